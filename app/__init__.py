@@ -1,0 +1,139 @@
+"""Care Plan Lab: the application factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import get_config
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_object(get_config(config_name))
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.i18n import select_locale
+
+    from app import models as _models  # noqa: F401  (every model is known to SQLAlchemy and Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).resolve().parent / "translations"))
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(value: str):
+        from app.auth.models import User
+
+        user_id, _, nonce = (value or "").partition(".")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_nonce != nonce:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.cohorts.views import bp as cohorts_bp
+    from app.core.views import bp as core_bp
+
+    for blueprint in (core_bp, auth_bp, cohorts_bp):
+        app.register_blueprint(blueprint)
+    for optional in ("app.language.views",):
+        try:
+            module = __import__(optional, fromlist=["bp"])
+        except ModuleNotFoundError:
+            continue
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    try:
+        from app.language.cli import language_cli
+    except ModuleNotFoundError:
+        pass
+    else:
+        app.cli.add_command(language_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_datetime
+
+    from app.cohorts import policies as cohort_policies
+    from app.cohorts.services import role_label
+    from app.markdown import render_markdown
+
+    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+
+    @app.context_processor
+    def inject_locale():
+        from flask import request
+
+        from app.auth.forms import LocaleForm
+        from app.i18n import current_locale
+
+        form = LocaleForm(formdata=None, locale=current_locale(), next=request.full_path.rstrip("?"))
+        return {"locale_form": form, "current_locale": current_locale(), "languages": app.config["LANGUAGES"]}
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if response.mimetype == "text/html":
+            headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+EMAIL_VALIDATORS = [DataRequired(message=_l("Enter your e-mail address.")),
+                    Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
+                    Length(max=254)]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=512)])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    join_code = StringField(_l("Join code"), validators=[DataRequired(message=_l("Enter the join code from your course leader.")), Length(max=32)])
+    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=EMAIL_VALIDATORS)
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
+                             description=_l("At least 12 characters. A short sentence is easy to remember."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class JoinForm(FlaskForm):
+    join_code = StringField(_l("Join code"), validators=[DataRequired(message=_l("Enter the join code from your course leader.")), Length(max=32)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=EMAIL_VALIDATORS)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
+                             description=_l("At least 12 characters."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your current password.")), Length(max=512)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
+                             description=_l("At least 12 characters."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class LocaleForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("nb", "Norsk bokmål")])
+    next = HiddenField()

@@ -1,0 +1,167 @@
+"""Accounts: creating them, passwords, single-use links. Services flush; the caller commits."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.audit.services import record
+from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
+from app.db import db, utcnow
+from app.errors import ValidationError
+from app.mail.services import send_mail
+
+
+class EmailTaken(ValidationError):
+    pass
+
+
+class WrongPassword(ValidationError):
+    pass
+
+
+def password_problem(password: str) -> str | None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        return _("Use at least %(n)d characters.", n=minimum)
+    if password.strip() == "" or len(set(password)) < 4:
+        return _("Choose a password that is harder to guess.")
+    return None
+
+
+def create_user(email: str, name: str, password: str | None = None, *, is_admin: bool = False,
+                locale: str | None = None, actor: User | None = None) -> User:
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        raise EmailTaken(_("An account with this e-mail address already exists."))
+    user = User(email=email, name=name.strip(), is_admin=is_admin, locale=locale)
+    if password is not None:
+        problem = password_problem(password)
+        if problem:
+            raise ValidationError(problem)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record("user.created", actor=actor, subject=user, email=email, admin=is_admin)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = user_by_email(email)
+    if user is None or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Every login cookie of this account stops working (used at logout and on password change)."""
+    user.session_nonce = new_session_nonce()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise WrongPassword(_("Your current password is not correct."))
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError(problem)
+    user.set_password(new)
+    end_all_sessions(user)
+    record("user.password_changed", actor=user, subject=user)
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationError(_("Unknown language."))
+    user.locale = locale
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_password_token(user: User, purpose: str = "reset") -> str:
+    """Create a single-use token; only its hash is kept. Earlier unused tokens of the same kind stop working."""
+    now = utcnow()
+    for old in db.session.scalars(
+        db.select(PasswordToken).where(
+            PasswordToken.user_id == user.id, PasswordToken.purpose == purpose, PasswordToken.used_at.is_(None)
+        )
+    ):
+        old.used_at = now
+    if purpose == "invite":
+        lifetime = timedelta(days=current_app.config["INVITATION_DAYS"])
+    else:
+        lifetime = timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"])
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordToken(user_id=user.id, token_hash=_hash(token), purpose=purpose, expires_at=now + lifetime))
+    db.session.flush()
+    return token
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists. Says nothing either way, so accounts cannot be discovered."""
+    user = user_by_email(email)
+    if user is None:
+        return
+    token = issue_password_token(user, "reset")
+    link = url_for("auth.reset_password", token=token, _external=True)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    with force_locale(user.locale or "en"):
+        subject = _("Reset your Care Plan Lab password")
+        body = _(
+            "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your Care Plan Lab account.\n"
+            "Open this link within %(hours)d hours to choose a new password. It works once:\n\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this e-mail; your password stays as it is.",
+            name=user.name, hours=hours, link=link,
+        )
+    send_mail(user.email, subject, body, kind="password_reset")
+
+
+def send_invitation(user: User, cohort_name: str, role_label: str) -> None:
+    token = issue_password_token(user, "invite")
+    link = url_for("auth.reset_password", token=token, _external=True)
+    with force_locale(user.locale or "en"):
+        subject = _("You are invited to Care Plan Lab")
+        body = _(
+            "Hello %(name)s,\n\nYou have been added to the cohort \"%(cohort)s\" in Care Plan Lab as %(role)s.\n"
+            "Open this link to choose your password and sign in. It works once and for %(days)d days:\n\n%(link)s\n",
+            name=user.name, cohort=cohort_name, role=role_label, link=link,
+            days=current_app.config["INVITATION_DAYS"],
+        )
+    send_mail(user.email, subject, body, kind="invitation")
+
+
+def token_user(token: str) -> PasswordToken | None:
+    """The valid token for this link, or None when it is unknown, used or expired."""
+    found = db.session.scalar(db.select(PasswordToken).where(PasswordToken.token_hash == _hash(token or "")))
+    if found is None or found.used_at is not None or found.expires_at <= utcnow():
+        return None
+    return found
+
+
+def reset_password(token: str, new_password: str) -> User:
+    found = token_user(token)
+    if found is None:
+        raise ValidationError(_("This link has expired or has already been used. Ask for a new one."))
+    problem = password_problem(new_password)
+    if problem:
+        raise ValidationError(problem)
+    # A conditional update, so two clicks on the same link cannot both succeed.
+    claimed = db.session.execute(
+        db.update(PasswordToken)
+        .where(PasswordToken.id == found.id, PasswordToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ValidationError(_("This link has expired or has already been used. Ask for a new one."))
+    user = found.user
+    user.set_password(new_password)
+    end_all_sessions(user)
+    record("user.password_reset", actor=user, subject=user, purpose=found.purpose)
+    return user

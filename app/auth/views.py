@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, JoinForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.auth.models import normalise_email
+from app.cohorts import services as cohort_services
+from app.db import db
+from app.errors import ValidationError
+from app.extensions import limiter
+from app.i18n import current_locale
+from app.urls import safe_next
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _sensitive_limit():
+    return current_app.config["SENSITIVE_RATE_LIMIT"]
+
+
+def _account_key():
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _start_session(user) -> None:
+    # A fresh session at login: nothing from before the login carries over.
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors = [_("The e-mail address or the password is not correct.")]
+        else:
+            db.session.commit()
+            _start_session(user)
+            return redirect(safe_next(form.next.data) or url_for("core.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        services.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_sensitive_limit, methods=["POST"])
+def join():
+    code = request.args.get("code", "")
+    if current_user.is_authenticated:
+        form = JoinForm()
+        if request.method == "GET" and code:
+            form.join_code.data = code
+        if form.validate_on_submit():
+            try:
+                member = cohort_services.join_with_code(current_user._get_current_object(), form.join_code.data)
+            except ValidationError as exc:
+                form.join_code.errors = [exc.message]
+            else:
+                db.session.commit()
+                flash(_("You have joined %(cohort)s.", cohort=member.cohort.name), "success")
+                return redirect(url_for("cohorts.detail", cohort_id=member.cohort_id))
+        return render_template("auth/join_existing.html", form=form)
+
+    form = RegisterForm()
+    if request.method == "GET" and code:
+        form.join_code.data = code
+    if form.validate_on_submit():
+        try:
+            user = cohort_services.register_with_code(
+                form.join_code.data, form.name.data, form.email.data, form.password.data, locale=current_locale()
+            )
+        except services.EmailTaken as exc:
+            form.email.errors = [exc.message + " " + _("Sign in first, then join with the code.")]
+        except ValidationError as exc:
+            if cohort_services.cohort_by_join_code(form.join_code.data) is None:
+                form.join_code.errors = [exc.message]
+            else:
+                form.password.errors = [exc.message]
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("core.index"))
+    return render_template("auth/join.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_sensitive_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_sensitive_limit, methods=["POST"])
+def reset_password(token: str):
+    found = services.token_user(token)
+    if found is None:
+        return render_template("auth/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except ValidationError as exc:
+            form.password.errors = [exc.message]
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your password is set. You are signed in."), "success")
+            return redirect(url_for("core.index"))
+    return render_template("auth/reset.html", form=form, purpose=found.purpose)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current.data, form.password.data)
+        except ValidationError as exc:
+            field = form.current if isinstance(exc, services.WrongPassword) else form.password
+            field.errors = [exc.message]
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)

@@ -1,0 +1,35 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.cohorts.models import Role
+
+
+def role_choices():
+    from app.cohorts.services import ROLE_LABELS
+
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the cohort a name.")), Length(max=120)],
+                       description=_l("For example: MED3100 autumn 2026, group 4"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+
+class AppointForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter an e-mail address.")),
+                                                 Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
+                                                 Length(max=254)])
+    name = StringField(_l("Name (for a new account)"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=role_choices, default=Role.leader.value)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices)
+    confirmed = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    confirmed = HiddenField()

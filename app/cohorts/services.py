@@ -1,0 +1,159 @@
+"""Cohorts and memberships: create, join, appoint, change roles. Services flush; the caller commits."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.audit.services import record
+from app.auth.models import User, normalise_email, user_by_email
+from app.auth.services import create_user, send_invitation
+from app.cohorts.models import Cohort, Membership, Role, new_join_code
+from app.cohorts.policies import forget_memberships
+from app.db import db
+from app.errors import NotFound, ValidationError
+
+ROLE_LABELS = {
+    Role.student: _l("student"),
+    Role.instructor: _l("instructor"),
+    Role.leader: _l("course leader"),
+}
+
+
+def role_label(role: Role | str) -> str:
+    return str(ROLE_LABELS[Role(role)])
+
+
+def create_cohort(name: str, description: str = "", *, actor: User | None = None) -> Cohort:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("Give the cohort a name."))
+    if db.session.scalar(db.select(Cohort.id).where(Cohort.name == name)) is not None:
+        raise ValidationError(_("A cohort with this name already exists."))
+    cohort = Cohort(name=name, description=(description or "").strip())
+    db.session.add(cohort)
+    db.session.flush()
+    record("cohort.created", actor=actor, cohort=cohort, subject=cohort, name=name)
+    return cohort
+
+
+def cohort_by_join_code(code: str) -> Cohort | None:
+    code = (code or "").strip().upper().replace(" ", "").replace("-", "")
+    if not code:
+        return None
+    return db.session.scalar(db.select(Cohort).where(Cohort.join_code == code, Cohort.joining_open.is_(True)))
+
+
+def add_member(cohort: Cohort, user: User, role: Role, *, actor: User | None = None) -> Membership:
+    existing = db.session.scalar(
+        db.select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    )
+    if existing is not None:
+        return existing
+    member = Membership(cohort_id=cohort.id, user_id=user.id, role=role)
+    db.session.add(member)
+    db.session.flush()
+    forget_memberships(user)
+    record("membership.added", actor=actor or user, cohort=cohort, subject=member,
+           user_id=user.id, role=role.value)
+    return member
+
+
+def join_with_code(user: User, code: str) -> Membership:
+    cohort = cohort_by_join_code(code)
+    if cohort is None:
+        raise ValidationError(_("This join code is not valid. Check it with your course leader."))
+    return add_member(cohort, user, Role.student, actor=user)
+
+
+def register_with_code(code: str, name: str, email: str, password: str, locale: str | None = None) -> User:
+    cohort = cohort_by_join_code(code)
+    if cohort is None:
+        raise ValidationError(_("This join code is not valid. Check it with your course leader."))
+    user = create_user(email, name, password, locale=locale)
+    add_member(cohort, user, Role.student, actor=user)
+    return user
+
+
+def regenerate_join_code(cohort: Cohort, *, actor: User) -> str:
+    cohort.join_code = new_join_code()
+    record("cohort.join_code_regenerated", actor=actor, cohort=cohort, subject=cohort)
+    db.session.flush()
+    return cohort.join_code
+
+
+def change_role(member: Membership, new_role: Role, *, actor: User) -> Membership:
+    new_role = Role(new_role)
+    if member.role == new_role:
+        return member
+    if member.role == Role.leader and new_role != Role.leader:
+        leaders = db.session.scalar(
+            db.select(db.func.count(Membership.id)).where(
+                Membership.cohort_id == member.cohort_id, Membership.role == Role.leader
+            )
+        )
+        if leaders <= 1:
+            raise ValidationError(_("A cohort needs at least one course leader. Appoint another one first."))
+    old = member.role
+    member.role = new_role
+    forget_memberships(member.user)
+    record("membership.role_changed", actor=actor, cohort=member.cohort, subject=member,
+           user_id=member.user_id, **{"from": old.value, "to": new_role.value})
+    db.session.flush()
+    return member
+
+
+def appoint(cohort: Cohort, email: str, name: str, role: Role, *, actor: User) -> tuple[Membership, bool]:
+    """Give someone a role in the cohort, creating and inviting the account when it does not exist yet.
+
+    Returns the membership and whether a new account was created."""
+    email = normalise_email(email)
+    user = user_by_email(email)
+    created = False
+    if user is None:
+        if not (name or "").strip():
+            raise ValidationError(_("There is no account with this e-mail yet; give the person's name too."))
+        user = create_user(email, name, None, actor=actor)
+        created = True
+    member = db.session.scalar(
+        db.select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    )
+    if member is None:
+        member = add_member(cohort, user, role, actor=actor)
+    else:
+        change_role(member, role, actor=actor)
+    if created:
+        send_invitation(user, cohort.name, role_label(role))
+    return member, created
+
+
+def get_member(cohort: Cohort, member_id: int) -> Membership:
+    member = db.session.get(Membership, member_id)
+    if member is None or member.cohort_id != cohort.id:
+        raise NotFound()
+    return member
+
+
+def cohorts_of(user: User) -> list[tuple[Cohort, Role]]:
+    rows = db.session.execute(
+        db.select(Cohort, Membership.role)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Cohort.name)
+    ).all()
+    return [(cohort, role) for cohort, role in rows]
+
+
+def all_cohorts() -> list[Cohort]:
+    return list(db.session.scalars(db.select(Cohort).order_by(Cohort.name)))
+
+
+def members_of(cohort: Cohort) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            db.select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.cohort_id == cohort.id)
+            .options(db.joinedload(Membership.user))
+            .order_by(Membership.role, User.name)
+        )
+    )

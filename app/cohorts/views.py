@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.cohorts import policies, services
+from app.cohorts.forms import AppointForm, CohortForm, ConfirmForm, RoleForm
+from app.cohorts.models import Cohort, Role
+from app.db import db
+from app.errors import ValidationError
+from app.policies import require, require_in_cohort
+
+bp = Blueprint("cohorts", __name__, url_prefix="/cohorts", template_folder="templates")
+
+
+def load_cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    require_in_cohort(cohort)
+    return cohort
+
+
+@bp.route("/")
+@login_required
+def index():
+    mine = services.cohorts_of(current_user)
+    everything = services.all_cohorts() if policies.is_admin(current_user) else []
+    return render_template("cohorts/index.html", mine=mine, everything=everything)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(policies.can_create_cohorts(current_user))
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(form.name.data, form.description.data, actor=current_user)
+        except ValidationError as exc:
+            form.name.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("Cohort %(name)s created. Now appoint a course leader.", name=cohort.name), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/new.html", form=form)
+
+
+@bp.route("/<int:cohort_id>")
+@login_required
+def detail(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    members = services.members_of(cohort) if policies.can_see_members(current_user, cohort) else []
+    return render_template(
+        "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
+        appoint_form=AppointForm(), role_form=RoleForm(), confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:cohort_id>/join-code", methods=["POST"])
+@login_required
+def regenerate_join_code(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    form = ConfirmForm()
+    if not form.validate_on_submit() or form.confirmed.data != "yes":
+        return render_template(
+            "confirm.html", form=form, title=_("Make a new join code?"),
+            message=_("The current code %(code)s stops working at once. People who already joined stay members.",
+                      code=cohort.join_code),
+            action=url_for("cohorts.regenerate_join_code", cohort_id=cohort.id), confirm_label=_("Make a new code"),
+            cancel=url_for("cohorts.detail", cohort_id=cohort.id), hidden={},
+        )
+    code = services.regenerate_join_code(cohort, actor=current_user)
+    db.session.commit()
+    flash(_("The new join code is %(code)s.", code=code), "success")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+
+
+@bp.route("/<int:cohort_id>/members", methods=["POST"])
+@login_required
+def appoint(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    form = AppointForm()
+    if form.validate_on_submit():
+        try:
+            member, created = services.appoint(
+                cohort, form.email.data, form.name.data or "", Role(form.role.data), actor=current_user
+            )
+        except ValidationError as exc:
+            form.name.errors = [exc.message]
+        else:
+            db.session.commit()
+            if created:
+                flash(_("%(name)s is now %(role)s. An invitation was sent to %(email)s.", name=member.user.name,
+                        role=services.role_label(member.role), email=member.user.email), "success")
+            else:
+                flash(_("%(name)s is now %(role)s.", name=member.user.name,
+                        role=services.role_label(member.role)), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#members")
+    members = services.members_of(cohort)
+    return render_template(
+        "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
+        appoint_form=form, role_form=RoleForm(), confirm_form=ConfirmForm(),
+    ), 400
+
+
+@bp.route("/<int:cohort_id>/members/<int:member_id>/role", methods=["POST"])
+@login_required
+def change_role(cohort_id: int, member_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    member = services.get_member(cohort, member_id)
+    form = RoleForm()
+    back = url_for("cohorts.detail", cohort_id=cohort.id) + "#members"
+    if not form.validate_on_submit():
+        flash(_("Choose one of the roles in the list."), "error")
+        return redirect(back)
+    new_role = Role(form.role.data)
+    if new_role == member.role:
+        flash(_("%(name)s already has that role.", name=member.user.name), "info")
+        return redirect(back)
+    if form.confirmed.data != "yes":
+        return render_template(
+            "confirm.html", form=form, title=_("Change role?"),
+            message=_("Change %(name)s from %(old)s to %(new)s in %(cohort)s?", name=member.user.name,
+                      old=services.role_label(member.role), new=services.role_label(new_role), cohort=cohort.name),
+            action=url_for("cohorts.change_role", cohort_id=cohort.id, member_id=member.id),
+            confirm_label=_("Change role"), cancel=back, hidden={"role": new_role.value},
+        )
+    try:
+        services.change_role(member, new_role, actor=current_user)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(name)s is now %(role)s.", name=member.user.name, role=services.role_label(new_role)), "success")
+    return redirect(back)

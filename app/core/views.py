@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.auth.forms import LocaleForm
+from app.auth.services import set_locale
+from app.cohorts.services import cohorts_of
+from app.db import db
+from app.urls import safe_next
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("core/landing.html")
+    return render_template("core/home.html", cohorts=cohorts_of(current_user))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any database failure means "not healthy"
+        db.session.rollback()
+        current_app.logger.warning("Health check failed: %s", exc)
+        return jsonify({"status": "unavailable", "database": "unreachable",
+                        "reason": exc.__class__.__name__ + ": " + str(exc).splitlines()[0][:200]}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.route("/locale", methods=["POST"])
+def change_locale():
+    form = LocaleForm()
+    back = safe_next(form.next.data) or url_for("core.index")
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            set_locale(current_user._get_current_object(), form.locale.data)
+            db.session.commit()
+        return redirect(back)
+    flash(_("Unknown language."), "error")
+    return redirect(back)

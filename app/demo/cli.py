@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.db import db
+from app.demo.services import DEMO_PASSWORD, load_demo
+
+demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Create the demo accounts and cohort (safe to run again: nothing is duplicated)."""
+    summary = load_demo()
+    db.session.commit()
+    click.echo("Demo data is ready.")
+    for line in summary:
+        click.echo(f"  {line}")
+    click.echo(f"All demo accounts use the password: {DEMO_PASSWORD}")

@@ -1,0 +1,46 @@
+"""The demo: accounts of every role in one cohort. Idempotent; each domain adds its own demo data here."""
+from __future__ import annotations
+
+from app.auth.models import User, user_by_email
+from app.auth.services import create_user
+from app.cohorts.models import Cohort, Role
+from app.cohorts.services import add_member, create_cohort
+from app.db import db
+
+DEMO_PASSWORD = "demo-password"
+DEMO_COHORT = "Demo cohort"
+DEMO_PEOPLE = [
+    ("admin@example.org", "Ada Admin", None),
+    ("leader@example.org", "Lise Leder", Role.leader),
+    ("instructor1@example.org", "Ingrid Instruktør", Role.instructor),
+    ("instructor2@example.org", "Ivar Instruktør", Role.instructor),
+    ("student1@example.org", "Sara Student", Role.student),
+    ("student2@example.org", "Sander Student", Role.student),
+    ("student3@example.org", "Siri Student", Role.student),
+    ("student4@example.org", "Sebastian Student", Role.student),
+    ("student5@example.org", "Sofie Student", Role.student),
+    ("student6@example.org", "Simen Student", Role.student),
+]
+
+
+def _ensure_user(email: str, name: str, *, admin: bool = False) -> User:
+    user = user_by_email(email)
+    if user is None:
+        user = create_user(email, name, DEMO_PASSWORD, is_admin=admin)
+    return user
+
+
+def load_demo() -> list[str]:
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.name == DEMO_COHORT))
+    admin = _ensure_user("admin@example.org", "Ada Admin", admin=True)
+    if cohort is None:
+        cohort = create_cohort(DEMO_COHORT, "A cohort to try Care Plan Lab with the case of Anna, 44.", actor=admin)
+        cohort.join_code = "DEMO2026"
+    lines = [f"Cohort '{cohort.name}' (join code {cohort.join_code})"]
+    for email, name, role in DEMO_PEOPLE:
+        user = _ensure_user(email, name, admin=role is None)
+        if role is not None:
+            add_member(cohort, user, role, actor=admin)
+        lines.append(f"{email:<26} {role.value if role else 'administrator'}")
+    db.session.flush()
+    return lines

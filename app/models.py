@@ -1,0 +1,5 @@
+"""Import every domain's models so that SQLAlchemy and Alembic see the whole schema."""
+from app.audit.models import AuditEntry  # noqa: F401
+from app.auth.models import PasswordToken, User  # noqa: F401
+from app.cohorts.models import Cohort, Membership  # noqa: F401
+from app.mail.models import OutboxMessage  # noqa: F401

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+
+from app import create_app
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    broken = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/x.db")
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unavailable" and body["database"] == "unreachable" and body["reason"]
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/", "/login", "/does-not-exist"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_production_settings_need_a_secret_key_and_set_secure_cookies(monkeypatch):
+    import pytest
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert "Strict-Transport-Security" in app.test_client().get("/login").headers
+
+
+def test_friendly_404_page(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_unknown_env_is_a_clear_error():
+    import pytest
+
+    with pytest.raises(RuntimeError, match="CAREPLAN_ENV"):
+        create_app("staging")
+
+
+def test_markdown_is_sanitised():
+    from app.markdown import render_markdown
+
+    html = str(render_markdown('Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>'))
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+    assert "<p>" in html
+    assert OperationalError  # imported for type clarity
