@@ -35,7 +35,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 translations: install
-	@$(BIN)/pybabel compile --use-fuzzy -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -q -d app/translations
+	@$(BIN)/pybabel compile -d app/translations >/dev/null
 
 # For developers: collect new interface strings into the catalogues (then translate app/translations/nb).
 extract-messages: install

@@ -3,6 +3,7 @@ test clients that behave like separate browsers, and a live server for the brows
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import re
 import threading
@@ -154,6 +155,7 @@ def outbox(recipient: str | None = None):
 
 @pytest.fixture(scope="session")
 def live_server(app):
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,78 @@
+"""Every interface string has a Norwegian translation, and the language choice is remembered."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from app.auth.models import user_by_email
+from tests.conftest import login, post
+from tests.factories import UserFactory
+
+APP_DIR = Path(__file__).resolve().parent.parent / "app"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def source_messages() -> set[str]:
+    with open(APP_DIR / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(APP_DIR), method_map, options_map, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_interface_string_has_a_norwegian_translation():
+    with open(APP_DIR / "translations/nb/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = read_po(po, locale="nb")
+    translated = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        value = message.string if isinstance(message.string, str) else (message.string or ("",))[0]
+        translated[key] = "" if message.fuzzy else value
+    messages = source_messages()
+    assert len(messages) > 100
+    missing = sorted(m for m in messages if not translated.get(m, "").strip())
+    assert not missing, f"{len(missing)} strings have no Norwegian translation: {missing[:10]}"
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    with open(APP_DIR / "translations/nb/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = read_po(po, locale="nb")
+    for message in catalog:
+        if message.id and isinstance(message.id, str) and message.string:
+            assert set(re.findall(r"%\(\w+\)[sd]", message.id)) == set(re.findall(r"%\(\w+\)[sd]", message.string)), message.id
+
+
+def test_visitor_switches_to_norwegian(client):
+    post(client, "/locale", {"locale": "nb", "next": "/login"})
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="nb">' in html and "Logg inn" in html and "Glemt passordet?" in html
+
+
+def test_browser_language_is_respected_until_chosen(client):
+    html = client.get("/", headers={"Accept-Language": "nb-NO,nb;q=0.9"}).get_data(as_text=True)
+    assert "Slik fungerer det" in html
+
+
+def test_signed_in_choice_is_kept_on_the_account(client, make_client):
+    user = UserFactory(email="kari@example.org")
+    login(client, user.email)
+    post(client, "/locale", {"locale": "nb"})
+    assert user_by_email("kari@example.org").locale == "nb"
+    other = make_client()
+    login(other, user.email)
+    assert "Velkommen" in other.get("/").get_data(as_text=True)
+
+
+def test_unknown_language_is_refused_politely(client):
+    response = post(client, "/locale", {"locale": "xx"}, follow_redirects=True)
+    assert response.status_code == 200 and "Unknown language." in response.get_data(as_text=True)
