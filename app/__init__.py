@@ -66,10 +66,15 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, cohorts_bp):
         app.register_blueprint(blueprint)
-    for optional in ("app.language.views",):
+    import importlib
+
+    for name in ("app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
+                 "app.reviews.views", "app.language.views", "app.dashboard.views"):
         try:
-            module = __import__(optional, fromlist=["bp"])
-        except ModuleNotFoundError:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside an existing module
+                raise
             continue
         app.register_blueprint(module.bp)
 
@@ -82,14 +87,17 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.content.cli import content_cli
     from app.demo.cli import demo_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     try:
         from app.language.cli import language_cli
-    except ModuleNotFoundError:
-        pass
+    except ModuleNotFoundError as exc:
+        if exc.name != "app.language.cli":
+            raise
     else:
         app.cli.add_command(language_cli)
 

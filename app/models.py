@@ -3,3 +3,6 @@ from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import PasswordToken, User  # noqa: F401
 from app.cohorts.models import Cohort, Membership  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
+from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
+from app.rubrics.models import Rubric, RubricVersion  # noqa: F401
+from app.assignments.models import Assignment  # noqa: F401
