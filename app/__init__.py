@@ -73,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real import error inside an existing module
+            if not (name == exc.name or name.startswith(f"{exc.name}.")):  # a real error inside a module
                 raise
             continue
         app.register_blueprint(module.bp)
@@ -96,7 +96,7 @@ def register_commands(app: Flask) -> None:
     try:
         from app.language.cli import language_cli
     except ModuleNotFoundError as exc:
-        if exc.name != "app.language.cli":
+        if exc.name not in ("app.language", "app.language.cli"):
             raise
     else:
         app.cli.add_command(language_cli)
