@@ -57,6 +57,7 @@ class Config:
     PASSWORD_RESET_HOURS = 2
     INVITATION_DAYS = 7
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"
     CONTENT_DIR = os.environ.get("CAREPLAN_CONTENT_DIR", str(BASE_DIR))
     HSTS = False
 
@@ -72,6 +73,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     MAIL_ECHO = False
     MAIL_SERVER = None
+    # Tests create hundreds of accounts; a cheap hash keeps them fast (never used outside tests).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

@@ -1,18 +1,20 @@
 """Which language a page speaks: the account's choice, else the visitor's choice, else the browser's."""
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    if request:
+    if True:
         # Browsers say "no" or "nn" as often as "nb"; all read bokmål.
         best = request.accept_languages.best_match(["en", "nb", "no", "nn"])
         if best in ("nb", "no", "nn"):

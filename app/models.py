@@ -6,3 +6,4 @@ from app.mail.models import OutboxMessage  # noqa: F401
 from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
 from app.rubrics.models import Rubric, RubricVersion  # noqa: F401
 from app.assignments.models import Assignment  # noqa: F401
+from app.plans.models import Plan, PlanVersion  # noqa: F401

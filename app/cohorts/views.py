@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.assignments.services import assignments_of
 from app.cohorts import policies, services
 from app.cohorts.forms import AppointForm, CohortForm, ConfirmForm, RoleForm
 from app.cohorts.models import Cohort, Role
@@ -53,6 +54,7 @@ def detail(cohort_id: int):
     return render_template(
         "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
         appoint_form=AppointForm(), role_form=RoleForm(), confirm_form=ConfirmForm(),
+        assignments=assignments_of(cohort),
     )
 
 
@@ -101,7 +103,7 @@ def appoint(cohort_id: int):
     members = services.members_of(cohort)
     return render_template(
         "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
-        appoint_form=form, role_form=RoleForm(), confirm_form=ConfirmForm(),
+        appoint_form=form, role_form=RoleForm(), confirm_form=ConfirmForm(), assignments=assignments_of(cohort),
     ), 400
 
 

@@ -1,0 +1,102 @@
+"""Assignments: a case version and a rubric version set for a cohort, with dates. Services flush; callers commit."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.assignments.models import Assignment
+from app.audit.services import record
+from app.cases.models import Case, CaseVersion
+from app.db import db
+from app.errors import ValidationError
+from app.rubrics.models import Rubric, RubricVersion
+
+FIELDS = ("title", "instructions", "case_version_id", "rubric_version_id", "opens_at", "due_at", "review_due_at",
+          "allow_late")
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_utc(local: datetime) -> datetime:
+    """A wall-clock time entered in the course's time zone, as an aware UTC datetime."""
+    from datetime import timezone
+
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=local_zone())
+    return local.astimezone(timezone.utc)
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(local_zone()).replace(tzinfo=None)
+
+
+def _check(values: dict) -> None:
+    if not (values.get("title") or "").strip():
+        raise ValidationError(_("Give the assignment a title."))
+    if values["due_at"] <= values["opens_at"]:
+        raise ValidationError(_("The due date must come after the opening date."))
+    if values["review_due_at"] < values["due_at"]:
+        raise ValidationError(_("The review due date cannot come before the due date."))
+    if db.session.get(CaseVersion, values["case_version_id"]) is None:
+        raise ValidationError(_("Choose a case."))
+    if db.session.get(RubricVersion, values["rubric_version_id"]) is None:
+        raise ValidationError(_("Choose a rubric."))
+
+
+def create_assignment(cohort, actor, **values) -> Assignment:
+    _check(values)
+    assignment = Assignment(cohort_id=cohort.id, created_by_id=actor.id,
+                            **{k: values[k] for k in FIELDS if k in values})
+    assignment.title = assignment.title.strip()
+    db.session.add(assignment)
+    db.session.flush()
+    record("assignment.created", actor=actor, cohort=cohort, subject=assignment, title=assignment.title)
+    return assignment
+
+
+def update_assignment(assignment: Assignment, actor, **values) -> list[str]:
+    """Change an assignment; returns the names of the fields that changed (dates are audited)."""
+    merged = {k: values.get(k, getattr(assignment, k)) for k in FIELDS}
+    _check(merged)
+    changed = []
+    for key in FIELDS:
+        if getattr(assignment, key) != merged[key]:
+            before = getattr(assignment, key)
+            setattr(assignment, key, merged[key])
+            changed.append(key)
+            if key.endswith("_at"):
+                record("assignment.date_changed", actor=actor, cohort=assignment.cohort, subject=assignment,
+                       field=key, **{"from": before.isoformat(), "to": merged[key].isoformat()})
+    if changed:
+        record("assignment.updated", actor=actor, cohort=assignment.cohort, subject=assignment, fields=changed)
+    db.session.flush()
+    return changed
+
+
+def has_submissions(assignment: Assignment) -> bool:
+    from app.plans.models import Plan, PlanVersion
+
+    return db.session.scalar(
+        db.select(db.func.count(PlanVersion.id)).join(Plan, Plan.id == PlanVersion.plan_id)
+        .where(Plan.assignment_id == assignment.id)
+    ) > 0
+
+
+def assignments_of(cohort) -> list[Assignment]:
+    return list(db.session.scalars(db.select(Assignment).where(Assignment.cohort_id == cohort.id)
+                                   .order_by(Assignment.due_at)))
+
+
+def case_version_choices(locale: str) -> list[tuple[int, str]]:
+    rows = db.session.scalars(db.select(CaseVersion).join(Case).order_by(Case.slug, CaseVersion.number.desc()))
+    return [(v.id, f"{v.title_in(locale)} — {_('version %(n)d', n=v.number)}") for v in rows]
+
+
+def rubric_version_choices(locale: str) -> list[tuple[int, str]]:
+    rows = db.session.scalars(db.select(RubricVersion).join(Rubric).order_by(Rubric.slug, RubricVersion.number.desc()))
+    return [(v.id, f"{v.title_in(locale)} — {_('version %(n)d', n=v.number)}") for v in rows]

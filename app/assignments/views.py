@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from app.assignments import services
+from app.assignments.forms import AssignmentForm
+from app.assignments.models import Assignment
+from app.cohorts import policies as cohort_policies
+from app.cohorts.models import Cohort
+from app.db import db
+from app.errors import ValidationError
+from app.i18n import current_locale
+from app.policies import require, require_in_cohort
+
+bp = Blueprint("assignments", __name__, template_folder="templates")
+
+
+def _form(obj=None) -> AssignmentForm:
+    form = AssignmentForm(obj=obj)
+    locale = current_locale()
+    form.case_version_id.choices = [SelectChoice(i, label) for i, label in services.case_version_choices(locale)]
+    form.rubric_version_id.choices = [SelectChoice(i, label) for i, label in services.rubric_version_choices(locale)]
+    return form
+
+
+def _values(form: AssignmentForm) -> dict:
+    return {
+        "title": form.title.data, "instructions": form.instructions.data or "",
+        "case_version_id": form.case_version_id.data, "rubric_version_id": form.rubric_version_id.data,
+        "opens_at": services.to_utc(form.opens_at.data), "due_at": services.to_utc(form.due_at.data),
+        "review_due_at": services.to_utc(form.review_due_at.data), "allow_late": bool(form.allow_late.data),
+    }
+
+
+@bp.route("/cohorts/<int:cohort_id>/assignments/new", methods=["GET", "POST"])
+@login_required
+def create(cohort_id: int):
+    cohort = db.session.get(Cohort, cohort_id)
+    require_in_cohort(cohort)
+    require(cohort_policies.can_manage_cohort(current_user, cohort))
+    form = _form()
+    if not form.case_version_id.choices:
+        return render_template("assignments/no_content.html", cohort=cohort)
+    if form.validate_on_submit():
+        try:
+            assignment = services.create_assignment(cohort, current_user, **_values(form))
+        except ValidationError as exc:
+            form.title.errors = list(form.title.errors) + [exc.message]
+        else:
+            db.session.commit()
+            flash(_("Assignment \"%(title)s\" created.", title=assignment.title), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#assignments")
+    return render_template("assignments/form.html", form=form, cohort=cohort, assignment=None), (400 if form.errors else 200)
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id)
+    require_in_cohort(assignment.cohort if assignment else None)
+    require(cohort_policies.can_manage_cohort(current_user, assignment.cohort))
+    form = _form(obj=assignment)
+    if not form.is_submitted():
+        form.opens_at.data = services.to_local(assignment.opens_at)
+        form.due_at.data = services.to_local(assignment.due_at)
+        form.review_due_at.data = services.to_local(assignment.review_due_at)
+    needs_confirmation = False
+    if form.validate_on_submit():
+        values = _values(form)
+        dates_change = any(values[k] != getattr(assignment, k) for k in ("opens_at", "due_at", "review_due_at"))
+        if dates_change and services.has_submissions(assignment) and form.confirmed.data != "yes":
+            needs_confirmation = True
+        else:
+            try:
+                services.update_assignment(assignment, current_user, **values)
+            except ValidationError as exc:
+                db.session.rollback()
+                form.title.errors = list(form.title.errors) + [exc.message]
+            else:
+                db.session.commit()
+                flash(_("Assignment saved."), "success")
+                return redirect(url_for("cohorts.detail", cohort_id=assignment.cohort_id) + "#assignments")
+    return render_template("assignments/form.html", form=form, cohort=assignment.cohort, assignment=assignment,
+                           needs_confirmation=needs_confirmation), (400 if form.errors else 200)

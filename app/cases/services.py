@@ -1,0 +1,278 @@
+"""Reading and comparing case versions: documents ready to show, and word-level differences.
+
+Nothing here writes to the database; imports live in app.content."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markupsafe import Markup
+
+from app.cases.models import STUDENTS, CaseVersion, localized
+from app.markdown import render_markdown
+
+# The page has one h1 (the case), each document an h2 (its title); headings inside a document start at h3.
+DOCUMENT_HEADING_LEVEL = 2
+_ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HTML_HEADING = re.compile(r"<h([1-6])[\s>]")
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReadingDocument:
+    key: str
+    title: str
+    html: Markup
+    for_teachers: bool
+
+    @property
+    def anchor(self) -> str:
+        return f"doc-{self.key}"
+
+
+def reading_documents(version: CaseVersion, lang: str, *, teachers: bool) -> list[ReadingDocument]:
+    """The documents of a version in one language; teacher-only documents only when `teachers`."""
+    return [
+        ReadingDocument(key=doc.key, title=doc.title_in(lang), html=document_html(doc.body_in(lang), doc.title_in(lang)),
+                        for_teachers=doc.for_teachers)
+        for doc in version.documents_for(teachers=teachers)
+    ]
+
+
+@lru_cache(maxsize=512)
+def document_html(body: str, title: str) -> Markup:
+    """A document's Markdown as HTML below its h2 title. Versions never change, so the result is cached by text."""
+    source = _without_leading_title(body, title)
+    html = render_markdown(source)
+    levels = [int(level) for level in _HTML_HEADING.findall(html)]
+    if levels and min(levels) <= DOCUMENT_HEADING_LEVEL:
+        html = render_markdown(source, heading_offset=DOCUMENT_HEADING_LEVEL + 1 - min(levels))
+    return html
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("*", "").replace("_", " ").split()).casefold()
+
+
+def _without_leading_title(body: str, title: str) -> str:
+    """Authors start a document with its title as a heading (docs/content.md); the page shows the title already."""
+    lines = (body or "").lstrip("\n").split("\n")
+    match = _ATX_HEADING.match(lines[0]) if lines else None
+    if match and _normalised(match.group(2)) == _normalised(title):
+        return "\n".join(lines[1:]).lstrip("\n")
+    return body or ""
+
+
+# --- differences ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of words: kept ("same"), "added", "removed", or unchanged words left out ("skipped", with a count)."""
+
+    kind: str
+    text: str = ""
+    words: int = 0
+
+
+_TOKEN = re.compile(r"\S+\s*")
+
+
+def word_diff(old: str | None, new: str | None, *, context: int = 12) -> list[Segment]:
+    """Differences word by word; long unchanged stretches shrink to `context` words either side."""
+    old_tokens = _TOKEN.findall(old or "")
+    new_tokens = _TOKEN.findall(new or "")
+    matcher = difflib.SequenceMatcher(None, [t.rstrip() for t in old_tokens], [t.rstrip() for t in new_tokens],
+                                      autojunk=False)
+    segments: list[Segment] = []
+    opcodes = matcher.get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            segments += _shrink(new_tokens[j1:j2], context, first=index == 0, last=index == len(opcodes) - 1)
+            continue
+        if op in ("delete", "replace"):
+            segments.append(Segment("removed", "".join(old_tokens[i1:i2])))
+        if op in ("insert", "replace"):
+            segments.append(Segment("added", "".join(new_tokens[j1:j2])))
+    return segments
+
+
+def _shrink(tokens: list[str], context: int, *, first: bool, last: bool) -> list[Segment]:
+    keep_before = 0 if first else context
+    keep_after = 0 if last else context
+    if len(tokens) <= keep_before + keep_after + context:
+        return [Segment("same", "".join(tokens))]
+    result = []
+    if keep_before:
+        result.append(Segment("same", "".join(tokens[:keep_before])))
+    skipped = len(tokens) - keep_before - keep_after
+    result.append(Segment("skipped", words=skipped))
+    if keep_after:
+        result.append(Segment("same", "".join(tokens[-keep_after:])))
+    return result
+
+
+def has_changes(segments: list[Segment]) -> bool:
+    return any(s.kind in ("added", "removed") for s in segments)
+
+
+@dataclass
+class FieldChange:
+    name: str
+    segments: list[Segment]
+
+
+@dataclass
+class DocumentChange:
+    key: str
+    status: str  # "added" | "removed" | "changed" | "unchanged"
+    title: str
+    title_segments: list[Segment] = field(default_factory=list)
+    body_segments: list[Segment] = field(default_factory=list)
+    old_audience: str | None = None
+    new_audience: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"doc-{self.key}"
+
+    @property
+    def audience_changed(self) -> bool:
+        return self.status == "changed" and self.old_audience != self.new_audience
+
+    @property
+    def for_teachers(self) -> bool:
+        return (self.new_audience or self.old_audience) != STUDENTS
+
+
+@dataclass
+class CaseDiff:
+    old: CaseVersion
+    new: CaseVersion
+    lang: str
+    details: list[FieldChange]
+    documents: list[DocumentChange]
+
+    @property
+    def changed_documents(self) -> list[DocumentChange]:
+        return [d for d in self.documents if d.status != "unchanged"]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.details or self.changed_documents)
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.documents if d.status == status)
+
+
+def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str) -> CaseDiff:
+    """What changed between two versions of a case, in one language, document by document."""
+    details = []
+    for name, before, after in (
+        ("title", old.title_in(lang), new.title_in(lang)),
+        ("summary", old.summary_in(lang), new.summary_in(lang)),
+        ("person_name", old.person_name, new.person_name),
+        ("person_age", _text(old.person_age), _text(new.person_age)),
+        ("languages", ", ".join(old.languages), ", ".join(new.languages)),
+    ):
+        if before != after:
+            details.append(FieldChange(name, word_diff(before, after, context=40)))
+
+    old_docs = {d.key: d for d in old.documents}
+    new_docs = {d.key: d for d in new.documents}
+    keys = [d.key for d in new.documents] + [d.key for d in old.documents if d.key not in new_docs]
+    documents = []
+    for key in keys:
+        before, after = old_docs.get(key), new_docs.get(key)
+        if before is None:
+            documents.append(DocumentChange(key, "added", after.title_in(lang), body_segments=word_diff("", after.body_in(lang)),
+                                            new_audience=after.audience))
+            continue
+        if after is None:
+            documents.append(DocumentChange(key, "removed", before.title_in(lang),
+                                            body_segments=word_diff(before.body_in(lang), ""), old_audience=before.audience))
+            continue
+        title_segments = word_diff(before.title_in(lang), after.title_in(lang), context=40)
+        body_segments = word_diff(before.body_in(lang), after.body_in(lang))
+        changed = has_changes(title_segments) or has_changes(body_segments) or before.audience != after.audience
+        documents.append(DocumentChange(key, "changed" if changed else "unchanged", after.title_in(lang),
+                                        title_segments=title_segments if has_changes(title_segments) else [],
+                                        body_segments=body_segments if changed else [],
+                                        old_audience=before.audience, new_audience=after.audience))
+    return CaseDiff(old, new, lang, details, documents)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+# --- rubrics -------------------------------------------------------------------------------------------
+
+@dataclass
+class CriterionChange:
+    key: str
+    status: str  # "added" | "removed" | "changed" | "unchanged"
+    title: str
+    fields: list[FieldChange] = field(default_factory=list)  # "title", "description", or a level key
+
+
+@dataclass
+class RubricDiff:
+    old: object
+    new: object
+    lang: str
+    details: list[FieldChange]
+    levels: list[FieldChange]  # name: a level key; the change of its title (added or removed: all words)
+    criteria: list[CriterionChange]
+
+    @property
+    def changed_criteria(self) -> list[CriterionChange]:
+        return [c for c in self.criteria if c.status != "unchanged"]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.details or self.levels or self.changed_criteria)
+
+
+def diff_rubric_versions(old, new, lang: str) -> RubricDiff:
+    """What changed between two rubric versions, in one language: levels, criteria, descriptors."""
+    details = [FieldChange(name, word_diff(before, after, context=40)) for name, before, after in (
+        ("title", old.title_in(lang), new.title_in(lang)),
+        ("description", old.description_in(lang), new.description_in(lang)),
+    ) if before != after]
+
+    old_levels = {level["key"]: localized(level["title"], lang) for level in old.levels}
+    new_levels = {level["key"]: localized(level["title"], lang) for level in new.levels}
+    level_keys = list(new_levels) + [k for k in old_levels if k not in new_levels]
+    levels = [FieldChange(key, word_diff(old_levels.get(key, ""), new_levels.get(key, ""), context=40))
+              for key in level_keys if old_levels.get(key) != new_levels.get(key)]
+
+    old_criteria = {c["key"]: c for c in old.criteria}
+    new_criteria = {c["key"]: c for c in new.criteria}
+    keys = list(new_criteria) + [k for k in old_criteria if k not in new_criteria]
+    criteria = []
+    for key in keys:
+        before, after = old_criteria.get(key), new_criteria.get(key)
+        status = "added" if before is None else "removed" if after is None else "changed"
+        shown = after or before
+        fields = []
+        for name, getter in (("title", lambda c: localized(c["title"], lang)),
+                             ("description", lambda c: localized(c["description"], lang))):
+            fields.append(FieldChange(name, word_diff(getter(before) if before else "", getter(after) if after else "",
+                                                      context=40)))
+        for level_key in level_keys:
+            fields.append(FieldChange(level_key, word_diff(_descriptor(before, level_key, lang),
+                                                           _descriptor(after, level_key, lang), context=40)))
+        fields = [f for f in fields if has_changes(f.segments)]
+        if status == "changed" and not fields:
+            status = "unchanged"
+        criteria.append(CriterionChange(key, status, localized(shown["title"], lang), fields))
+    return RubricDiff(old, new, lang, details, levels, criteria)
+
+
+def _descriptor(criterion: dict | None, level_key: str, lang: str) -> str:
+    if not criterion:
+        return ""
+    return localized(criterion.get("descriptors", {}).get(level_key), lang)

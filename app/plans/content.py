@@ -1,0 +1,142 @@
+"""The care plan's structure: sections, goal and measure rows, and turning input into clean plan content."""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: object  # lazy string
+    hint: object
+    kind: str = "markdown"  # markdown | goals | measures
+
+
+SECTIONS = [
+    Section("what_matters", _l("What matters to me"),
+            _l("In the person's own voice: \"I want…\". What makes a good day? What do they want to keep, change or avoid?")),
+    Section("strengths", _l("My strengths and resources"),
+            _l("Skills, interests, people, past successes — what the person can build on.")),
+    Section("network", _l("My network"),
+            _l("Family, friends, peers and services the person trusts, and who may be contacted.")),
+    Section("goals", _l("My goals"),
+            _l("Two to six goals in the person's words, each with a time frame."), "goals"),
+    Section("measures", _l("Measures"),
+            _l("What will be done, who is responsible (service and role), by when, and which goal it serves."), "measures"),
+    Section("coordinator", _l("Coordinator"),
+            _l("Who follows up and holds the plan together, and how to reach them.")),
+    Section("crisis_plan", _l("Crisis plan"),
+            _l("Early signs, what helps, what to avoid, and who to call day and night.")),
+    Section("evaluation", _l("Evaluation"),
+            _l("When and with whom the plan is reviewed, for example every three months with the person.")),
+    Section("consent", _l("Consent and sharing"),
+            _l("What the person agrees to share, and with whom.")),
+]
+TEXT_SECTIONS = [s.key for s in SECTIONS if s.kind == "markdown"]
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+MAX_SECTION_CHARS = 20_000
+MAX_ROWS = 30
+MAX_FIELD_CHARS = 2_000
+GOAL_FIELDS = ("text", "timeframe")
+MEASURE_FIELDS = ("what", "service", "role", "due", "goal_id")
+ROW_ID = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+
+
+class ContentProblem(ValueError):
+    """Plan content that cannot be stored (wrong shape or too long)."""
+
+
+def empty_content() -> dict:
+    return {"sections": {key: "" for key in TEXT_SECTIONS}, "goals": [], "measures": []}
+
+
+def new_row_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(4)
+
+
+def _text(value, limit: int, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ContentProblem(f"{what} must be text")
+    # Control characters other than line breaks and tabs never belong in a plan.
+    value = "".join(ch for ch in value if ch in "\n\t" or ch >= " " or ch == "\r").replace("\r\n", "\n")
+    if len(value) > limit:
+        raise ContentProblem(f"{what} is longer than {limit} characters")
+    return value
+
+
+def normalise(raw) -> dict:
+    """Check and clean plan content from a client. Raises ContentProblem with a reason."""
+    if not isinstance(raw, dict):
+        raise ContentProblem("the plan must be an object with sections, goals and measures")
+    sections_raw = raw.get("sections") or {}
+    if not isinstance(sections_raw, dict):
+        raise ContentProblem("sections must be an object")
+    sections = {key: _text(sections_raw.get(key), MAX_SECTION_CHARS, f"section {key}") for key in TEXT_SECTIONS}
+
+    def rows(name: str, fields: tuple, prefix: str) -> list[dict]:
+        value = raw.get(name) or []
+        if not isinstance(value, list):
+            raise ContentProblem(f"{name} must be a list")
+        if len(value) > MAX_ROWS:
+            raise ContentProblem(f"at most {MAX_ROWS} {name}")
+        result, seen = [], set()
+        for row in value:
+            if not isinstance(row, dict):
+                raise ContentProblem(f"each of the {name} must be an object")
+            row_id = row.get("id")
+            if not isinstance(row_id, str) or not ROW_ID.match(row_id) or row_id in seen:
+                row_id = new_row_id(prefix)
+            seen.add(row_id)
+            clean = {"id": row_id}
+            for field in fields:
+                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, f"{name} {field}").strip()
+            if any(clean[f] for f in fields if f != "goal_id"):
+                result.append(clean)
+        return result
+
+    goals = rows("goals", GOAL_FIELDS, "g")
+    measures = rows("measures", MEASURE_FIELDS, "m")
+    goal_ids = {g["id"] for g in goals}
+    for measure in measures:
+        if measure["goal_id"] not in goal_ids:
+            measure["goal_id"] = ""
+    return {"sections": sections, "goals": goals, "measures": measures}
+
+
+def from_form(form) -> dict:
+    """Plan content from the editor's plain HTML form (used without JavaScript)."""
+    sections = {key: form.get(f"section-{key}", "") for key in TEXT_SECTIONS}
+
+    def rows(prefix: str, fields: tuple) -> list[dict]:
+        indexes = sorted({int(k.split("-")[1]) for k in form.keys()
+                          if k.startswith(prefix + "-") and k.split("-")[1].isdigit()})
+        return [{"id": form.get(f"{prefix}-{i}-id", ""), **{f: form.get(f"{prefix}-{i}-{f}", "") for f in fields}}
+                for i in indexes]
+
+    return normalise({"sections": sections, "goals": rows("goal", GOAL_FIELDS),
+                      "measures": rows("measure", MEASURE_FIELDS)})
+
+
+def plain_text(content: dict) -> str:
+    """All the words of a plan, for counting and language checks."""
+    parts = [content["sections"].get(key, "") for key in TEXT_SECTIONS]
+    for goal in content.get("goals", []):
+        parts += [goal.get("text", ""), goal.get("timeframe", "")]
+    for measure in content.get("measures", []):
+        parts += [measure.get(f, "") for f in ("what", "service", "role", "due")]
+    return "\n\n".join(p for p in parts if p)
+
+
+def word_count(content: dict) -> int:
+    return len(re.findall(r"\w+", plain_text(content)))
+
+
+def is_empty(content: dict) -> bool:
+    return not plain_text(content).strip()

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import CreatedAtMixin, UTCDateTime, db, utcnow
+from app.plans.content import empty_content
+from app.plans.workflow import PlanState
+
+
+class Plan(CreatedAtMixin, db.Model):
+    """One student's plan for one assignment: a draft they edit, and the versions they submitted."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "student_id"),
+        CheckConstraint("save_token >= 0", name="save_token_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True,
+                                               nullable=False)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    # The case and rubric versions the plan is written against, kept even if the assignment changes.
+    case_version_id: Mapped[int] = mapped_column(ForeignKey("case_versions.id"), nullable=False)
+    rubric_version_id: Mapped[int] = mapped_column(ForeignKey("rubric_versions.id"), nullable=False)
+    state: Mapped[PlanState] = mapped_column(
+        Enum(PlanState, name="plan_state", native_enum=False, validate_strings=True, length=16),
+        default=PlanState.draft, nullable=False, index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    draft: Mapped[dict] = mapped_column(JSON, default=empty_content, nullable=False)
+    save_token: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    assignment = relationship("Assignment")
+    student = relationship("User", foreign_keys=[student_id])
+    reviewer = relationship("User", foreign_keys=[reviewer_id])
+    case_version = relationship("CaseVersion")
+    rubric_version = relationship("RubricVersion")
+    versions = relationship("PlanVersion", back_populates="plan", order_by="PlanVersion.number",
+                            cascade="all, delete-orphan")
+
+    @property
+    def cohort_id(self) -> int:
+        return self.assignment.cohort_id
+
+    @property
+    def latest_version(self) -> "PlanVersion | None":
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def current_version(self) -> "PlanVersion | None":
+        """The version under way (submitted, in review, returned or completed), if any."""
+        latest = self.latest_version
+        if latest is None or latest.withdrawn_at is not None or self.state == PlanState.draft:
+            return None
+        return latest
+
+
+class PlanVersion(db.Model):
+    """A frozen copy of the plan at submission. Never changed afterwards (except being marked withdrawn)."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True, nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[dict] = mapped_column(JSON, nullable=False)
+    word_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # The draft's save token when it was submitted: a retried submit of the same draft finds this version.
+    draft_token: Mapped[int] = mapped_column(Integer, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    late: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Language hints found when the version was frozen: {"findings": [...], "plan_hints": [...], "counts": {...}}
+    hints: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    language: Mapped[str] = mapped_column(String(8), default="en", nullable=False)
+
+    plan = relationship("Plan", back_populates="versions")

@@ -1,0 +1,40 @@
+"""Who may see and change a plan. Views and templates ask these same functions."""
+from __future__ import annotations
+
+from flask import abort
+
+from app.cohorts.models import Role
+from app.cohorts.policies import role_in
+from app.plans.workflow import PlanState, is_owner, is_reviewer
+
+EDITABLE = (PlanState.draft, PlanState.returned)
+
+
+def can_view_plan(user, plan) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_owner(plan, user) or is_reviewer(plan, user):
+        return True
+    return role_in(user, plan.assignment.cohort_id) == Role.leader
+
+
+def can_edit_plan(user, plan) -> bool:
+    return is_owner(plan, user) and plan.state in EDITABLE
+
+
+def require_view(user, plan) -> None:
+    """The one refusal rule: 404 to non-members and other students, 403 to members without the right."""
+    if plan is None:
+        abort(404)
+    if can_view_plan(user, plan):
+        return
+    role = role_in(user, plan.assignment.cohort_id)
+    if role is None or role == Role.student:
+        abort(404)
+    abort(403)
+
+
+def require_owner(user, plan) -> None:
+    require_view(user, plan)
+    if not is_owner(plan, user):
+        abort(403)

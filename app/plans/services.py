@@ -1,0 +1,160 @@
+"""Use cases of the plan: start, save the draft, submit, withdraw. Services flush; the caller commits."""
+from __future__ import annotations
+
+import copy
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.assignments.models import Assignment
+from app.cohorts.models import Membership, Role
+from app.db import db, utcnow
+from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
+from app.plans import workflow
+from app.plans.content import ContentProblem, empty_content, normalise, word_count
+from app.plans.models import Plan, PlanVersion
+from app.plans.workflow import PlanAction, PlanState
+
+EDITABLE = {PlanState.draft, PlanState.returned}
+
+
+class DraftConflict(Conflict):
+    """The draft was saved elsewhere since this copy was loaded. Carries the newer draft so nothing is lost."""
+
+    def __init__(self, plan: Plan):
+        super().__init__(_("This plan was saved from another tab or device. Your text and the newer text are "
+                           "shown side by side: choose what to keep."))
+        self.current = copy.deepcopy(plan.draft)
+        self.save_token = plan.save_token
+        self.saved_at = plan.draft_saved_at
+
+
+def start_plan(assignment: Assignment, student) -> Plan:
+    """The student's plan for this assignment, created on first use (safe when two requests race)."""
+    existing = plan_for(assignment, student)
+    if existing is not None:
+        return existing
+    if not assignment.has_opened():
+        raise NotPermitted(_("This assignment opens on %(date)s.", date=format_datetime(assignment.opens_at, "medium")))
+    plan = Plan(assignment_id=assignment.id, student_id=student.id, case_version_id=assignment.case_version_id,
+                rubric_version_id=assignment.rubric_version_id, draft=empty_content())
+    try:
+        with db.session.begin_nested():
+            db.session.add(plan)
+    except IntegrityError:
+        return plan_for(assignment, student)
+    return plan
+
+
+def plan_for(assignment: Assignment, student) -> Plan | None:
+    return db.session.scalar(db.select(Plan).where(Plan.assignment_id == assignment.id,
+                                                   Plan.student_id == student.id))
+
+
+def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
+    """Store the draft if the client's save token is the current one; otherwise refuse with the newer draft."""
+    if not workflow.is_owner(plan, actor):
+        raise NotPermitted(_("Only the student who writes this plan can change it."))
+    try:
+        content = normalise(raw_content)
+    except ContentProblem as problem:
+        raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+    if plan.state not in EDITABLE:
+        raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
+                                  state=workflow.STATE_LABELS[plan.state]))
+    if not isinstance(save_token, int) or isinstance(save_token, bool):
+        raise ValidationError(_("The save token is missing; reload the page."))
+    now = utcnow()
+    changed = db.session.execute(
+        db.update(Plan)
+        .where(Plan.id == plan.id, Plan.save_token == save_token, Plan.state.in_(list(EDITABLE)))
+        .values(draft=content, save_token=Plan.save_token + 1, draft_saved_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(plan)
+    if changed != 1:
+        if plan.state not in EDITABLE:
+            raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
+                                      state=workflow.STATE_LABELS[plan.state]))
+        raise DraftConflict(plan)
+    if plan.state == PlanState.returned:
+        workflow.apply(plan, PlanAction.revise, actor)
+    return plan
+
+
+def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
+    """Freeze the draft as the next version. A retried or double submit of the same draft returns the same version."""
+    if not workflow.is_owner(plan, actor):
+        raise NotPermitted(_("Only the student who writes this plan can submit it."))
+    latest = plan.latest_version
+    if (plan.state != PlanState.draft and latest is not None and latest.withdrawn_at is None
+            and save_token is not None and latest.draft_token == save_token):
+        return latest  # the first click already did it
+    if save_token is not None and save_token != plan.save_token:
+        raise DraftConflict(plan)
+    if plan.state == PlanState.draft and word_count(plan.draft) == 0:
+        raise ValidationError(_("The plan is empty. Write something before you submit."))
+    assignment = plan.assignment
+    now = utcnow()
+    if assignment.closed_at is not None:
+        raise ValidationError(_("This assignment is closed; no new submissions are accepted."))
+    late = assignment.is_past_due(now)
+    if late and not assignment.allow_late:
+        raise ValidationError(_("The due date (%(date)s) has passed and this assignment does not accept late "
+                                "submissions. Your draft is kept; talk to your course leader.",
+                                date=format_datetime(assignment.due_at, "medium")))
+    number = (latest.number if latest else 0) + 1
+    try:
+        workflow.apply(plan, PlanAction.submit, actor, version=number, late=late)
+    except InvalidTransition:
+        # Two clicks at the same moment: the other request froze this very draft; answer with its version.
+        db.session.expire(plan)
+        latest = plan.latest_version
+        if latest is not None and latest.withdrawn_at is None and latest.draft_token == plan.save_token:
+            return latest
+        raise
+    version = PlanVersion(plan_id=plan.id, number=number, content=copy.deepcopy(plan.draft),
+                          word_count=word_count(plan.draft), draft_token=plan.save_token, submitted_at=now,
+                          submitted_by_id=actor.id, late=late, language=plan_language(plan))
+    _store_hints(version, plan)
+    db.session.add(version)
+    db.session.flush()
+    plan.versions.append(version) if version not in plan.versions else None
+    return version
+
+
+def withdraw(plan: Plan, actor) -> PlanVersion:
+    latest = plan.latest_version
+    workflow.apply(plan, PlanAction.withdraw, actor, version=latest.number if latest else None)
+    if latest is not None:
+        latest.withdrawn_at = utcnow()
+    db.session.flush()
+    return latest
+
+
+def plan_language(plan: Plan) -> str:
+    languages = plan.case_version.languages
+    locale = (plan.student.locale if plan.student else None) or "en"
+    return locale if locale in languages else languages[0]
+
+
+def _store_hints(version: PlanVersion, plan: Plan) -> None:
+    """Each version keeps the language hints it had, so progress can be followed across versions."""
+    try:
+        from app.language.services import hints_for_plan
+    except ModuleNotFoundError:
+        return
+    version.hints = hints_for_plan(version.content, version.language, plan.case_version.person_name)
+
+
+def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:
+    """The assignments of every cohort where the user is a student, with their plan when it exists."""
+    rows = db.session.execute(
+        db.select(Assignment, Plan)
+        .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.user_id == user.id)
+              & (Membership.role == Role.student))
+        .outerjoin(Plan, (Plan.assignment_id == Assignment.id) & (Plan.student_id == user.id))
+        .order_by(Assignment.due_at, Assignment.id)
+    ).all()
+    return [(assignment, plan) for assignment, plan in rows]

@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.assignments.models import Assignment
+from app.db import db
+from app.errors import DomainError, ValidationError
+from app.markdown import render_markdown
+from app.plans import policies, services, workflow
+from app.plans.content import SECTIONS, ContentProblem, from_form
+from app.plans.diff import diff_plans
+from app.plans.models import Plan, PlanVersion
+from app.plans.workflow import PlanAction, PlanState
+from app.policies import require_in_cohort
+
+bp = Blueprint("plans", __name__, template_folder="templates")
+
+MAX_JSON_BYTES = 512 * 1024
+
+
+def load_plan(plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    policies.require_view(current_user, plan)
+    return plan
+
+
+def load_version(plan: Plan, number: int) -> PlanVersion:
+    for version in plan.versions:
+        if version.number == number:
+            return version
+    abort(404)
+
+
+@bp.app_template_global()
+def plan_can(plan, action) -> bool:
+    return workflow.can(plan, PlanAction(action), current_user)
+
+
+@bp.app_template_global()
+def state_label(state) -> str:
+    return str(workflow.STATE_LABELS[PlanState(state)])
+
+
+@bp.route("/plans")
+@login_required
+def index():
+    rows = services.student_assignments(current_user)
+    return render_template("plans/index.html", rows=rows)
+
+
+@bp.route("/assignments/<int:assignment_id>/plan", methods=["POST"])
+@login_required
+def start(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id)
+    require_in_cohort(assignment.cohort if assignment else None)
+    from app.cohorts.policies import is_student
+
+    if not is_student(current_user, assignment.cohort):
+        abort(403)
+    plan = services.start_plan(assignment, current_user._get_current_object())
+    db.session.commit()
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _editor_context(plan: Plan, **extra):
+    case = plan.case_version
+    lang = services.plan_language(plan)
+    return dict(
+        plan=plan, sections=SECTIONS, case=case, lang=lang, rubric=plan.rubric_version,
+        documents=case.documents_for(teachers=False), can_edit=policies.can_edit_plan(current_user, plan),
+        is_owner=workflow.is_owner(plan, current_user), **extra,
+    )
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET"])
+@login_required
+def show(plan_id: int):
+    plan = load_plan(plan_id)
+    if policies.can_edit_plan(current_user, plan):
+        return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
+    shown = plan.latest_version.content if plan.latest_version and not workflow.is_owner(plan, current_user) \
+        else plan.draft
+    return render_template("plans/view.html", content=shown, **_editor_context(plan))
+
+
+@bp.route("/plans/<int:plan_id>", methods=["POST"])
+@login_required
+def save_form(plan_id: int):
+    """Saving without JavaScript: the editor is a plain form."""
+    plan = load_plan(plan_id)
+    policies.require_owner(current_user, plan)
+    try:
+        content = from_form(request.form)
+    except ContentProblem as problem:
+        raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+    token = request.form.get("save_token", type=int)
+    try:
+        services.save_draft(plan, current_user, token, content)
+    except services.DraftConflict as conflict:
+        db.session.rollback()
+        return render_template("plans/conflict.html", mine=content, theirs=conflict.current,
+                               their_token=conflict.save_token, saved_at=conflict.saved_at,
+                               **_editor_context(plan)), 409
+    db.session.commit()
+    flash(_("Saved at %(time)s.", time=format_datetime(plan.draft_saved_at, "HH:mm")), "success")
+    if request.form.get("then") == "submit":
+        return redirect(url_for("plans.submit", plan_id=plan.id))
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
+@login_required
+def autosave(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_owner(current_user, plan)
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        return jsonify({"error": _("The plan is too large to save.")}), 413
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify({"error": _("Send the draft as JSON: {\"save_token\": n, \"content\": {…}}.")}), 400
+    token = payload.get("save_token")
+    try:
+        services.save_draft(plan, current_user, token, payload.get("content"))
+    except services.DraftConflict as conflict:
+        db.session.rollback()
+        return jsonify({
+            "error": conflict.message, "conflict": True, "current": conflict.current,
+            "save_token": conflict.save_token,
+            "saved_at": conflict.saved_at.isoformat() if conflict.saved_at else None,
+        }), 409
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify({"error": error.message, "state": plan.state.value}), error.status
+    db.session.commit()
+    return jsonify({"save_token": plan.save_token, "saved_at": plan.draft_saved_at.isoformat(),
+                    "saved_label": _("Saved %(time)s", time=format_datetime(plan.draft_saved_at, "HH:mm")),
+                    "state": plan.state.value})
+
+
+@bp.route("/plans/<int:plan_id>/preview", methods=["POST"])
+@login_required
+def preview(plan_id: int):
+    load_plan(plan_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+        return jsonify({"error": _("Send {\"text\": \"…\"}.")}), 400
+    if len(payload["text"]) > 50_000:
+        return jsonify({"error": _("The text is too long to preview.")}), 413
+    return jsonify({"html": str(render_markdown(payload["text"], heading_offset=2))})
+
+
+def _confirm_or(plan, action_url, title, message, label, then):
+    if request.form.get("confirmed") != "yes":
+        return render_template("confirm.html", title=title, message=message, action=action_url,
+                               confirm_label=label, cancel=url_for("plans.show", plan_id=plan.id),
+                               hidden={"save_token": request.form.get("save_token", plan.save_token)}, form=None)
+    return then()
+
+
+@bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_owner(current_user, plan)
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        summary = None
+        try:
+            from app.language.services import submission_summary
+        except ModuleNotFoundError:
+            pass
+        else:
+            summary = submission_summary(plan)
+        return render_template("plans/submit.html", summary=summary, **_editor_context(plan))
+    token = request.form.get("save_token", type=int)
+    version = services.submit(plan, current_user._get_current_object(), token)
+    db.session.commit()
+    flash(_("Version %(n)d is submitted.%(late)s", n=version.number,
+            late=(" " + _("It is marked late.")) if version.late else ""), "success")
+    return redirect(url_for("plans.history", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_owner(current_user, plan)
+
+    def done():
+        version = services.withdraw(plan, current_user._get_current_object())
+        db.session.commit()
+        flash(_("Version %(n)d is withdrawn. Your draft is open for editing again.", n=version.number), "success")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+
+    return _confirm_or(plan, url_for("plans.withdraw", plan_id=plan.id), _("Withdraw your submission?"),
+                       _("Your plan goes back to draft so you can change it. The submitted version stays in the "
+                         "history, marked withdrawn."), _("Withdraw"), done)
+
+
+@bp.route("/plans/<int:plan_id>/history")
+@login_required
+def history(plan_id: int):
+    plan = load_plan(plan_id)
+    return render_template("plans/history.html", plan=plan, versions=list(reversed(plan.versions)),
+                           version_status=_version_status)
+
+
+def _version_status(plan: Plan, version: PlanVersion) -> str:
+    if version.withdrawn_at is not None:
+        return _("Withdrawn")
+    if version is plan.latest_version and plan.state != PlanState.draft:
+        return state_label(plan.state)
+    return _("Earlier version")
+
+
+@bp.route("/plans/<int:plan_id>/versions/<int:number>")
+@login_required
+def version(plan_id: int, number: int):
+    plan = load_plan(plan_id)
+    found = load_version(plan, number)
+    return render_template("plans/version.html", plan=plan, version=found, content=found.content,
+                           sections=SECTIONS, status=_version_status(plan, found))
+
+
+@bp.route("/plans/<int:plan_id>/diff")
+@login_required
+def diff(plan_id: int):
+    plan = load_plan(plan_id)
+    numbers = [v.number for v in plan.versions]
+    if len(numbers) < 2:
+        return render_template("plans/diff.html", plan=plan, sections=None, numbers=numbers, old=None, new=None)
+    old_n = request.args.get("from", type=int, default=numbers[-2])
+    new_n = request.args.get("to", type=int, default=numbers[-1])
+    if old_n not in numbers or new_n not in numbers:
+        raise ValidationError(_("Choose two versions of this plan (it has versions %(list)s).",
+                                list=", ".join(str(n) for n in numbers)))
+    old, new = load_version(plan, old_n), load_version(plan, new_n)
+    return render_template("plans/diff.html", plan=plan, sections=diff_plans(old.content, new.content),
+                           numbers=numbers, old=old, new=new)
+
+
+def _print_context(plan: Plan, number: int | None):
+    if number is not None:
+        shown = load_version(plan, number)
+    else:
+        shown = plan.latest_version
+    content = shown.content if shown else plan.draft
+    return dict(plan=plan, version=shown, content=content, sections=SECTIONS,
+                person=plan.case_version.person_name, lang=services.plan_language(plan))
+
+
+@bp.route("/plans/<int:plan_id>/print")
+@bp.route("/plans/<int:plan_id>/versions/<int:number>/print")
+@login_required
+def print_view(plan_id: int, number: int | None = None):
+    plan = load_plan(plan_id)
+    return render_template("plans/print.html", for_pdf=False, **_print_context(plan, number))
+
+
+@bp.route("/plans/<int:plan_id>/pdf")
+@login_required
+def pdf(plan_id: int):
+    plan = load_plan(plan_id)
+    number = request.args.get("version", type=int)
+    context = _print_context(plan, number)
+    from app.plans.pdf import render_pdf
+
+    html = render_template("plans/print.html", for_pdf=True, **context)
+    data = render_pdf(html, current_app.static_folder)
+    name = f"care-plan-{plan.case_version.person_name.lower()}-{plan.id}"
+    name += f"-v{context['version'].number}" if context["version"] else "-draft"
+    return current_app.response_class(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}.pdf"'})

@@ -1,0 +1,331 @@
+// The plan editor: autosave with a save token, conflict resolution, keyboard-friendly rows, previews.
+// The page works without this file: the form posts to the server and the Save button does the same job.
+(function () {
+  "use strict";
+  var form = document.getElementById("plan-form");
+  if (!form) { return; }
+  document.documentElement.classList.add("js");
+
+  var statusEl = document.getElementById("save-status");
+  var tokenEl = document.getElementById("save-token");
+  var rowsStatus = document.getElementById("rows-status");
+  var conflictPanel = document.getElementById("conflict-panel");
+  var AUTOSAVE_DELAY = 2000;
+  var timer = null, inFlight = false, queued = false, retryDelay = 0, blocked = false, submitting = false;
+  var lastSaved = null, conflictData = null;
+
+  function msg(name, n) {
+    var el = document.querySelector('#msg-templates');
+    var node = el && el.content.querySelector('[data-msg="' + name + '"]');
+    var text = node ? node.textContent : name;
+    return n === undefined ? text : text.replace("{n}", n);
+  }
+  function setStatus(text, kind) {
+    statusEl.textContent = text;
+    statusEl.className = "save-status" + (kind ? " is-" + kind : "");
+  }
+  function csrf() { return window.CarePlan && window.CarePlan.csrfToken ? window.CarePlan.csrfToken() : ""; }
+
+  // --- content <-> DOM ---------------------------------------------------------------------------------
+  function rowsOf(kind) { return Array.prototype.slice.call(form.querySelectorAll('[data-rows="' + kind + '"] > [data-row]')); }
+  function collect() {
+    var content = { sections: {}, goals: [], measures: [] };
+    form.querySelectorAll("textarea[data-section]").forEach(function (ta) { content.sections[ta.dataset.section] = ta.value; });
+    ["goal", "measure"].forEach(function (kind) {
+      rowsOf(kind).forEach(function (row) {
+        var item = {};
+        row.querySelectorAll("[data-field]").forEach(function (input) { item[input.dataset.field] = input.value; });
+        content[kind + "s"].push(item);
+      });
+    });
+    return content;
+  }
+  function serialise(content) { return JSON.stringify(content); }
+
+  function renumber(kind) {
+    var rows = rowsOf(kind);
+    rows.forEach(function (row, index) {
+      row.querySelectorAll("[name]").forEach(function (input) {
+        input.name = input.name.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
+      });
+      row.querySelectorAll("[id]").forEach(function (input) {
+        input.id = input.id.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
+      });
+      row.querySelectorAll("label[for]").forEach(function (label) {
+        label.htmlFor = label.htmlFor.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
+      });
+      var name = msg(kind, index + 1);
+      row.querySelectorAll("[data-row-label]").forEach(function (el) { el.textContent = name; });
+      row.querySelectorAll("[data-row-name]").forEach(function (el) { el.textContent = " " + name; });
+    });
+    if (kind === "goal") { refreshGoalSelects(); }
+  }
+
+  function refreshGoalSelects() {
+    var goals = rowsOf("goal").map(function (row, index) {
+      var id = row.querySelector('[data-field="id"]');
+      if (!id.value) { id.value = "g" + Math.random().toString(16).slice(2, 10); }
+      var text = row.querySelector('[data-field="text"]').value.trim();
+      return { id: id.value, label: msg("goal", index + 1) + (text ? ": " + (text.length > 50 ? text.slice(0, 49) + "…" : text) : ""), empty: !text };
+    });
+    form.querySelectorAll("select[data-goal-select]").forEach(function (select) {
+      var current = select.value;
+      while (select.options.length) { select.remove(0); }
+      select.add(new Option(msg("choose-goal"), ""));
+      goals.forEach(function (goal) { if (!goal.empty || goal.id === current) { select.add(new Option(goal.label, goal.id)); } });
+      select.value = current;
+      if (select.value !== current) { select.value = ""; }
+    });
+  }
+
+  function blankRow(kind) {
+    var rows = rowsOf(kind);
+    var row = rows[0].cloneNode(true);
+    row.querySelectorAll("[data-field]").forEach(function (input) { input.value = ""; });
+    return row;
+  }
+
+  function setRows(kind, items) {
+    var list = form.querySelector('[data-rows="' + kind + '"]');
+    var template = blankRow(kind);
+    rowsOf(kind).forEach(function (row) { row.remove(); });
+    items.concat([{}]).forEach(function (item) {
+      var row = template.cloneNode(true);
+      row.querySelectorAll("[data-field]").forEach(function (input) {
+        var value = item[input.dataset.field] || "";
+        if (input.tagName === "SELECT" && value && !Array.prototype.some.call(input.options, function (o) { return o.value === value; })) {
+          input.add(new Option(value, value));
+        }
+        input.value = value;
+      });
+      list.appendChild(row);
+    });
+    renumber(kind);
+  }
+
+  function setContent(content) {
+    form.querySelectorAll("textarea[data-section]").forEach(function (ta) { ta.value = content.sections[ta.dataset.section] || ""; });
+    setRows("goal", content.goals || []);
+    setRows("measure", content.measures || []);
+  }
+
+  // --- saving ------------------------------------------------------------------------------------------
+  function changed() { return serialise(collect()) !== lastSaved; }
+
+  function schedule() {
+    if (blocked) { return; }
+    setStatus(msg("unsaved"), "pending");
+    clearTimeout(timer);
+    timer = setTimeout(save, AUTOSAVE_DELAY);
+  }
+
+  function save() {
+    clearTimeout(timer);
+    if (blocked) { return Promise.resolve(); }
+    if (inFlight) { queued = true; return Promise.resolve(); }
+    var content = collect();
+    var body = serialise(content);
+    if (body === lastSaved) { return Promise.resolve(); }
+    inFlight = true;
+    setStatus(msg("saving"), "pending");
+    return fetch(form.dataset.autosaveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: JSON.stringify({ save_token: parseInt(tokenEl.value, 10), content: content })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) { return { status: response.status, data: data }; });
+    }).then(function (result) {
+      inFlight = false;
+      if (result.status === 200) {
+        tokenEl.value = result.data.save_token;
+        lastSaved = body;
+        retryDelay = 0;
+        setStatus(result.data.saved_label, "saved");
+        if (queued || changed()) { queued = false; schedule(); }
+      } else if (result.status === 409 && result.data.conflict) {
+        showConflict(content, result.data);
+      } else if (result.status === 409 || result.status === 403) {
+        blocked = true;
+        setStatus(result.data.error || msg("locked"), "error");
+      } else if (result.status >= 400 && result.status < 500 && result.status !== 429) {
+        setStatus(result.data.error || msg("retrying"), "error");
+      } else {
+        retry();
+      }
+    }).catch(function () {
+      inFlight = false;
+      retry(true);
+    });
+  }
+
+  function retry(offline) {
+    setStatus(msg(offline && navigator.onLine === false ? "offline" : "retrying"), "error");
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 30000);
+    clearTimeout(timer);
+    timer = setTimeout(save, retryDelay);
+  }
+
+  // --- conflicts: both texts stay on screen until the student chooses ------------------------------
+  function fieldsOf(content) {
+    var out = [];
+    Object.keys(content.sections || {}).forEach(function (key) {
+      var label = form.querySelector('label[for="section-' + key + '"]');
+      out.push({ key: "s:" + key, label: label ? label.textContent : key, text: content.sections[key] || "" });
+    });
+    ["goals", "measures"].forEach(function (name) {
+      var heading = document.getElementById(name + "-title");
+      var text = (content[name] || []).map(function (row, i) {
+        return (i + 1) + ". " + Object.keys(row).filter(function (k) { return k !== "id" && k !== "goal_id"; })
+          .map(function (k) { return row[k]; }).filter(Boolean).join(" · ");
+      }).join("\n");
+      out.push({ key: name, label: heading ? heading.textContent : name, text: text });
+    });
+    return out;
+  }
+
+  function showConflict(mine, data) {
+    blocked = true;
+    conflictData = { mine: mine, theirs: data.current, token: data.save_token };
+    setStatus(msg("conflict"), "error");
+    var container = document.getElementById("conflict-fields");
+    container.textContent = "";
+    var theirs = fieldsOf(data.current);
+    fieldsOf(mine).forEach(function (field, index) {
+      var other = theirs[index];
+      if (!other || other.text === field.text) { return; }
+      var block = document.createElement("div");
+      block.className = "conflict-field";
+      var h = document.createElement("h3");
+      h.textContent = field.label;
+      block.appendChild(h);
+      [[msg("yours"), field.text], [msg("theirs"), other.text]].forEach(function (pair) {
+        var col = document.createElement("div");
+        col.className = "conflict-col";
+        var title = document.createElement("p");
+        title.className = "label";
+        title.textContent = pair[0];
+        var pre = document.createElement("pre");
+        pre.className = "conflict-text";
+        pre.textContent = pair[1];
+        col.appendChild(title);
+        col.appendChild(pre);
+        block.appendChild(col);
+      });
+      container.appendChild(block);
+    });
+    conflictPanel.hidden = false;
+    conflictPanel.focus();
+  }
+
+  document.getElementById("conflict-keep-mine").addEventListener("click", function () {
+    tokenEl.value = conflictData.token;
+    setContent(conflictData.mine);
+    conflictPanel.hidden = true;
+    blocked = false;
+    lastSaved = null;
+    save();
+  });
+  document.getElementById("conflict-take-theirs").addEventListener("click", function () {
+    tokenEl.value = conflictData.token;
+    setContent(conflictData.theirs);
+    conflictPanel.hidden = true;
+    blocked = false;
+    lastSaved = serialise(collect());
+    setStatus(msg("unsaved"), "pending");
+    schedule();
+  });
+
+  // --- rows: add, remove, reorder with the keyboard ----------------------------------------------------
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) { return; }
+    var row = button.closest("[data-row]");
+    var kind = row ? row.parentElement.dataset.rows : button.dataset.add;
+    if (button.dataset.add) {
+      var list = form.querySelector('[data-rows="' + kind + '"]');
+      var fresh = blankRow(kind);
+      list.appendChild(fresh);
+      renumber(kind);
+      fresh.querySelector("textarea, input:not([type=hidden])").focus();
+      rowsStatus.textContent = msg("added");
+      schedule();
+    } else if (button.hasAttribute("data-remove")) {
+      var rows = rowsOf(kind);
+      var index = rows.indexOf(row);
+      if (rows.length === 1) {
+        row.querySelectorAll("[data-field]").forEach(function (input) { if (input.dataset.field !== "id") { input.value = ""; } });
+      } else {
+        row.remove();
+      }
+      renumber(kind);
+      var remaining = rowsOf(kind);
+      var next = remaining[Math.min(index, remaining.length - 1)];
+      (next ? next.querySelector("[data-remove]") : form.querySelector('[data-add="' + kind + '"]')).focus();
+      rowsStatus.textContent = msg("removed");
+      schedule();
+    } else if (button.dataset.move) {
+      var siblings = rowsOf(kind);
+      var at = siblings.indexOf(row);
+      var target = button.dataset.move === "up" ? at - 1 : at + 1;
+      if (target < 0 || target >= siblings.length) { return; }
+      if (button.dataset.move === "up") { row.parentElement.insertBefore(row, siblings[target]); }
+      else { row.parentElement.insertBefore(siblings[target], row); }
+      renumber(kind);
+      button.focus();
+      rowsStatus.textContent = msg("moved", target + 1);
+      schedule();
+    } else if (button.classList.contains("preview-toggle")) {
+      togglePreview(button);
+    }
+  });
+
+  function togglePreview(button) {
+    var section = button.closest(".plan-section");
+    var textarea = section.querySelector("textarea[data-section]");
+    var preview = section.querySelector(".preview");
+    if (!preview.hidden) {
+      preview.hidden = true;
+      textarea.hidden = false;
+      button.textContent = msg("preview");
+      button.setAttribute("aria-expanded", "false");
+      textarea.focus();
+      return;
+    }
+    fetch(form.dataset.previewUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify({ text: textarea.value })
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      preview.innerHTML = data.html || "<p>" + msg("empty-preview") + "</p>";  // sanitised on the server
+      if (!textarea.value.trim()) { preview.textContent = msg("empty-preview"); }
+      preview.hidden = false;
+      textarea.hidden = true;
+      button.textContent = msg("edit");
+      button.setAttribute("aria-expanded", "true");
+    });
+  }
+
+  form.addEventListener("input", function (event) {
+    if (event.target.matches('[data-rows="goal"] [data-field="text"]')) { refreshGoalSelects(); }
+    schedule();
+  });
+  form.addEventListener("change", function () { schedule(); });
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting) { return; }
+    if (blocked || inFlight || changed()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(); }
+  });
+
+  // Expose for other scripts on the page (language hints) — the current content and a way to save.
+  window.CarePlan = window.CarePlan || {};
+  window.CarePlan.editor = { collect: collect, save: save, schedule: schedule, form: form };
+
+  refreshGoalSelects();
+  lastSaved = serialise(collect());
+})();
