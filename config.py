@@ -57,6 +57,7 @@ class Config:
     PASSWORD_RESET_HOURS = 2
     INVITATION_DAYS = 7
     PASSWORD_MIN_LENGTH = 12
+    BASE_URL = os.environ.get("CAREPLAN_BASE_URL", "http://127.0.0.1:5000")
     PASSWORD_HASH_METHOD = "scrypt"
     CONTENT_DIR = os.environ.get("CAREPLAN_CONTENT_DIR", str(BASE_DIR))
     HSTS = False

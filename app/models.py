@@ -7,3 +7,5 @@ from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
 from app.rubrics.models import Rubric, RubricVersion  # noqa: F401
 from app.assignments.models import Assignment  # noqa: F401
 from app.plans.models import Plan, PlanVersion  # noqa: F401
+from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401

@@ -14,3 +14,13 @@ def safe_next(target: str | None) -> str | None:
     if target.startswith("/login"):
         return None
     return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for e-mails; outside a request (command line) it uses BASE_URL."""
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)

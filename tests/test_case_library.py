@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from app.cases.models import Case
+from app.cases.services import Segment, word_diff
 from app.cohorts.models import Role
 from app.content.services import import_content
 from app.db import db, utcnow
 from tests.conftest import login
-from tests.factories import AssignmentFactory, CohortFactory, UserFactory, import_shipped_content, member
+from tests.factories import (AssignmentFactory, CohortFactory, MembershipFactory, UserFactory, import_shipped_content,
+                             member, rubric_version)
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNA = ROOT / "cases" / "anna"
@@ -110,10 +112,7 @@ def test_students_are_refused_the_library_and_do_not_see_its_link(client):
 def test_someone_who_teaches_in_one_cohort_and_studies_in_another_sees_the_library(client):
     import_shipped_content()
     user = member(CohortFactory(), Role.student)
-    member_of_other = CohortFactory()
-    from tests.factories import MembershipFactory
-
-    MembershipFactory(cohort=member_of_other, user=user, role=Role.instructor)
+    MembershipFactory(cohort=CohortFactory(), user=user, role=Role.instructor)
     login(client, user.email)
     assert client.get("/library").status_code == 200
 
@@ -198,7 +197,7 @@ def test_documents_have_one_h1_and_no_repeated_title(client):
     body = text_of(client.get("/library/cases/anna/versions/1?lang=en"))
     assert body.count("<h1") == 1
     assert body.count(">Anna's story</h2>") == 1  # the file's own "## Anna's story" is not shown twice
-    assert "<h3>Diagnoses</h3>" in body or "<h3>" in body
+    assert "<h3>Diagnoses</h3>" in body  # headings inside a document sit below its title
 
 
 def test_rubric_page_shows_every_criterion_at_every_level(client):
@@ -207,8 +206,6 @@ def test_rubric_page_shows_every_criterion_at_every_level(client):
     overview = text_of(client.get("/library/rubrics/ip-default"))
     assert "Individual care plan" in overview and "Version 1" in overview
     body = text_of(client.get("/library/rubrics/ip-default/versions/1?lang=en"))
-    from tests.factories import rubric_version
-
     version = rubric_version()
     assert len(version.criteria) == 6 and len(version.levels) == 4
     for criterion in version.criteria:
@@ -222,6 +219,18 @@ def test_rubric_page_shows_every_criterion_at_every_level(client):
 
 
 # --- differences between versions ----------------------------------------------------------------------
+
+def test_word_diff_marks_words_and_shortens_long_unchanged_passages():
+    assert word_diff("Anna cooks fish soup today.", "Anna cooks fish stew today.") == [
+        Segment("same", "Anna cooks fish "), Segment("removed", "soup "), Segment("added", "stew"), Segment("same", " "),
+        Segment("same", "today."),
+    ]
+    long = " ".join(f"w{i}" for i in range(100))
+    segments = word_diff(long + " end.", long + " ending.", context=5)
+    assert [s.kind for s in segments] == ["skipped", "same", "removed", "added"]
+    assert segments[0].words == 95 and segments[1].text == "w95 w96 w97 w98 w99 "
+    assert word_diff("same words", "same words") == [Segment("same", "same words")]
+
 
 def second_version_of_anna(tmp_path: Path, story_change=("fish soup", "fish stew"), drop_teaching_notes=False):
     folder = tmp_path / "cases" / "anna"
@@ -300,6 +309,8 @@ def test_diff_marks_added_and_removed_documents_and_audience_changes(client, tmp
     ("from=1&to=7", "has no version 7"),
     ("from=-1&to=1", "is not a version number"),
     ("from=0&to=1", "has no version 0"),
+    ("from=²&to=1", "is not a version number"),
+    ("from=1&to=99999999999999999999", "has no version 99999999999999999999"),
 ])
 def test_bad_diff_parameters_are_400_with_a_clear_message(client, query, message):
     import_shipped_content()

@@ -5,13 +5,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
 from app.db import db, utcnow
+from app.urls import external_url
 from app.errors import ValidationError
 from app.mail.services import send_mail
 
@@ -109,7 +110,7 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     token = issue_password_token(user, "reset")
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = external_url("auth.reset_password", token=token)
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     with force_locale(user.locale or "en"):
         subject = _("Reset your Care Plan Lab password")
@@ -124,7 +125,7 @@ def request_password_reset(email: str) -> None:
 
 def send_invitation(user: User, cohort_name: str, role_label: str) -> None:
     token = issue_password_token(user, "invite")
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = external_url("auth.reset_password", token=token)
     with force_locale(user.locale or "en"):
         subject = _("You are invited to Care Plan Lab")
         body = _(

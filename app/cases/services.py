@@ -95,7 +95,10 @@ def word_diff(old: str | None, new: str | None, *, context: int = 12) -> list[Se
         if op in ("delete", "replace"):
             segments.append(Segment("removed", "".join(old_tokens[i1:i2])))
         if op in ("insert", "replace"):
-            segments.append(Segment("added", "".join(new_tokens[j1:j2])))
+            added = "".join(new_tokens[j1:j2])
+            segments.append(Segment("added", added.rstrip()))
+            if added != added.rstrip():  # the space after the new words is not part of them
+                segments.append(Segment("same", added[len(added.rstrip()):]))
     return segments
 
 
@@ -194,13 +197,14 @@ def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str) -> CaseDif
             documents.append(DocumentChange(key, "removed", before.title_in(lang),
                                             body_segments=word_diff(before.body_in(lang), ""), old_audience=before.audience))
             continue
-        title_segments = word_diff(before.title_in(lang), after.title_in(lang), context=40)
-        body_segments = word_diff(before.body_in(lang), after.body_in(lang))
-        changed = has_changes(title_segments) or has_changes(body_segments) or before.audience != after.audience
-        documents.append(DocumentChange(key, "changed" if changed else "unchanged", after.title_in(lang),
-                                        title_segments=title_segments if has_changes(title_segments) else [],
-                                        body_segments=body_segments if changed else [],
-                                        old_audience=before.audience, new_audience=after.audience))
+        title_changed = before.title_in(lang) != after.title_in(lang)
+        body_changed = before.body_in(lang) != after.body_in(lang)
+        changed = title_changed or body_changed or before.audience != after.audience
+        documents.append(DocumentChange(
+            key, "changed" if changed else "unchanged", after.title_in(lang),
+            title_segments=word_diff(before.title_in(lang), after.title_in(lang), context=40) if title_changed else [],
+            body_segments=word_diff(before.body_in(lang), after.body_in(lang)) if changed else [],
+            old_audience=before.audience, new_audience=after.audience))
     return CaseDiff(old, new, lang, details, documents)
 
 

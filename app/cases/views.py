@@ -49,7 +49,7 @@ def version_pair(versions: list, what: str):
         raw = request.args.get(name, "").strip()
         if not raw:
             return default
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             abort(400, _("“%(value)s” is not a version number. Use whole numbers, like ?from=1&to=2.", value=raw[:20]))
         return int(raw)
 
@@ -68,8 +68,7 @@ def version_pair(versions: list, what: str):
 @login_required
 def library():
     require(policies.can_browse_library(current_user))
-    return render_template("cases/library.html", cases=queries.library_cases(), rubrics=queries.library_rubrics(),
-                           locale=current_locale())
+    return render_template("cases/library.html", cases=queries.library_cases(), rubrics=queries.library_rubrics())
 
 
 def _load_case(slug: str):

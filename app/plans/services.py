@@ -121,6 +121,9 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
     db.session.add(version)
     db.session.flush()
     plan.versions.append(version) if version not in plan.versions else None
+    from app.reviews.services import on_submitted
+
+    on_submitted(plan, version)
     return version
 
 

@@ -1,0 +1,97 @@
+"""Anchors: a comment tied to an exact passage of the plan, found again in later versions when the text allows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, TEXT_SECTIONS
+
+CONTEXT = 32
+
+
+def anchor_texts(content: dict) -> dict[str, str]:
+    """Every passage a comment can be anchored to, by a stable key."""
+    texts = {key: content["sections"].get(key, "") for key in TEXT_SECTIONS}
+    for goal in content.get("goals", []):
+        for field in GOAL_FIELDS:
+            texts[f"goals.{goal['id']}.{field}"] = goal.get(field, "")
+    for measure in content.get("measures", []):
+        for field in MEASURE_FIELDS:
+            if field != "goal_id":
+                texts[f"measures.{measure['id']}.{field}"] = measure.get(field, "")
+    return texts
+
+
+@dataclass(frozen=True)
+class Anchor:
+    key: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+
+
+class AnchorProblem(ValueError):
+    pass
+
+
+def make_anchor(texts: dict[str, str], key: str, quote: str, start: int | None = None) -> Anchor:
+    """Check a selection against the text. With no (or a wrong) position, the quote is looked up in the passage."""
+    if key not in texts:
+        raise AnchorProblem("unknown passage")
+    quote = (quote or "").strip()
+    if not quote:
+        raise AnchorProblem("empty selection")
+    text = texts[key]
+    if start is None or text[start:start + len(quote)] != quote:
+        found = text.find(quote)
+        if found < 0:
+            raise AnchorProblem("the quoted text is not in that part of the plan")
+        start = found
+    end = start + len(quote)
+    return Anchor(key, start, end, quote, text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+
+
+def locate(key: str, quote: str, start: int, prefix: str, suffix: str, texts: dict[str, str]) -> tuple[int, int] | None:
+    """Where the passage is in (possibly changed) texts: the same place if unchanged, else the best match, else None."""
+    text = texts.get(key)
+    if text is None or not quote:
+        return None
+    if text[start:start + len(quote)] == quote:
+        return start, start + len(quote)
+    best, best_score = None, None
+    position = text.find(quote)
+    while position >= 0:
+        score = 0
+        if prefix and text[max(0, position - len(prefix)):position] == prefix:
+            score += 2
+        if suffix and text[position + len(quote):position + len(quote) + len(suffix)] == suffix:
+            score += 2
+        distance = abs(position - start)
+        key_ = (score, -distance)
+        if best_score is None or key_ > best_score:
+            best, best_score = position, key_
+        position = text.find(quote, position + 1)
+    return (best, best + len(quote)) if best is not None else None
+
+
+def highlight(text: str, spans: list[tuple[int, int, int]], label: str = "") -> Markup:
+    """The text with <mark> around commented passages. spans: (start, end, comment number)."""
+    if not spans:
+        return Markup(escape(text))
+    points = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
+    out = []
+    for a, b in zip(points, points[1:]):
+        piece = escape(text[a:b])
+        covering = [n for s, e, n in spans if s <= a and b <= e]
+        if covering:
+            numbers = " ".join(str(n) for n in covering)
+            out.append(f'<mark class="anchor" data-comments="{numbers}">{piece}'
+                       f'<sup class="anchor-ref" aria-hidden="true">{numbers}</sup></mark>'
+                       if b == max(e for s, e, n in spans if n == covering[-1]) else
+                       f'<mark class="anchor" data-comments="{numbers}">{piece}</mark>')
+        else:
+            out.append(str(piece))
+    return Markup("".join(out))

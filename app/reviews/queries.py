@@ -1,0 +1,71 @@
+"""Read side of reviewing: queues and the allocation overview."""
+from __future__ import annotations
+
+from sqlalchemy.orm import joinedload
+
+from app.assignments.models import Assignment
+from app.cohorts.models import Membership, Role
+from app.db import db
+from app.plans.models import Plan, PlanVersion
+from app.plans.workflow import PlanState
+
+
+def _latest_submitted():
+    return (db.select(PlanVersion.plan_id, db.func.max(PlanVersion.submitted_at).label("submitted_at"))
+            .group_by(PlanVersion.plan_id).subquery())
+
+
+def my_queue(user) -> list[tuple[Plan, object]]:
+    """Plans allocated to this reviewer that wait for a review or are in review, oldest submission first."""
+    latest = _latest_submitted()
+    rows = db.session.execute(
+        db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
+        .options(joinedload(Plan.student), joinedload(Plan.assignment))
+        .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+        .order_by(latest.c.submitted_at)).all()
+    return [(plan, submitted_at) for plan, submitted_at in rows]
+
+
+def unallocated_for_instructor(user) -> list[tuple[Plan, object]]:
+    """Submitted plans without a reviewer in cohorts where the user is an instructor: who and when, not what."""
+    latest = _latest_submitted()
+    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id,
+                                                    Membership.role == Role.instructor)
+    rows = db.session.execute(
+        db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
+        .join(Assignment, Assignment.id == Plan.assignment_id)
+        .options(joinedload(Plan.student), joinedload(Plan.assignment))
+        .where(Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
+        .order_by(latest.c.submitted_at)).all()
+    return [(plan, submitted_at) for plan, submitted_at in rows]
+
+
+def recently_reviewed(user, limit: int = 20) -> list[Plan]:
+    return list(db.session.scalars(
+        db.select(Plan).options(joinedload(Plan.student))
+        .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.returned, PlanState.completed, PlanState.draft]))
+        .order_by(Plan.updated_at.desc()).limit(limit)))
+
+
+def submitted_plans(assignment) -> list[tuple[Plan, object]]:
+    latest = _latest_submitted()
+    rows = db.session.execute(
+        db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
+        .options(joinedload(Plan.student), joinedload(Plan.reviewer))
+        .where(Plan.assignment_id == assignment.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+        .order_by(latest.c.submitted_at)).all()
+    return [(plan, submitted_at) for plan, submitted_at in rows]
+
+
+def instructors(cohort_id: int):
+    from app.auth.models import User
+
+    return list(db.session.scalars(db.select(User).join(Membership, Membership.user_id == User.id)
+                                   .where(Membership.cohort_id == cohort_id, Membership.role == Role.instructor)
+                                   .order_by(User.name)))
+
+
+def leader_assignments(user) -> list[Assignment]:
+    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id, Membership.role == Role.leader)
+    return list(db.session.scalars(db.select(Assignment).where(Assignment.cohort_id.in_(cohorts))
+                                   .order_by(Assignment.due_at)))

@@ -1,0 +1,338 @@
+"""Reviewing: allocation, scoring, anchored comments, release, completion, reflection. Services flush; callers commit."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.cohorts.models import Membership, Role
+from app.db import db, utcnow
+from app.errors import Conflict, NotFound, NotPermitted, ValidationError
+from app.notifications.services import notify
+from app.plans import workflow
+from app.plans.models import Plan, PlanVersion
+from app.plans.workflow import PlanAction, PlanState
+from app.reviews.anchors import AnchorProblem, anchor_texts, make_anchor
+from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review
+
+MAX_COMMENT = 5000
+OPEN_STATES = (PlanState.submitted, PlanState.in_review)
+
+
+# --- allocation ------------------------------------------------------------------------------------------
+
+def open_reviews_by_instructor(cohort_id: int) -> dict[int, int]:
+    """Open reviews (submitted or in review) per instructor of the cohort, zero included."""
+    from app.assignments.models import Assignment
+
+    instructors = db.session.scalars(db.select(Membership.user_id).where(
+        Membership.cohort_id == cohort_id, Membership.role == Role.instructor)).all()
+    load = {user_id: 0 for user_id in instructors}
+    rows = db.session.execute(
+        db.select(Plan.reviewer_id, db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
+        .where(Assignment.cohort_id == cohort_id, Plan.state.in_(list(OPEN_STATES)), Plan.reviewer_id.is_not(None))
+        .group_by(Plan.reviewer_id)).all()
+    for reviewer_id, count in rows:
+        if reviewer_id in load:
+            load[reviewer_id] = count
+    return load
+
+
+def waiting_plans(assignment) -> list[Plan]:
+    """Submitted plans without a reviewer, oldest submission first."""
+    latest = (db.select(PlanVersion.plan_id, db.func.max(PlanVersion.submitted_at).label("at"))
+              .group_by(PlanVersion.plan_id).subquery())
+    return list(db.session.scalars(
+        db.select(Plan).join(latest, latest.c.plan_id == Plan.id)
+        .where(Plan.assignment_id == assignment.id, Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
+        .order_by(latest.c.at, Plan.id)))
+
+
+def _set_reviewer(plan: Plan, reviewer_id: int, *, only_if_unallocated: bool) -> bool:
+    query = db.update(Plan).where(Plan.id == plan.id, Plan.state == PlanState.submitted)
+    if only_if_unallocated:
+        query = query.where(Plan.reviewer_id.is_(None))
+    changed = db.session.execute(query.values(reviewer_id=reviewer_id, updated_at=utcnow())
+                                 .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(plan)
+    return changed == 1
+
+
+def _is_instructor(cohort_id: int, user_id: int) -> bool:
+    return db.session.scalar(db.select(Membership.id).where(
+        Membership.cohort_id == cohort_id, Membership.user_id == user_id, Membership.role == Role.instructor)) is not None
+
+
+def allocate(plan: Plan, reviewer, actor) -> None:
+    """A course leader sets or changes the reviewer of a submitted plan."""
+    if not _is_instructor(plan.assignment.cohort_id, reviewer.id):
+        raise ValidationError(_("%(name)s is not an instructor in this cohort.", name=reviewer.name))
+    previous = plan.reviewer
+    workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer.id,
+                   previous_reviewer_id=previous.id if previous else None)
+    if previous is not None and previous.id == reviewer.id:
+        return
+    if not _set_reviewer(plan, reviewer.id, only_if_unallocated=False):
+        raise Conflict(_("The plan changed in the meantime; reload and try again."))
+    params = {"student": plan.student.name, "version": plan.latest_version.number}
+    notify(reviewer, "reassigned", plan, **params)
+    if previous is not None:
+        notify(previous, "unassigned", plan, **params)
+
+
+def allocate_all(assignment, actor) -> list[tuple[Plan, object]]:
+    """Give every waiting plan a reviewer, the least loaded instructor first (ties: the longest-serving)."""
+    from app.auth.models import User
+
+    load = open_reviews_by_instructor(assignment.cohort_id)
+    if not load:
+        raise ValidationError(_("This cohort has no instructors yet. Give someone the instructor role first."))
+    users = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(list(load))))}
+    done = []
+    for plan in waiting_plans(assignment):
+        reviewer_id = min(load, key=lambda uid: (load[uid], uid))
+        workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer_id)
+        if not _set_reviewer(plan, reviewer_id, only_if_unallocated=True):
+            continue  # someone claimed it at the same moment
+        load[reviewer_id] += 1
+        notify(users[reviewer_id], "reassigned", plan, student=plan.student.name,
+               version=plan.latest_version.number)
+        done.append((plan, users[reviewer_id]))
+    return done
+
+
+def claim(plan: Plan, actor) -> None:
+    """An instructor of the cohort takes an unallocated plan. Only one of two instructors racing wins."""
+    if plan.reviewer_id is not None:
+        raise Conflict(_("Someone else already reviews this plan."))
+    workflow.apply(plan, PlanAction.claim, actor, reviewer_id=actor.id)
+    if not _set_reviewer(plan, actor.id, only_if_unallocated=True):
+        raise Conflict(_("Someone else claimed this plan just now."))
+
+
+def on_submitted(plan: Plan, version: PlanVersion) -> None:
+    """A resubmission stays with the reviewer of the previous version, who is told about it."""
+    if plan.reviewer is not None:
+        notify(plan.reviewer, "submitted", plan, student=plan.student.name, version=version.number)
+
+
+# --- the review ------------------------------------------------------------------------------------------
+
+def review_for(version: PlanVersion) -> Review | None:
+    return db.session.scalar(db.select(Review).where(Review.plan_version_id == version.id))
+
+
+def current_review(plan: Plan) -> Review | None:
+    version = plan.current_version
+    return review_for(version) if version else None
+
+
+def _require_reviewer(plan: Plan, actor) -> None:
+    if not workflow.is_reviewer(plan, actor):
+        raise NotPermitted(_("Only the reviewer allocated to this plan can review it."))
+    if plan.state not in OPEN_STATES:
+        raise Conflict(_("This plan is not waiting for a review (it is \"%(state)s\").",
+                         state=workflow.STATE_LABELS[plan.state]))
+
+
+def _ensure_review(plan: Plan, actor) -> Review:
+    """The review of the current version; the reviewer's first save starts the review."""
+    _require_reviewer(plan, actor)
+    version = plan.current_version
+    review = review_for(version)
+    if review is None:
+        review = Review(plan_id=plan.id, plan_version_id=version.id, reviewer_id=actor.id)
+        db.session.add(review)
+        db.session.flush()
+    if plan.state == PlanState.submitted:
+        workflow.apply(plan, PlanAction.start_review, actor, version=version.number)
+    return review
+
+
+def save_review(plan: Plan, actor, *, scores: dict, overall: str) -> Review:
+    """scores: {criterion_key: {"level": level_key or "", "comment": str}}."""
+    review = _ensure_review(plan, actor)
+    rubric = plan.rubric_version
+    levels, criteria = set(rubric.level_keys()), rubric.criterion_keys()
+    for key in criteria:
+        given = scores.get(key) or {}
+        level = (given.get("level") or "").strip() or None
+        if level is not None and level not in levels:
+            raise ValidationError(_("Unknown level for %(criterion)s.", criterion=key))
+        comment = (given.get("comment") or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise ValidationError(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT))
+        score = review.score_for(key)
+        if score is None:
+            score = CriterionScore(criterion_key=key)
+            review.scores.append(score)
+        score.level_key, score.comment = level, comment
+    if len(overall or "") > MAX_COMMENT * 2:
+        raise ValidationError(_("The overall message is too long."))
+    review.overall = (overall or "").strip()
+    review.updated_at = utcnow()
+    db.session.flush()
+    return review
+
+
+def add_comment(plan: Plan, actor, *, key: str, quote: str, start: int | None, body: str) -> AnchoredComment:
+    review = _ensure_review(plan, actor)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write the comment first."))
+    if len(body) > MAX_COMMENT:
+        raise ValidationError(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT))
+    try:
+        anchor = make_anchor(anchor_texts(review.version.content), key, quote, start)
+    except AnchorProblem:
+        raise ValidationError(_("That passage was not found in this part of the plan. Select the text again, "
+                                "or copy it exactly.")) from None
+    comment = AnchoredComment(review_id=review.id, anchor_key=anchor.key, quote=anchor.quote, start=anchor.start,
+                              end=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix, body=body)
+    db.session.add(comment)
+    review.updated_at = utcnow()
+    db.session.flush()
+    return comment
+
+
+def get_comment(plan: Plan, comment_id: int) -> AnchoredComment:
+    comment = db.session.get(AnchoredComment, comment_id)
+    if comment is None or comment.review.plan_id != plan.id:
+        raise NotFound()
+    return comment
+
+
+def delete_comment(plan: Plan, actor, comment: AnchoredComment) -> None:
+    _require_reviewer(plan, actor)
+    if comment.review.released_at is not None:
+        raise Conflict(_("Released feedback cannot be changed."))
+    db.session.delete(comment)
+    db.session.flush()
+
+
+def _finish(plan: Plan, actor, action: PlanAction, kind: str) -> Review:
+    version = plan.current_version
+    review = review_for(version) if version else None
+    if review is None:
+        raise Conflict(_("Write the review before you release it."))
+    if action == PlanAction.release and not (review.overall or any(s.level_key for s in review.scores)):
+        raise ValidationError(_("Pick at least one level or write an overall message before releasing."))
+    workflow.apply(plan, action, actor, version=version.number, review_id=review.id)
+    review.released_at = utcnow()
+    db.session.flush()
+    notify(plan.student, kind, plan, version=version.number)
+    return review
+
+
+def release(plan: Plan, actor) -> Review:
+    return _finish(plan, actor, PlanAction.release, "released")
+
+
+def complete(plan: Plan, actor) -> Review:
+    return _finish(plan, actor, PlanAction.complete, "completed")
+
+
+def released_reviews(plan: Plan) -> list[Review]:
+    return list(db.session.scalars(db.select(Review).join(PlanVersion, PlanVersion.id == Review.plan_version_id)
+                                   .where(Review.plan_id == plan.id, Review.released_at.is_not(None))
+                                   .order_by(PlanVersion.number)))
+
+
+def previous_released_review(plan: Plan, version: PlanVersion) -> Review | None:
+    earlier = [r for r in released_reviews(plan) if r.version.number < version.number]
+    return earlier[-1] if earlier else None
+
+
+# --- the student's side ---------------------------------------------------------------------------------
+
+def set_addressed(plan: Plan, actor, comment: AnchoredComment, addressed: bool) -> None:
+    if not workflow.is_owner(plan, actor):
+        raise NotPermitted(_("Only the student can mark comments as addressed."))
+    if comment.review.released_at is None:
+        raise NotFound()
+    comment.addressed_at = utcnow() if addressed else None
+    db.session.flush()
+
+
+def save_reflection(plan: Plan, actor, version: PlanVersion, text: str) -> Reflection:
+    if not workflow.is_owner(plan, actor):
+        raise NotPermitted(_("Only the student writes the reflection."))
+    review = review_for(version)
+    if review is None or review.released_at is None:
+        raise Conflict(_("You can reflect once the feedback is released."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write a few sentences: what will you change, and why?"))
+    if len(text) > MAX_COMMENT:
+        raise ValidationError(_("A reflection can have at most %(n)d characters.", n=MAX_COMMENT))
+    reflection = db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == version.id))
+    if reflection is None:
+        reflection = Reflection(plan_id=plan.id, plan_version_id=version.id, text=text)
+        db.session.add(reflection)
+    else:
+        reflection.text, reflection.updated_at = text, utcnow()
+    db.session.flush()
+    return reflection
+
+
+def reflection_for(version: PlanVersion) -> Reflection | None:
+    return db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == version.id))
+
+
+# --- the comment bank -----------------------------------------------------------------------------------
+
+def bank_of(user) -> list[CommentBankEntry]:
+    return list(db.session.scalars(db.select(CommentBankEntry).where(CommentBankEntry.owner_id == user.id)
+                                   .order_by(CommentBankEntry.updated_at.desc())))
+
+
+def _bank_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("A saved comment needs some text."))
+    if len(text) > MAX_COMMENT:
+        raise ValidationError(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT))
+    return text
+
+
+def bank_add(user, text: str) -> CommentBankEntry:
+    entry = CommentBankEntry(owner_id=user.id, text=_bank_text(text))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def bank_get(user, entry_id: int) -> CommentBankEntry:
+    entry = db.session.get(CommentBankEntry, entry_id)
+    if entry is None or entry.owner_id != user.id:
+        raise NotFound()
+    return entry
+
+
+def bank_update(entry: CommentBankEntry, text: str) -> None:
+    entry.text, entry.updated_at = _bank_text(text), utcnow()
+    db.session.flush()
+
+
+def bank_delete(entry: CommentBankEntry) -> None:
+    db.session.delete(entry)
+    db.session.flush()
+
+
+# --- the demo ---------------------------------------------------------------------------------------------
+
+def demo_review(plan: Plan, leader, instructor, target: PlanState) -> None:
+    """A simple, released review so the demo shows every state."""
+    allocate(plan, instructor, leader)
+    levels = {"language": "emerging", "voice": "solid", "resources": "solid", "measures": "emerging",
+              "coordination": "solid", "determinants": "solid"}
+    comments = {"measures": "Every measure has a service. Add a date to each, so Anna knows when to expect it.",
+                "language": "Warm and plain. The crisis plan still says 'relapse'; how would Anna say it?"}
+    save_review(plan, instructor, scores={k: {"level": v, "comment": comments.get(k, "")} for k, v in levels.items()},
+                overall="You have listened to Anna. Her goals are hers, and the plan says who does what. "
+                        "Next step: dates on every measure.")
+    text = plan.current_version.content["sections"]["what_matters"]
+    if "Luna" in text:
+        add_comment(plan, instructor, key="what_matters", quote="Luna", start=text.find("Luna"),
+                    body="Good: the dog matters to her, and it says so in her words.")
+    if target == PlanState.in_review:
+        return
+    (release if target == PlanState.returned else complete)(plan, instructor)

@@ -1,0 +1,382 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.assignments.models import Assignment
+from app.auth.models import User
+from app.db import db
+from app.errors import DomainError, ValidationError
+from app.plans import services as plan_services
+from app.plans import workflow
+from app.plans.content import SECTIONS
+from app.plans.diff import diff_plans
+from app.plans.models import Plan
+from app.plans.policies import require_view
+from app.plans.views import load_plan
+from app.plans.workflow import PlanState
+from app.policies import require, require_in_cohort
+from app.reviews import policies, queries, services
+from app.reviews.anchors import anchor_texts, highlight, locate
+
+bp = Blueprint("reviews", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def review_helpers():
+    from app.cohorts.models import Membership, Role
+    from app.db import utcnow
+
+    reviews_nav = False
+    if getattr(current_user, "is_authenticated", False):
+        reviews_nav = db.session.scalar(db.select(Membership.id).where(
+            Membership.user_id == current_user.id, Membership.role.in_([Role.instructor, Role.leader])).limit(1)) \
+            is not None
+    return {"now_utc": utcnow(), "reviews_nav": reviews_nav}
+
+
+@bp.app_template_global("can_see_review_page")
+def can_see_review_page_global(plan) -> bool:
+    return policies.can_see_review_page(current_user, plan)
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+# --- queues and allocation -----------------------------------------------------------------------------
+
+@bp.route("/reviews")
+@login_required
+def queue():
+    return render_template("reviews/queue.html", mine=queries.my_queue(current_user),
+                           unallocated=queries.unallocated_for_instructor(current_user),
+                           recent=queries.recently_reviewed(current_user),
+                           leading=queries.leader_assignments(current_user))
+
+
+@bp.route("/plans/<int:plan_id>/claim", methods=["POST"])
+@login_required
+def claim(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    require_in_cohort(plan.assignment.cohort if plan else None)
+    require(policies.is_instructor_of(current_user, plan.assignment.cohort_id))
+    services.claim(plan, current_user)
+    db.session.commit()
+    flash(_("The plan by %(name)s is yours to review.", name=plan.student.name), "success")
+    return redirect(url_for("reviews.review", plan_id=plan.id))
+
+
+def _load_assignment(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    require_in_cohort(assignment.cohort if assignment else None)
+    require(policies.can_allocate(current_user, assignment.cohort))
+    return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/allocation")
+@login_required
+def allocation(assignment_id: int):
+    assignment = _load_assignment(assignment_id)
+    return render_template("reviews/allocation.html", assignment=assignment,
+                           waiting=services.waiting_plans(assignment), plans=queries.submitted_plans(assignment),
+                           load=services.open_reviews_by_instructor(assignment.cohort_id),
+                           instructors=queries.instructors(assignment.cohort_id))
+
+
+@bp.route("/assignments/<int:assignment_id>/allocate-all", methods=["POST"])
+@login_required
+def allocate_all(assignment_id: int):
+    assignment = _load_assignment(assignment_id)
+    done = services.allocate_all(assignment, current_user)
+    db.session.commit()
+    flash(_("%(n)d plan(s) allocated.", n=len(done)) if done else _("No plans were waiting."), "success")
+    return redirect(url_for("reviews.allocation", assignment_id=assignment.id))
+
+
+@bp.route("/plans/<int:plan_id>/allocate", methods=["POST"])
+@login_required
+def allocate(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    require_in_cohort(plan.assignment.cohort if plan else None)
+    require(policies.can_allocate(current_user, plan.assignment.cohort))
+    reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
+    if reviewer is None:
+        raise ValidationError(_("Choose a reviewer."))
+    services.allocate(plan, reviewer, current_user)
+    db.session.commit()
+    flash(_("%(reviewer)s now reviews the plan by %(student)s.", reviewer=reviewer.name, student=plan.student.name),
+          "success")
+    return redirect(url_for("reviews.allocation", assignment_id=plan.assignment_id))
+
+
+# --- the review page -----------------------------------------------------------------------------------
+
+def _marked_texts(content: dict, comments) -> tuple[dict, list]:
+    """Each passage with its comments highlighted, and the comments numbered in reading order."""
+    texts = anchor_texts(content)
+    placed, spans = [], {}
+    for comment in comments:
+        where = locate(comment.anchor_key, comment.quote, comment.start, comment.prefix, comment.suffix, texts)
+        placed.append((comment, where))
+    order = list(texts)
+    placed.sort(key=lambda item: (order.index(item[0].anchor_key) if item[0].anchor_key in order else 999,
+                                  item[1][0] if item[1] else 10**9))
+    numbered = []
+    for number, (comment, where) in enumerate(placed, start=1):
+        numbered.append((number, comment, where))
+        if where:
+            spans.setdefault(comment.anchor_key, []).append((where[0], where[1], number))
+    marked = {key: highlight(text, spans.get(key, [])) for key, text in texts.items()}
+    return marked, numbered
+
+
+@bp.route("/plans/<int:plan_id>/review", methods=["GET"])
+@login_required
+def review(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    version = plan.current_version or plan.latest_version
+    if version is None:
+        abort(404)
+    review = services.review_for(version)
+    marked, numbered = _marked_texts(version.content, review.comments if review else [])
+    previous = services.previous_released_review(plan, version)
+    previous_marked = None
+    if previous is not None:
+        previous_marked = _marked_texts(version.content, previous.comments)[1]
+    hints = version.hints or {}
+    return render_template(
+        "reviews/review.html", plan=plan, version=version, review=review, marked=marked, numbered=numbered,
+        sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
+        can_edit=policies.can_review(current_user, plan) and plan.state in services.OPEN_STATES,
+        previous=previous, previous_comments=previous_marked,
+        reflection=services.reflection_for(previous.version) if previous else None,
+        bank=services.bank_of(current_user), hints=hints, case=plan.case_version,
+        documents=plan.case_version.documents_for(teachers=True),
+    )
+
+
+@bp.route("/plans/<int:plan_id>/review", methods=["POST"])
+@login_required
+def save(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    rubric = plan.rubric_version
+    scores = {key: {"level": request.form.get(f"level-{key}", ""), "comment": request.form.get(f"comment-{key}", "")}
+              for key in rubric.criterion_keys()}
+    services.save_review(plan, current_user, scores=scores, overall=request.form.get("overall", ""))
+    db.session.commit()
+    if request.form.get("then") == "release":
+        return redirect(url_for("reviews.release", plan_id=plan.id))
+    if request.form.get("then") == "complete":
+        return redirect(url_for("reviews.complete", plan_id=plan.id))
+    flash(_("Review saved as a draft. The student cannot see it until you release it."), "success")
+    return redirect(url_for("reviews.review", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
+@login_required
+def add_comment(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict) and not hasattr(data, "get"):
+        return jsonify({"error": _("Send the comment as JSON.")}), 400
+    start = data.get("start")
+    try:
+        start = int(start) if start not in (None, "") else None
+    except (TypeError, ValueError):
+        start = None
+    try:
+        comment = services.add_comment(plan, current_user, key=str(data.get("key") or ""),
+                                       quote=str(data.get("quote") or ""), start=start, body=str(data.get("body") or ""))
+    except DomainError as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"error": error.message}), error.status
+        flash(error.message, "error")
+        return redirect(url_for("reviews.review", plan_id=plan.id) + "#anchor-form")
+    db.session.commit()
+    if _wants_json():
+        return jsonify({"id": comment.id, "key": comment.anchor_key, "start": comment.start, "end": comment.end,
+                        "quote": comment.quote, "body": comment.body}), 201
+    flash(_("Comment added to the passage."), "success")
+    return redirect(url_for("reviews.review", plan_id=plan.id) + "#comments")
+
+
+@bp.route("/plans/<int:plan_id>/review/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete_comment(plan_id: int, comment_id: int):
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
+    db.session.commit()
+    flash(_("Comment deleted."), "success")
+    return redirect(url_for("reviews.review", plan_id=plan.id) + "#comments")
+
+
+def _confirm(plan, endpoint, title, message, label):
+    return render_template("confirm.html", title=title, message=message, action=url_for(endpoint, plan_id=plan.id),
+                           confirm_label=label, cancel=url_for("reviews.review", plan_id=plan.id), hidden={}, form=None)
+
+
+@bp.route("/plans/<int:plan_id>/release", methods=["GET", "POST"])
+@login_required
+def release(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        return _confirm(plan, "reviews.release", _("Release the feedback?"),
+                        _("%(name)s will see your levels, comments and overall message, and can start revising. "
+                          "You cannot change the feedback afterwards.", name=plan.student.name), _("Release feedback"))
+    services.release(plan, current_user)
+    db.session.commit()
+    flash(_("Feedback released to %(name)s.", name=plan.student.name), "success")
+    return redirect(url_for("reviews.queue"))
+
+
+@bp.route("/plans/<int:plan_id>/complete", methods=["GET", "POST"])
+@login_required
+def complete(plan_id: int):
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    if request.method == "GET" or request.form.get("confirmed") != "yes":
+        return _confirm(plan, "reviews.complete", _("Mark the plan complete?"),
+                        _("This releases the review of this version to %(name)s and closes the plan: no more "
+                          "revisions.", name=plan.student.name), _("Mark complete"))
+    services.complete(plan, current_user)
+    db.session.commit()
+    flash(_("The plan by %(name)s is complete.", name=plan.student.name), "success")
+    return redirect(url_for("reviews.queue"))
+
+
+# --- the student's feedback ----------------------------------------------------------------------------
+
+@bp.route("/plans/<int:plan_id>/feedback")
+@login_required
+def feedback(plan_id: int):
+    plan = load_plan(plan_id)
+    if not policies.can_see_feedback(current_user, plan):
+        abort(403)
+    reviews = services.released_reviews(plan)
+    if not reviews:
+        return render_template("reviews/feedback.html", plan=plan, review=None, reviews=[])
+    number = request.args.get("version", type=int)
+    review = next((r for r in reviews if r.version.number == number), reviews[-1])
+    marked, numbered = _marked_texts(review.version.content, review.comments)
+    return render_template(
+        "reviews/feedback.html", plan=plan, review=review, reviews=reviews, marked=marked, numbered=numbered,
+        sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
+        reflection=services.reflection_for(review.version), is_owner=workflow.is_owner(plan, current_user),
+    )
+
+
+@bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])
+@login_required
+def addressed(plan_id: int, comment_id: int):
+    plan = load_plan(plan_id)
+    comment = services.get_comment(plan, comment_id)
+    if comment.review.released_at is None:
+        abort(404)
+    services.set_addressed(plan, current_user, comment, request.form.get("addressed") == "yes")
+    db.session.commit()
+    return redirect(url_for("reviews.feedback", plan_id=plan.id, version=comment.review.version.number)
+                    + f"#comment-{comment.id}")
+
+
+@bp.route("/plans/<int:plan_id>/reflection", methods=["POST"])
+@login_required
+def reflect(plan_id: int):
+    plan = load_plan(plan_id)
+    number = request.form.get("version", type=int)
+    version = next((v for v in plan.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    try:
+        services.save_reflection(plan, current_user, version, request.form.get("text", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your reflection is saved. Your reviewer will see it with your next version."), "success")
+    return redirect(url_for("reviews.feedback", plan_id=plan.id, version=number) + "#reflection")
+
+
+# --- the comment bank ----------------------------------------------------------------------------------
+
+def _require_any_instructor():
+    from app.cohorts.models import Membership, Role
+
+    is_instructor = db.session.scalar(db.select(Membership.id).where(
+        Membership.user_id == current_user.id, Membership.role.in_([Role.instructor, Role.leader])).limit(1))
+    require(is_instructor is not None)
+
+
+@bp.route("/reviews/bank", methods=["GET", "POST"])
+@login_required
+def bank():
+    _require_any_instructor()
+    if request.method == "POST":
+        try:
+            services.bank_add(current_user, request.form.get("text", ""))
+        except ValidationError as error:
+            db.session.rollback()
+            if _wants_json():
+                return jsonify({"error": error.message}), 400
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if _wants_json():
+                return jsonify({"ok": True}), 201
+            flash(_("Comment saved to your bank."), "success")
+        back = request.form.get("back")
+        return redirect(back if back and back.startswith("/") and not back.startswith("//") else url_for("reviews.bank"))
+    return render_template("reviews/bank.html", entries=services.bank_of(current_user))
+
+
+@bp.route("/reviews/bank/<int:entry_id>", methods=["POST"])
+@login_required
+def bank_edit(entry_id: int):
+    entry = services.bank_get(current_user, entry_id)
+    try:
+        services.bank_update(entry, request.form.get("text", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Saved comment updated."), "success")
+    return redirect(url_for("reviews.bank"))
+
+
+@bp.route("/reviews/bank/<int:entry_id>/delete", methods=["POST"])
+@login_required
+def bank_delete(entry_id: int):
+    entry = services.bank_get(current_user, entry_id)
+    if request.form.get("confirmed") != "yes":
+        return render_template("confirm.html", title=_("Delete this saved comment?"), message=entry.text,
+                               action=url_for("reviews.bank_delete", entry_id=entry.id),
+                               confirm_label=_("Delete"), cancel=url_for("reviews.bank"), hidden={}, form=None)
+    services.bank_delete(entry)
+    db.session.commit()
+    flash(_("Saved comment deleted."), "success")
+    return redirect(url_for("reviews.bank"))
+
+
+@bp.route("/plans/<int:plan_id>/review/changes")
+@login_required
+def changes(plan_id: int):
+    """What changed since the version this reviewer reviewed last."""
+    plan = load_plan(plan_id)
+    policies.require_review_page(current_user, plan)
+    version = plan.current_version or plan.latest_version
+    previous = services.previous_released_review(plan, version) if version else None
+    if previous is None:
+        return redirect(url_for("reviews.review", plan_id=plan.id))
+    return redirect(url_for("plans.diff", plan_id=plan.id, **{"from": previous.version.number, "to": version.number}))
+
+
+__all__ = ["bp", "require_view", "diff_plans", "PlanState"]
