@@ -213,8 +213,9 @@ def _finish(plan: Plan, actor, action: PlanAction, kind: str) -> Review:
     review = review_for(version) if version else None
     if review is None:
         raise Conflict(_("Write the review before you release it."))
-    if action == PlanAction.release and not (review.overall or any(s.level_key for s in review.scores)):
-        raise ValidationError(_("Pick at least one level or write an overall message before releasing."))
+    if action == PlanAction.release and not (review.overall or review.comments
+                                             or any(s.level_key or s.comment for s in review.scores)):
+        raise ValidationError(_("Write some feedback (a level, a comment or an overall message) before releasing."))
     workflow.apply(plan, action, actor, version=version.number, review_id=review.id)
     review.released_at = utcnow()
     db.session.flush()

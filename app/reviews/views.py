@@ -56,11 +56,21 @@ def queue():
                            leading=queries.leader_assignments(current_user))
 
 
+def _load_plan_for_staff(plan_id: int) -> Plan:
+    """A plan for cohort staff who may not read it yet: non-members and students get 404, others 403 later."""
+    from app.cohorts.policies import is_student
+
+    plan = db.session.get(Plan, plan_id)
+    require_in_cohort(plan.assignment.cohort if plan else None)
+    if is_student(current_user, plan.assignment.cohort_id):
+        abort(404)
+    return plan
+
+
 @bp.route("/plans/<int:plan_id>/claim", methods=["POST"])
 @login_required
 def claim(plan_id: int):
-    plan = db.session.get(Plan, plan_id)
-    require_in_cohort(plan.assignment.cohort if plan else None)
+    plan = _load_plan_for_staff(plan_id)
     require(policies.is_instructor_of(current_user, plan.assignment.cohort_id))
     services.claim(plan, current_user)
     db.session.commit()
@@ -98,8 +108,7 @@ def allocate_all(assignment_id: int):
 @bp.route("/plans/<int:plan_id>/allocate", methods=["POST"])
 @login_required
 def allocate(plan_id: int):
-    plan = db.session.get(Plan, plan_id)
-    require_in_cohort(plan.assignment.cohort if plan else None)
+    plan = _load_plan_for_staff(plan_id)
     require(policies.can_allocate(current_user, plan.assignment.cohort))
     reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
     if reviewer is None:
