@@ -200,6 +200,8 @@ def test_complete_releases_and_closes(make_client, app):
     login(student, world.owner.email)
     assert "Her words" in student.get(f"/plans/{plan.id}/feedback").get_data(as_text=True)
     assert student.get(f"/plans/{plan.id}/pdf").data.startswith(b"%PDF")
+    printed = student.get(f"/plans/{plan.id}/print").get_data(as_text=True)
+    assert "Feedback history" in printed and "Her words" in printed and "Complete." in printed
 
 
 def test_comment_bank_crud(client, app):

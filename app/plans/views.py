@@ -247,8 +247,11 @@ def _print_context(plan: Plan, number: int | None):
     else:
         shown = plan.latest_version
     content = shown.content if shown else plan.draft
+    from app.reviews.services import released_reviews
+
     return dict(plan=plan, version=shown, content=content, sections=SECTIONS,
-                person=plan.case_version.person_name, lang=services.plan_language(plan))
+                person=plan.case_version.person_name, lang=services.plan_language(plan),
+                feedback=released_reviews(plan), rubric=plan.rubric_version)
 
 
 @bp.route("/plans/<int:plan_id>/print")
