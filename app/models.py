@@ -9,3 +9,4 @@ from app.assignments.models import Assignment  # noqa: F401
 from app.plans.models import Plan, PlanVersion  # noqa: F401
 from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.language.models import HintDismissal  # noqa: F401
