@@ -69,7 +69,8 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in ("app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
-                 "app.reviews.views", "app.notifications.views", "app.language.views", "app.dashboard.views"):
+                 "app.reviews.views", "app.notifications.views", "app.language.views", "app.dashboard.views",
+                 "app.audit.views"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

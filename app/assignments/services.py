@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from app.assignments.models import Assignment
 from app.audit.services import record
 from app.cases.models import Case, CaseVersion
-from app.db import db
-from app.errors import ValidationError
+from app.db import db, utcnow
+from app.errors import Conflict, ValidationError
 from app.rubrics.models import Rubric, RubricVersion
 
 FIELDS = ("title", "instructions", "case_version_id", "rubric_version_id", "opens_at", "due_at", "review_due_at",
@@ -76,6 +76,25 @@ def update_assignment(assignment: Assignment, actor, **values) -> list[str]:
         record("assignment.updated", actor=actor, cohort=assignment.cohort, subject=assignment, fields=changed)
     db.session.flush()
     return changed
+
+
+def close_assignment(assignment: Assignment, actor) -> None:
+    """No new submissions from now on; drafts stay, and reviews of submitted plans go on."""
+    if assignment.closed_at is not None:
+        raise Conflict(_("This assignment is already closed."))
+    assignment.closed_at = utcnow()
+    record("assignment.closed", actor=actor, cohort=assignment.cohort, subject=assignment, title=assignment.title)
+    db.session.flush()
+
+
+def reopen_assignment(assignment: Assignment, actor) -> None:
+    if assignment.closed_at is None:
+        raise Conflict(_("This assignment is already open."))
+    closed_at = assignment.closed_at
+    assignment.closed_at = None
+    record("assignment.reopened", actor=actor, cohort=assignment.cohort, subject=assignment, title=assignment.title,
+           closed_at=closed_at.isoformat())
+    db.session.flush()
 
 
 def has_submissions(assignment: Assignment) -> bool:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -9,6 +9,7 @@ from app.assignments import services
 from app.assignments.forms import AssignmentForm
 from app.assignments.models import Assignment
 from app.cohorts import policies as cohort_policies
+from app.cohorts.forms import ConfirmForm
 from app.cohorts.models import Cohort
 from app.db import db
 from app.errors import ValidationError
@@ -85,3 +86,43 @@ def edit(assignment_id: int):
                 return redirect(url_for("cohorts.detail", cohort_id=assignment.cohort_id) + "#assignments")
     return render_template("assignments/form.html", form=form, cohort=assignment.cohort, assignment=assignment,
                            needs_confirmation=needs_confirmation), (400 if form.errors else 200)
+
+
+def _managed_assignment(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    require_in_cohort(assignment.cohort if assignment else None)
+    require(cohort_policies.can_manage_cohort(current_user, assignment.cohort))
+    return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/close", methods=["POST"])
+@login_required
+def close(assignment_id: int):
+    assignment = _managed_assignment(assignment_id)
+    back = url_for("cohorts.detail", cohort_id=assignment.cohort_id) + "#assignments"
+    form = ConfirmForm()
+    if not form.validate_on_submit() or form.confirmed.data != "yes":
+        return render_template(
+            "confirm.html", form=form, title=_("Close \"%(title)s\"?", title=assignment.title),
+            message=_("Students can no longer submit plans for this assignment; their drafts are kept. Reviews of "
+                      "plans already submitted go on as before. You can reopen it at any time."),
+            action=url_for("assignments.close", assignment_id=assignment.id),
+            confirm_label=_("Close the assignment"), cancel=back, hidden={},
+        )
+    services.close_assignment(assignment, current_user)
+    db.session.commit()
+    flash(_("\"%(title)s\" is closed: no new submissions.", title=assignment.title), "success")
+    return redirect(back)
+
+
+@bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
+@login_required
+def reopen(assignment_id: int):
+    assignment = _managed_assignment(assignment_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.reopen_assignment(assignment, current_user)
+    db.session.commit()
+    flash(_("\"%(title)s\" is open again: students can submit.", title=assignment.title), "success")
+    return redirect(url_for("cohorts.detail", cohort_id=assignment.cohort_id) + "#assignments")

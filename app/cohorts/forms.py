@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -33,3 +34,15 @@ class RoleForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     confirmed = HiddenField()
+
+
+class EnrolUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to upload."))],
+                     description=_l("The first line names the columns: email, name, role. Roles: student, "
+                                    "instructor or leader (an empty role means student). At most 2,000 rows."),
+                     render_kw={"accept": ".csv,text/csv,text/plain"})
+
+
+class EnrolConfirmForm(FlaskForm):
+    csv_text = HiddenField()
+    checksum = HiddenField()

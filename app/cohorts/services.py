@@ -157,3 +157,36 @@ def members_of(cohort: Cohort) -> list[Membership]:
             .order_by(Membership.role, User.name)
         )
     )
+
+
+def removal_consequences(member: Membership) -> dict:
+    """What stays behind when this member leaves: their plans in the cohort and the reviews still open."""
+    from app.assignments.models import Assignment
+    from app.plans.models import Plan
+    from app.plans.workflow import PlanState
+
+    in_cohort = db.select(Assignment.id).where(Assignment.cohort_id == member.cohort_id)
+    plans = db.session.scalar(db.select(db.func.count(Plan.id)).where(
+        Plan.student_id == member.user_id, Plan.assignment_id.in_(in_cohort)))
+    open_reviews = db.session.scalar(db.select(db.func.count(Plan.id)).where(
+        Plan.reviewer_id == member.user_id, Plan.assignment_id.in_(in_cohort),
+        Plan.state.in_([PlanState.submitted, PlanState.in_review])))
+    return {"plans": plans, "open_reviews": open_reviews}
+
+
+def remove_member(member: Membership, *, actor: User) -> None:
+    """End someone's membership. Only the membership goes: their account, plans, versions and reviews stay."""
+    if member.role == Role.leader:
+        leaders = db.session.scalar(
+            db.select(db.func.count(Membership.id)).where(
+                Membership.cohort_id == member.cohort_id, Membership.role == Role.leader
+            )
+        )
+        if leaders <= 1:
+            raise ValidationError(_("A cohort needs at least one course leader. Appoint another one first."))
+    user = member.user
+    record("membership.removed", actor=actor, cohort=member.cohort, subject=member,
+           user_id=member.user_id, role=member.role.value)
+    db.session.delete(member)
+    db.session.flush()
+    forget_memberships(user)

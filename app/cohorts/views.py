@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.assignments.services import assignments_of
-from app.cohorts import policies, services
-from app.cohorts.forms import AppointForm, CohortForm, ConfirmForm, RoleForm
+from app.cohorts import enrolment, policies, services
+from app.cohorts.forms import AppointForm, CohortForm, ConfirmForm, EnrolConfirmForm, EnrolUploadForm, RoleForm
 from app.cohorts.models import Cohort, Role
 from app.db import db
 from app.errors import ValidationError
@@ -138,3 +138,86 @@ def change_role(cohort_id: int, member_id: int):
     db.session.commit()
     flash(_("%(name)s is now %(role)s.", name=member.user.name, role=services.role_label(new_role)), "success")
     return redirect(back)
+
+
+@bp.route("/<int:cohort_id>/members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def remove_member(cohort_id: int, member_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    member = services.get_member(cohort, member_id)
+    form = ConfirmForm()
+    back = url_for("cohorts.detail", cohort_id=cohort.id) + "#members"
+    if not form.validate_on_submit() or form.confirmed.data != "yes":
+        left = services.removal_consequences(member)
+        message = _("%(name)s will no longer be a member of %(cohort)s. Their account stays, and so do their "
+                    "%(plans)d plan(s) with every version and review: course leaders still see them on the "
+                    "progress pages.", name=member.user.name, cohort=cohort.name, plans=left["plans"])
+        if left["open_reviews"]:
+            message += " " + _("They still have %(n)d open review(s); allocate those plans to another instructor.",
+                               n=left["open_reviews"])
+        return render_template(
+            "confirm.html", form=form, title=_("Remove %(name)s?", name=member.user.name), message=message,
+            action=url_for("cohorts.remove_member", cohort_id=cohort.id, member_id=member.id),
+            confirm_label=_("Remove from the cohort"), cancel=back, hidden={},
+        )
+    name = member.user.name
+    try:
+        services.remove_member(member, actor=current_user)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(name)s is no longer a member. Their plans and reviews are kept.", name=name), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:cohort_id>/enrol", methods=["GET", "POST"])
+@login_required
+def enrol(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    form = EnrolUploadForm()
+    if form.validate_on_submit():
+        try:
+            text = enrolment.read_upload(form.file.data.read(enrolment.MAX_BYTES + 1))
+            preview = enrolment.preview(cohort, text)
+        except ValidationError as exc:
+            form.file.errors = [exc.message]
+        else:
+            return _preview_page(cohort, preview)
+    return render_template("cohorts/enrol.html", cohort=cohort, form=form), (400 if form.errors else 200)
+
+
+def _preview_page(cohort: Cohort, preview, status: int = 200, changed: str | None = None):
+    confirm_form = EnrolConfirmForm(formdata=None, csv_text=enrolment.encode_text(preview.text),
+                                    checksum=preview.checksum())
+    return render_template("cohorts/enrol_preview.html", cohort=cohort, preview=preview, confirm_form=confirm_form,
+                           outcomes=enrolment, changed=changed), status
+
+
+@bp.route("/<int:cohort_id>/enrol/confirm", methods=["POST"])
+@login_required
+def enrol_confirm(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    form = EnrolConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The confirmation form expired. Upload the file again."), "error")
+        return redirect(url_for("cohorts.enrol", cohort_id=cohort.id))
+    try:
+        text = enrolment.decode_text(form.csv_text.data)
+        result = enrolment.enrol(cohort, text, form.checksum.data, actor=current_user)
+    except enrolment.PreviewChanged as exc:
+        db.session.rollback()
+        return _preview_page(cohort, exc.preview, 409, changed=exc.message)
+    except ValidationError as exc:
+        db.session.rollback()
+        upload = EnrolUploadForm(formdata=None)
+        upload.file.errors = [exc.message]
+        return render_template("cohorts/enrol.html", cohort=cohort, form=upload), 400
+    db.session.commit()
+    flash(_("Done: %(new)d new account(s) invited by e-mail, %(added)d existing account(s) added.",
+            new=result.count(enrolment.NEW_ACCOUNT), added=result.count(enrolment.ADDED)), "success")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#members")

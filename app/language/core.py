@@ -7,17 +7,25 @@ database. Lexicons live in `lexicon/<lang>.yaml` and are compiled once per proce
 How matching works, in short:
 
 * The text is split into word tokens once (letters and digits; an apostrophe inside a word keeps
-  it together). Every lexicon term is a sequence of tokens; terms are indexed by their first
-  token, so checking a text is one dictionary look-up per token plus a few comparisons.
-* Inflected forms are generated from the base form (`inflect: noun | verb | adj …`) or listed.
-* Norwegian compounds: an entry may declare that its word can be the last part of a longer word
-  (`compound: tail`, "alkohol|misbruker"), the first part ("misbruks|problematikk"), or both. One
-  compiled pattern of all such parts is searched only inside tokens that did not match whole.
+  it together). Every lexicon term is a sequence of tokens, indexed by its least common word, so
+  checking a text is one dictionary look-up per token plus a few comparisons.
+* Inflected forms are generated from the base form (`inflect: noun | verb | noun_er | …`) or
+  listed under `forms`.
+* Norwegian compounds: an entry may declare that its word can close a longer word
+  (`compound: tail`, "alkohol|misbruker"), open one ("misbruks|problematikk"), or both. One
+  compiled pattern of all such word parts is searched only inside long tokens that did not match
+  whole; `not_heads`, `not_tails` and `not_words` keep harmless compounds ("maktmisbruk") out.
 * Context decides many entries: `require` and `unless` hold regular expressions that must (or
   must not) match right before or right after the hit ("clean" + "flat" is fine; "denied" after
-  "was" is something done to the person, not a doubting verb).
-* A few entries are patterns over the text (dose notation, "must … before …"); each is tried only
-  near a trigger word, so the cost stays proportional to the text.
+  "was" is something done to the person, not a doubting verb). An item with both `before` and
+  `after` needs both.
+* A few entries are patterns over the text (dose notation, "must … before …"). Each is tried only
+  near one of its `trigger` words, or only at the trigger itself with `starts: trigger`, so the
+  cost stays proportional to the text. A named group `hit` (or `hit2`) marks the part to show.
+
+Lexicon entry fields: id, category, terms / forms / pattern (+ trigger, starts), inflect, case
+(`exact` for abbreviations such as "Pt"), compound, require, unless, message, suggestion,
+replacement or replacements (per written form), examples and not_examples (tested).
 """
 from __future__ import annotations
 
@@ -25,7 +33,6 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -36,12 +43,15 @@ LEXICON_DIR = Path(__file__).with_name("lexicon")
 # A word: letters/digits, with inner apostrophes ("addict's", "OD'd").
 TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # For counting words, a hyphenated word counts once.
-WORD_RE = re.compile(r"[^\W_]+(?:['’\-‐][^\W_]+)*")
+WORD_RE = re.compile(r"[^\W_]+(?:(?:['’\-‐]|(?<=\d)[.,](?=\d))[^\W_]+)*")
 # What may stand between the words of a phrase: spaces, line breaks, hyphens.
 FLEX_GAP_RE = re.compile(r"[ \t\r\n\u00a0\-‐–]+")
 QUOTES = "\"'«»“”‘’„()[]*_"
 CONTEXT_WINDOW = 90
-PATTERN_WINDOW = 160
+# A pattern is tried near its trigger word: from PATTERN_BACK characters before it (or only at the
+# word itself for patterns marked `starts: trigger`) to PATTERN_AHEAD characters after it.
+PATTERN_BACK = 80
+PATTERN_AHEAD = 160
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ def _en_plural(word: str) -> list[str]:
         plural = word[:-1] + "ies"
     else:
         plural = word + "s"
-    return [word, plural, word + "'s", word + "’s", plural + "'", plural + "’"]
+    return [word, plural, word + "'s", word + "’s"]
 
 
 def _en_verb(word: str) -> list[str]:
@@ -208,6 +218,27 @@ class _Term:
     trailing_dot: bool
     exact_case: bool
     rule: _Rule
+    anchor: int = 0  # the word the term is indexed by: its least common one
+
+
+# Phrases are indexed by their least common word, so that "on the wagon" is only tried where
+# "wagon" occurs and not at every "on" and "the" in a long plan.
+COMMON_WORDS = frozenset("""
+    a an the to of in on at by for with from into as and or but not no so that this it its is was be been
+    being are were am has have had do does did her his she he they them their you i we my me out up back
+    per if than then there here one two all any some very
+    og i på til av som en et ei å at er var ble blir har hadde med for om ikke seg sin sitt sine må kan
+    vil skal får fikk så men eller også hun han det den de dette denne jeg vi meg henne ham
+""".split())
+
+
+def _anchor_of(tokens: tuple[str, ...]) -> int:
+    best, best_key = 0, (False, -1)
+    for position, token in enumerate(tokens):
+        key = (token.lower() not in COMMON_WORDS, len(token))
+        if key > best_key:
+            best, best_key = position, key
+    return best
 
 
 @dataclass
@@ -215,6 +246,7 @@ class _Pattern:
     regex: re.Pattern
     triggers: frozenset[str]
     rule: _Rule
+    at_trigger: bool  # the match starts at the trigger word: try it there only
 
 
 @dataclass
@@ -235,6 +267,8 @@ class Lexicon:
     patterns: list[_Pattern]
     compound_parts: dict[str, list[_CompoundPart]]
     compound_re: re.Pattern | None
+    single_forms: frozenset[str]
+    triggers: frozenset[str]
     entries: list[dict] = field(repr=False, default_factory=list)
 
 
@@ -282,8 +316,9 @@ def _split_term(term: str) -> tuple[tuple[str, ...], tuple[str | None, ...], boo
 
 def _load_yaml(lang: str) -> dict:
     path = LEXICON_DIR / f"{lang}.yaml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when libyaml is there
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader either way
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise LexiconError(f"{path.name}: expected a mapping with an `entries` list")
     return data
@@ -308,8 +343,12 @@ def compile_lexicon(data: dict, lang: str) -> Lexicon:
         seen.add(entry["id"])
         if entry["category"] not in CATEGORIES:
             raise LexiconError(f"{where}: unknown category {entry['category']!r}")
-        if not entry.get("terms") and not entry.get("pattern"):
-            raise LexiconError(f"{where}: needs `terms` or `pattern`")
+        if not entry.get("terms") and not entry.get("forms") and not entry.get("pattern"):
+            raise LexiconError(f"{where}: needs `terms`, `forms` or `pattern`")
+        for key in ("terms", "forms", "trigger", "not_words", "not_heads", "not_tails"):
+            bad = [v for v in entry.get(key) or [] if not isinstance(v, str)]
+            if bad:  # YAML reads a bare no, yes, on or off as a boolean: quote such words
+                raise LexiconError(f"{where}: `{key}` holds {bad!r}, which is not text; quote it")
         replacements = {str(k).lower(): str(v) for k, v in (entry.get("replacements") or {}).items()}
         rule = _Rule(
             id=entry["id"], category=entry["category"], message=entry["message"].strip(),
@@ -332,21 +371,28 @@ def compile_lexicon(data: dict, lang: str) -> Lexicon:
         for form in dict.fromkeys(forms):
             tokens, gaps, dot = _split_term(form)
             key_tokens = tokens if exact_case else tuple(t.lower() for t in tokens)
-            term = _Term(key_tokens, gaps, dot, exact_case, rule)
-            (exact_index if exact_case else index).setdefault(key_tokens[0], []).append(term)
+            anchor = _anchor_of(key_tokens)
+            term = _Term(key_tokens, gaps, dot, exact_case, rule, anchor)
+            (exact_index if exact_case else index).setdefault(key_tokens[anchor], []).append(term)
         compound = entry.get("compound")
         if compound:
-            if compound not in ("tail", "head", "both"):
-                raise LexiconError(f"{where}: compound is tail, head or both")
-            for form in dict.fromkeys(forms):
-                if " " in form or "{" in form:
-                    raise LexiconError(f"{where}: compound forms are single words")
-            base_forms = sorted({f.lower() for f in forms}, key=len)
-            # the shortest form is the part; what the other forms add are its endings
-            part = base_forms[0]
-            endings = frozenset(f[len(part):] for f in base_forms if f.startswith(part))
+            # `compound: tail|head|both` takes the shortest form as the word part and what the
+            # other forms add as its endings; a mapping {part, endings, position} says it outright.
+            if isinstance(compound, dict):
+                position = compound.get("position", "tail")
+                part = str(compound.get("part", "")).lower()
+                endings = frozenset(str(e).lower() for e in compound.get("endings") or [""])
+            else:
+                position = compound
+                single = sorted({f.lower() for f in forms if " " not in f}, key=len)
+                if not single:
+                    raise LexiconError(f"{where}: compound entries need single-word forms")
+                part = single[0]
+                endings = frozenset(f[len(part):] for f in single if f.startswith(part))
+            if position not in ("tail", "head", "both") or not part:
+                raise LexiconError(f"{where}: compound needs a part and a position of tail, head or both")
             parts.setdefault(part, []).append(_CompoundPart(
-                part, endings, compound in ("tail", "both"), compound in ("head", "both"), rule))
+                part, endings, position in ("tail", "both"), position in ("head", "both"), rule))
         if entry.get("pattern"):
             try:
                 regex = re.compile(_sub_macros(entry["pattern"], macros),
@@ -356,11 +402,14 @@ def compile_lexicon(data: dict, lang: str) -> Lexicon:
             triggers = frozenset(str(t).lower() for t in entry.get("trigger") or [])
             if not triggers:
                 raise LexiconError(f"{where}: a pattern needs `trigger` words")
-            patterns.append(_Pattern(regex, triggers, rule))
+            patterns.append(_Pattern(regex, triggers, rule, entry.get("starts") == "trigger"))
+    single_forms = frozenset(key for key, terms in index.items() if any(len(t.tokens) == 1 for t in terms))
+    triggers = frozenset(word for pattern in patterns for word in pattern.triggers)
     compound_re = None
     if parts:
         compound_re = re.compile("|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True)))
-    return Lexicon(lang, rules, index, exact_index, patterns, parts, compound_re, data["entries"])
+    return Lexicon(lang, rules, index, exact_index, patterns, parts, compound_re, single_forms, triggers,
+                   data["entries"])
 
 
 _CACHE: dict[str, Lexicon] = {}
@@ -378,26 +427,28 @@ def get_lexicon(lang: str) -> Lexicon:
 
 # --------------------------------------------------------------------------- matching
 
-def _match_term(term: _Term, text: str, tokens: list[tuple[int, int, str]], i: int,
-                lowered: list[str]) -> int | None:
-    """End offset when `term` matches from token i, else None."""
+def _match_term(term: _Term, text: str, spans: list[tuple[int, int]], words: list[str], lowered: list[str],
+                i: int) -> tuple[int, int] | None:
+    """(start, end) when `term` matches with its anchor word at token i, else None."""
+    first = i - term.anchor
     n = len(term.tokens)
-    if i + n > len(tokens):
+    if first < 0 or first + n > len(spans):
         return None
-    words = [tokens[i + k][2] for k in range(n)] if term.exact_case else lowered[i:i + n]
-    if tuple(words) != term.tokens:
-        return None
-    for k, gap in enumerate(term.gaps):
-        between = text[tokens[i + k][1]:tokens[i + k + 1][0]]
-        if gap is None:
-            if not FLEX_GAP_RE.fullmatch(between):
-                return None
-        elif between != gap:
+    if n > 1:
+        compared = words[first:first + n] if term.exact_case else lowered[first:first + n]
+        if tuple(compared) != term.tokens:
             return None
-    end = tokens[i + n - 1][1]
+        for k, gap in enumerate(term.gaps):
+            between = text[spans[first + k][1]:spans[first + k + 1][0]]
+            if gap is None:
+                if not FLEX_GAP_RE.fullmatch(between):
+                    return None
+            elif between != gap:
+                return None
+    end = spans[first + n - 1][1]
     if term.trailing_dot and end < len(text) and text[end] == ".":
         end += 1
-    return end
+    return spans[first][0], end
 
 
 def _compound_rule(lexicon: Lexicon, word: str) -> _Rule | None:
@@ -416,13 +467,9 @@ def _compound_rule(lexicon: Lexicon, word: str) -> _Rule | None:
                 if prefix:
                     return rule
                 continue  # the whole word is an ordinary form, matched elsewhere
-            if part.head and len(rest) >= 4 and not rest.startswith(rule.not_tails or ("\0",)):
+            if part.head and len(rest) >= 3 and not rest.startswith(rule.not_tails or ("\0",)):
                 return rule
     return None
-
-
-def _tokenize(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in TOKEN_RE.finditer(text)]
 
 
 def check_text(text: str, lang: str = "en") -> list[Finding]:
@@ -430,52 +477,56 @@ def check_text(text: str, lang: str = "en") -> list[Finding]:
     lexicon = get_lexicon(lang)
     if not text:
         return []
-    tokens = _tokenize(text)
-    lowered = [t[2].lower() for t in tokens]
-    candidates: list[tuple[int, int, int, _Rule]] = []
+    matches = list(TOKEN_RE.finditer(text))
+    spans = [m.span() for m in matches]
+    words = [m.group() for m in matches]
+    lowered = [w.lower() for w in words]
     index, exact_index = lexicon.index, lexicon.exact_index
-    compound_re = lexicon.compound_re
-    for i, (start, _end, word) in enumerate(tokens):
-        low = lowered[i]
-        matched_whole = False
-        for term in index.get(low, ()):
-            end = _match_term(term, text, tokens, i, lowered)
-            if end is not None:
-                candidates.append((start, end, term.rule.order, term.rule))
-                if len(term.tokens) == 1:
-                    matched_whole = True
-        for term in exact_index.get(word, ()):
-            end = _match_term(term, text, tokens, i, lowered)
-            if end is not None:
-                candidates.append((start, end, term.rule.order, term.rule))
-        if compound_re is not None and not matched_whole and len(low) >= 7:
-            rule = _compound_rule(lexicon, low)
+    candidates: list[tuple[int, int, int, _Rule]] = []
+    for i in [i for i, w in enumerate(lowered) if w in index]:
+        for term in index[lowered[i]]:
+            hit = _match_term(term, text, spans, words, lowered, i)
+            if hit is not None:
+                candidates.append((hit[0], hit[1], term.rule.order, term.rule))
+    for i in [i for i, w in enumerate(words) if w in exact_index]:
+        for term in exact_index[words[i]]:
+            hit = _match_term(term, text, spans, words, lowered, i)
+            if hit is not None:
+                candidates.append((hit[0], hit[1], term.rule.order, term.rule))
+    if lexicon.compound_re is not None:
+        single = lexicon.single_forms
+        for i in [i for i, w in enumerate(lowered) if len(w) >= 7 and w not in single]:
+            rule = _compound_rule(lexicon, lowered[i])
             if rule is not None:
-                candidates.append((start, _end, rule.order, rule))
+                candidates.append((spans[i][0], spans[i][1], rule.order, rule))
     if lexicon.patterns:
-        present = set(lowered)
-        starts = [t[0] for t in tokens]
+        triggers = lexicon.triggers
+        positions: dict[str, list[int]] = {}
+        for i in [i for i, w in enumerate(lowered) if w in triggers]:
+            positions.setdefault(lowered[i], []).append(i)
         for pattern in lexicon.patterns:
-            hits = pattern.triggers & present
-            if not hits:
+            places = sorted(i for word in pattern.triggers if word in positions for i in positions[word])
+            if not places:
                 continue
             seen_spans: set[tuple[int, int]] = set()
-            for i, low in enumerate(lowered):
-                if low not in hits:
-                    continue
-                t_start, t_end = tokens[i][0], tokens[i][1]
-                window_start = max(0, t_start - PATTERN_WINDOW)
-                for match in pattern.regex.finditer(text, window_start, min(len(text), t_end + PATTERN_WINDOW)):
+            for i in places:
+                t_start, t_end = spans[i]
+                window_end = min(len(text), t_end + PATTERN_AHEAD)
+                if pattern.at_trigger:
+                    found = pattern.regex.match(text, t_start, window_end)
+                    found_all = [found] if found is not None else []
+                else:
+                    found_all = pattern.regex.finditer(text, max(0, t_start - PATTERN_BACK), window_end)
+                for match in found_all:
                     if match.start() > t_start:
                         break
                     if match.end() < t_end:
                         continue
-                    group = "hit" if "hit" in pattern.regex.groupindex and match.group("hit") else 0
+                    group = next((g for g in ("hit", "hit2") if g in pattern.regex.groupindex and match.group(g)), 0)
                     span = (match.start(group), match.end(group))
                     if span not in seen_spans:
                         seen_spans.add(span)
                         candidates.append((span[0], span[1], pattern.rule.order, pattern.rule))
-        del starts
     findings: list[Finding] = []
     last_end = -1
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0]), c[2]))
@@ -506,7 +557,3 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     line = bisect_right(line_starts, offset)
     return line, offset - line_starts[line - 1] + 1
-
-
-def iter_findings_dicts(findings: Iterable[Finding]) -> list[dict]:
-    return [f.as_dict() for f in findings]

@@ -144,11 +144,10 @@ def plan_language(plan: Plan) -> str:
 
 def _store_hints(version: PlanVersion, plan: Plan) -> None:
     """Each version keeps the language hints it had, so progress can be followed across versions."""
-    try:
-        from app.language.services import hints_for_plan
-    except ModuleNotFoundError:
-        return
-    version.hints = hints_for_plan(version.content, version.language, plan.case_version.person_name)
+    from app.language.services import dismissals_for, hints_for_plan
+
+    version.hints = hints_for_plan(version.content, version.language, plan.case_version.person_name,
+                                   dismissals_for(plan.id))
 
 
 def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:

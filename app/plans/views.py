@@ -134,10 +134,13 @@ def autosave(plan_id: int):
     except DomainError as error:
         db.session.rollback()
         return jsonify({"error": error.message, "state": plan.state.value}), error.status
+    # The answer describes this save, so it is read before the commit: afterwards the row may already hold a
+    # later save from another tab, and handing out that token would let this tab overwrite it unseen.
+    saved = {"save_token": plan.save_token, "saved_at": plan.draft_saved_at.isoformat(),
+             "saved_label": _("Saved %(time)s", time=format_datetime(plan.draft_saved_at, "HH:mm")),
+             "state": plan.state.value}
     db.session.commit()
-    return jsonify({"save_token": plan.save_token, "saved_at": plan.draft_saved_at.isoformat(),
-                    "saved_label": _("Saved %(time)s", time=format_datetime(plan.draft_saved_at, "HH:mm")),
-                    "state": plan.state.value})
+    return jsonify(saved)
 
 
 @bp.route("/plans/<int:plan_id>/preview", methods=["POST"])
@@ -166,13 +169,9 @@ def submit(plan_id: int):
     plan = load_plan(plan_id)
     policies.require_owner(current_user, plan)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
-        summary = None
-        try:
-            from app.language.services import submission_summary
-        except ModuleNotFoundError:
-            pass
-        else:
-            summary = submission_summary(plan)
+        from app.language.services import submission_summary
+
+        summary = submission_summary(plan)
         return render_template("plans/submit.html", summary=summary, **_editor_context(plan))
     token = request.form.get("save_token", type=int)
     version = services.submit(plan, current_user._get_current_object(), token)

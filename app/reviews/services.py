@@ -89,9 +89,11 @@ def allocate_all(assignment, actor) -> list[tuple[Plan, object]]:
     done = []
     for plan in waiting_plans(assignment):
         reviewer_id = min(load, key=lambda uid: (load[uid], uid))
-        workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer_id)
+        # Take the plan first (the conditional update also locks its row), then record the transition: a plan
+        # that another leader or a claiming instructor got at the same moment is skipped with no audit entry.
         if not _set_reviewer(plan, reviewer_id, only_if_unallocated=True):
-            continue  # someone claimed it at the same moment
+            continue
+        workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer_id)
         load[reviewer_id] += 1
         notify(users[reviewer_id], "reassigned", plan, student=plan.student.name,
                version=plan.latest_version.number)

@@ -12,7 +12,7 @@
   var conflictPanel = document.getElementById("conflict-panel");
   var AUTOSAVE_DELAY = 2000;
   var timer = null, inFlight = false, queued = false, retryDelay = 0, blocked = false, submitting = false;
-  var lastSaved = null, conflictData = null;
+  var lastSaved = null, conflictData = null, lastSavedLabel = statusEl.textContent.trim();
 
   function msg(name, n) {
     var el = document.querySelector('#msg-templates');
@@ -125,7 +125,10 @@
     if (inFlight) { queued = true; return Promise.resolve(); }
     var content = collect();
     var body = serialise(content);
-    if (body === lastSaved) { return Promise.resolve(); }
+    if (body === lastSaved) {
+      if (statusEl.classList.contains("is-pending")) { setStatus(lastSavedLabel || msg("unsaved"), lastSavedLabel ? "saved" : "pending"); }
+      return Promise.resolve();
+    }
     inFlight = true;
     setStatus(msg("saving"), "pending");
     return fetch(form.dataset.autosaveUrl, {
@@ -139,6 +142,7 @@
       if (result.status === 200) {
         tokenEl.value = result.data.save_token;
         lastSaved = body;
+        lastSavedLabel = result.data.saved_label;
         retryDelay = 0;
         setStatus(result.data.saved_label, "saved");
         if (queued || changed()) { queued = false; schedule(); }
@@ -305,11 +309,13 @@
     });
   }
 
+  function isPlanField(target) { return target.matches("[data-section], [data-field]"); }
   form.addEventListener("input", function (event) {
+    if (!isPlanField(event.target)) { return; }
     if (event.target.matches('[data-rows="goal"] [data-field="text"]')) { refreshGoalSelects(); }
     schedule();
   });
-  form.addEventListener("change", function () { schedule(); });
+  form.addEventListener("change", function (event) { if (isPlanField(event.target)) { schedule(); } });
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (event) {
     if (submitting) { return; }

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from app.assignments.models import Assignment
+from app.dashboard import charts, policies, services
+from app.db import db
+from app.i18n import current_locale
+from app.policies import require, require_in_cohort
+
+bp = Blueprint("dashboard", __name__, template_folder="templates")
+
+
+@bp.app_template_global("can_view_dashboard")
+def can_view_dashboard_global(cohort) -> bool:
+    return policies.can_view_dashboard(current_user, cohort)
+
+
+def load_assignment(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    require_in_cohort(assignment.cohort if assignment else None)
+    require(policies.can_view_dashboard(current_user, assignment.cohort))
+    return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/dashboard")
+@login_required
+def show(assignment_id: int):
+    assignment = load_assignment(assignment_id)
+    dashboard = services.build(assignment, locale=current_locale())
+    filters = services.Filters.from_args(request.args)
+    tables = {key: services.table(dashboard, key, filters) for key in services.TABLES}
+    students = services.filtered_students(dashboard, filters)
+    return render_template(
+        "dashboard/assignment.html", assignment=assignment, cohort=assignment.cohort, dashboard=dashboard,
+        filters=filters, student_rows=list(zip(students, tables["students"].rows)), tables=tables,
+        charts=charts.dashboard_charts(dashboard),
+        state_labels=services.STATE_LABELS, states=services.STATES, overdue_labels=services.OVERDUE_LABELS,
+        cell=services.cell_text,
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/dashboard.csv")
+@login_required
+def export(assignment_id: int):
+    assignment = load_assignment(assignment_id)
+    key = request.args.get("table", "students")
+    if key not in services.TABLES:
+        abort(404)
+    dashboard = services.build(assignment, locale=current_locale())
+    data = services.table(dashboard, key, services.Filters.from_args(request.args))
+    filename = f"{_slug(assignment.title)}-{key}.csv"
+    return Response("\ufeff" + services.to_csv(data), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+def _slug(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "assignment"

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.db import db
+from app.errors import DomainError
+from app.language import services
+from app.language.core import LANGUAGES
+from app.plans.models import Plan
+from app.plans.policies import require_owner, require_view
+
+bp = Blueprint("language", __name__, url_prefix="/language", template_folder="templates")
+
+MAX_BODY = 256 * 1024
+
+
+@bp.app_template_global()
+def hint_category_label(category: str) -> str:
+    return services.category_label(category)
+
+
+def _error(message: str, status: int):
+    return jsonify({"error": message}), status
+
+
+@bp.route("/check", methods=["POST"])
+@login_required
+def check():
+    """POST {"text", "lang"} → {"findings": [...]}; with "plan_id" and "field", dismissed hints are marked."""
+    if (request.content_length or 0) > MAX_BODY:
+        return _error(_("The text is too long to check at once."), 413)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _error(_("Send JSON like {\"text\": \"…\", \"lang\": \"en\"}."), 400)
+    text, lang = payload.get("text"), payload.get("lang", "en")
+    if not isinstance(text, str):
+        return _error(_("\"text\" must be a string."), 400)
+    if lang not in LANGUAGES:
+        return _error(_("\"lang\" must be one of: %(list)s.", list=", ".join(LANGUAGES)), 400)
+    if len(text) > services.MAX_CHECK_CHARS:
+        return _error(_("The text is too long to check at once."), 413)
+    dismissals, field = (), None
+    plan_id = payload.get("plan_id")
+    if plan_id is not None:
+        if not isinstance(plan_id, int) or isinstance(plan_id, bool):
+            return _error(_("\"plan_id\" must be a number."), 400)
+        plan = db.session.get(Plan, plan_id)
+        require_view(current_user, plan)
+        field = payload.get("field") if isinstance(payload.get("field"), str) else None
+        dismissals = services.dismissals_for(plan.id)
+    findings = services.check_field(text, lang, field=field, dismissals=dismissals)
+    for finding in findings:
+        finding["category_label"] = services.category_label(finding["category"])
+    return jsonify({"findings": findings})
+
+
+@bp.route("/plans/<int:plan_id>/dismiss", methods=["POST"])
+@login_required
+def dismiss(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    require_owner(current_user, plan)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _error(_("Send the hint as JSON."), 400)
+    try:
+        dismissal = services.dismiss(plan, current_user, **{k: str(payload.get(k) or "") for k in
+                                                            ("field", "rule", "text", "context", "reason")})
+    except DomainError as error:
+        db.session.rollback()
+        return _error(error.message, error.status)
+    db.session.commit()
+    return jsonify({"id": dismissal.id, "reason": dismissal.reason}), 201
+
+
+@bp.route("/plans/<int:plan_id>/plan-hints", methods=["POST"])
+@login_required
+def plan_hints(plan_id: int):
+    """Resource-orientation hints for the plan as it stands in the editor."""
+    plan = db.session.get(Plan, plan_id)
+    require_owner(current_user, plan)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _error(_("Send the plan as JSON."), 400)
+    from app.language.resource import check_plan
+    from app.plans.content import ContentProblem, normalise
+    from app.plans.services import plan_language
+
+    try:
+        content = normalise(payload.get("content"))
+    except ContentProblem as problem:
+        return _error(str(problem), 400)
+    hints = check_plan(content, plan_language(plan), plan.case_version.person_name)
+    return jsonify({"plan_hints": [hint.as_dict() for hint in hints]})

@@ -1,0 +1,311 @@
+"""Races on PostgreSQL against a real server: requests from separate HTTP sessions, started together by a barrier.
+
+Each case repeats for several rounds. What must hold every time: nothing a student saved is lost, one submit makes
+one version, one plan has one reviewer, no answer is a 5xx, and the audit trail tells what really happened."""
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.audit.models import AuditEntry
+from app.cohorts.models import Role
+from app.db import db
+from app.extensions import limiter
+from app.notifications.models import Notification
+from app.plans import services as plan_services
+from app.plans.content import TEXT_SECTIONS
+from app.plans.models import Plan, PlanVersion
+from app.plans.workflow import PlanState
+from app.reviews import services as review_services
+from benchmarks._server import Session
+from tests.factories import PASSWORD, member
+from tests.plan_helpers import GOOD_CONTENT, World
+
+pytestmark = pytest.mark.postgres
+
+ROUNDS = 6
+
+
+@pytest.fixture
+def server(live_server, monkeypatch):
+    """The live server's port. Login rate limits are not what these tests are about, so they are off."""
+    monkeypatch.setattr(limiter, "enabled", False)
+    return urlsplit(live_server).port
+
+
+class Browser(Session):
+    """One browser (or device) talking to the live server; `tab()` opens another tab of the same browser."""
+
+    def __init__(self, port: int):
+        super().__init__(port)
+        self.port = port
+
+    def tab(self) -> "Browser":
+        other = Browser(self.port)
+        other.cookies, other.csrf = dict(self.cookies), self.csrf
+        return other
+
+    def json(self, path: str, payload) -> tuple[int, dict]:
+        status, body = self.post_json(path, payload)
+        return status, json.loads(body) if body else {}
+
+
+def browser(port: int, user) -> Browser:
+    session = Browser(port)
+    session.login(user.email, PASSWORD)
+    return session
+
+
+def together(*calls):
+    """Run the calls in threads released at the same instant; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=20)
+            results[index] = call()
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a request never came back"
+    if errors:
+        raise errors[0]
+    return results
+
+
+def content(label: str) -> dict:
+    """Plan content already in its stored form, so what is sent can be compared with what is stored."""
+    return {"sections": {key: f"{label}: {key}" for key in TEXT_SECTIONS},
+            "goals": [{"id": "g1", "text": f"I want {label}", "timeframe": "by summer"}], "measures": []}
+
+
+def reloaded(plan: Plan) -> Plan:
+    db.session.expire_all()
+    return db.session.get(Plan, plan.id)
+
+
+def audit(kind: str, plan: Plan) -> list[AuditEntry]:
+    return list(db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.kind == kind, AuditEntry.subject_type == "plan", AuditEntry.subject_id == plan.id)
+        .order_by(AuditEntry.id)))
+
+
+def submitted_plan(assignment, name: str) -> Plan:
+    student = member(assignment.cohort, Role.student, name=name)
+    plan = plan_services.start_plan(assignment, student)
+    db.session.flush()
+    plan_services.save_draft(plan, student, plan.save_token, GOOD_CONTENT)
+    plan_services.submit(plan, student, plan.save_token)
+    db.session.commit()
+    return plan
+
+
+# --- two devices autosaving the same draft ------------------------------------------------------------------
+
+def test_two_devices_saving_from_the_same_token_one_wins_and_the_other_gets_the_winners_text(app, server):
+    world = World()
+    plan_id = world.plan.id
+    laptop, phone = browser(server, world.owner), browser(server, world.owner)
+    for session in (laptop, phone):
+        session.get(f"/plans/{plan_id}")
+    for round_ in range(ROUNDS * 2):
+        token = reloaded(world.plan).save_token
+        sent = [content(f"laptop {round_}"), content(f"phone {round_}")]
+        answers = together(*[lambda s=s, c=c: s.json(f"/plans/{plan_id}/draft", {"save_token": token, "content": c})
+                             for s, c in zip((laptop, phone), sent)])
+        statuses = [status for status, _ in answers]
+        assert sorted(statuses) == [200, 409], answers
+        winner = statuses.index(200)
+        won, lost = answers[winner][1], answers[1 - winner][1]
+        assert won["save_token"] == token + 1
+        assert lost["conflict"] is True and lost["save_token"] == token + 1
+        assert lost["current"] == sent[winner], "the refused device is shown the text that won"
+        plan = reloaded(world.plan)
+        assert plan.save_token == token + 1 and plan.draft == sent[winner]
+
+
+def test_many_saves_from_three_tabs_lose_nothing(app, server):
+    """Tabs save as fast as they can; after a conflict a tab goes on from the newer token, as the editor does.
+    Every accepted save must be the stored draft at its token: the conflicts tell which text held each token."""
+    world = World()
+    plan_id = world.plan.id
+    first = browser(server, world.owner)
+    tabs = [first, first.tab(), browser(server, world.owner)]
+    for tab in tabs:
+        tab.get(f"/plans/{plan_id}")
+    saves_per_tab = 40
+    accepted: dict[int, dict] = {}
+    conflicts: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+
+    def typing(index: int, tab: Browser):
+        token = 0
+        for n in range(saves_per_tab):
+            sent = content(f"tab {index} save {n}")
+            status, body = tab.json(f"/plans/{plan_id}/draft", {"save_token": token, "content": sent})
+            assert status in (200, 409), (status, body)
+            with lock:
+                if status == 200:
+                    assert body["save_token"] not in accepted, "two saves were accepted at the same token"
+                    accepted[body["save_token"]] = sent
+                else:
+                    conflicts.append((body["save_token"], body["current"]))
+            token = body["save_token"]
+
+    together(*[lambda i=i, t=t: typing(i, t) for i, t in enumerate(tabs)])
+    plan = reloaded(world.plan)
+    assert sorted(accepted) == list(range(1, plan.save_token + 1)), "every token came from exactly one save"
+    assert plan.draft == accepted[plan.save_token]
+    assert conflicts, "the tabs did race"
+    for token, current in conflicts:
+        assert accepted[token] == current, "a conflict showed a text that was not the draft at that token"
+    assert len(accepted) + len(conflicts) == saves_per_tab * len(tabs)
+
+
+# --- double submit ---------------------------------------------------------------------------------------------
+
+def test_many_clicks_on_submit_make_exactly_one_version(app, server):
+    world = World()
+    world.write()
+    plan_id = world.plan.id
+    first = browser(server, world.owner)
+    clicks = [first] + [first.tab() for _ in range(4)] + [browser(server, world.owner)]
+    for click in clicks:
+        click.get(f"/plans/{plan_id}/submit")
+    for round_ in range(1, ROUNDS + 1):
+        plan = reloaded(world.plan)
+        token = plan.save_token
+        answers = together(*[lambda c=c: c.post_form(f"/plans/{plan_id}/submit",
+                                                     {"confirmed": "yes", "save_token": token}) for c in clicks])
+        statuses = Counter(status for status, _ in answers)
+        assert set(statuses) <= {302, 409}, answers
+        assert statuses[302] >= 1
+        for status, body in answers:
+            if status == 409:
+                assert b"Nothing was changed" in body or b"another tab" in body
+        plan = reloaded(world.plan)
+        versions = db.session.scalars(db.select(PlanVersion).where(PlanVersion.plan_id == plan_id)
+                                      .order_by(PlanVersion.number)).all()
+        assert [v.number for v in versions] == list(range(1, round_ + 1)), "one version per submit"
+        assert plan.state == PlanState.submitted
+        assert versions[-1].content == plan.draft and versions[-1].draft_token == token
+        assert len(audit("plan.submit", plan)) == round_
+        # the student withdraws and changes the draft for the next round
+        plan_services.withdraw(plan, world.owner)
+        plan_services.save_draft(plan, world.owner, plan.save_token, content(f"round {round_}"))
+        db.session.commit()
+
+
+# --- release while the student edits ---------------------------------------------------------------------------
+
+def test_release_while_the_student_autosaves(app, server):
+    """The two serial orders are both correct: an autosave before the release is refused (the plan is in review)
+    and the plan ends `returned` with the draft untouched; an autosave after it is accepted, and that first save
+    after a return revises the plan back to `draft`. Anything else (a 5xx, a half-applied change) is a bug."""
+    world = World()
+    orders = Counter()
+    for round_ in range(ROUNDS):
+        plan = submitted_plan(world.assignment, f"Student {round_}")
+        plan.reviewer_id = world.reviewer.id
+        db.session.commit()
+        review_services.save_review(plan, world.reviewer, scores={"language": {"level": "solid", "comment": "Warm."}},
+                                    overall="You listened to Anna.")
+        db.session.commit()
+        assert plan.state == PlanState.in_review
+        token, before = plan.save_token, plan.draft
+        student, reviewer = browser(server, plan.student), browser(server, world.reviewer)
+        student.get(f"/plans/{plan.id}")
+        reviewer.get(f"/plans/{plan.id}/release")
+        edited = content(f"edited while in review {round_}")
+        draft, release = f"/plans/{plan.id}/draft", f"/plans/{plan.id}/release"
+        (save_status, saved), (release_status, _) = together(
+            lambda: student.json(draft, {"save_token": token, "content": edited}),
+            lambda: reviewer.post_form(release, {"confirmed": "yes"}))
+        assert release_status == 302
+        plan = reloaded(plan)
+        assert len(audit("plan.release", plan)) == 1
+        if save_status == 409:
+            orders["save refused, plan returned"] += 1
+            assert saved["state"] in ("in_review", "returned")  # the state when the answer was written
+            assert plan.state == PlanState.returned
+            assert plan.save_token == token and plan.draft == before
+        else:
+            orders["save after release, plan revised"] += 1
+            assert save_status == 200 and saved["save_token"] == token + 1 and saved["state"] == "draft"
+            assert plan.state == PlanState.draft
+            assert plan.save_token == token + 1 and plan.draft == edited
+            assert [e.kind for e in db.session.scalars(db.select(AuditEntry).where(
+                AuditEntry.subject_id == plan.id, AuditEntry.kind.in_(["plan.release", "plan.revise"]))
+                .order_by(AuditEntry.id))] == ["plan.release", "plan.revise"]
+        version = db.session.scalar(db.select(PlanVersion).where(PlanVersion.plan_id == plan.id))
+        assert version.content == before, "the submitted version never changes"
+        review = review_services.review_for(version)
+        assert review.released_at is not None
+        assert db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == plan.student_id, Notification.kind == "released")) == 1
+    assert sum(orders.values()) == ROUNDS
+
+
+# --- two instructors claiming the same plan -------------------------------------------------------------------
+
+def test_two_instructors_claiming_the_same_plan_one_gets_it_the_other_409(app, server):
+    world = World()
+    instructors = [world.reviewer, world.instructor]
+    sessions = [browser(server, user) for user in instructors]
+    for session in sessions:
+        session.get("/reviews")
+    winners = Counter()
+    for round_ in range(ROUNDS * 2):
+        plan = submitted_plan(world.assignment, f"Student {round_}")
+        claim = f"/plans/{plan.id}/claim"
+        answers = together(*[lambda s=s: s.post_form(claim, {}) for s in sessions])
+        statuses = [status for status, _ in answers]
+        assert sorted(statuses) == [302, 409], statuses
+        winner = instructors[statuses.index(302)]
+        winners[winner.id] += 1
+        plan = reloaded(plan)
+        assert plan.reviewer_id == winner.id and plan.state == PlanState.submitted
+        claims = audit("plan.claim", plan)
+        assert [(e.actor_id, e.data["reviewer_id"]) for e in claims] == [(winner.id, winner.id)]
+    assert sum(winners.values()) == ROUNDS * 2
+
+
+# --- two leaders allocating at once ----------------------------------------------------------------------------
+
+def test_two_leaders_allocating_at_once_give_each_plan_one_reviewer_with_balanced_loads(app, server):
+    world = World()
+    second_leader = member(world.cohort, Role.leader, name="Lars Leader")
+    instructors = [world.reviewer, world.instructor] + [
+        member(world.cohort, Role.instructor, name=f"Instructor {i}") for i in range(2)]
+    leaders = [browser(server, user) for user in (world.leader, second_leader)]
+    allocation = f"/assignments/{world.assignment.id}/allocation"
+    allocate_all = f"/assignments/{world.assignment.id}/allocate-all"
+    for session in leaders:
+        session.get(allocation)
+    plans: list[Plan] = []
+    for round_ in range(ROUNDS):
+        plans += [submitted_plan(world.assignment, f"Student {round_}-{i}") for i in range(7)]
+        answers = together(*[lambda s=s: s.post_form(allocate_all, {}) for s in leaders])
+        assert [status for status, _ in answers] == [302, 302], answers
+        db.session.expire_all()
+        reviewers = {plan.id: db.session.get(Plan, plan.id).reviewer_id for plan in plans}
+        assert all(reviewers.values()), "every plan has a reviewer"
+        load = Counter(reviewers.values())
+        assert set(load) <= {user.id for user in instructors}
+        assert max(load.values()) - min(load[user.id] for user in instructors) <= 1, load
+        for plan in plans:
+            entries = audit("plan.allocate", plan)
+            assert [e.data["reviewer_id"] for e in entries] == [reviewers[plan.id]], \
+                "one allocation recorded per plan, naming the reviewer it really has"
+        told = Counter(db.session.scalars(db.select(Notification.user_id).where(Notification.kind == "reassigned")))
+        assert told == load, "each reviewer is told once per plan"
