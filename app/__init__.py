@@ -69,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in ("app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
-                 "app.reviews.views", "app.notifications.views", "app.language.views", "app.dashboard.views",
+                 "app.reviews.views", "app.notifications.views", "app.privacy.views", "app.language.views", "app.dashboard.views",
                  "app.audit.views"):
         try:
             module = importlib.import_module(name)

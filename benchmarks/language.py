@@ -188,6 +188,7 @@ def run_alex(items: list[dict], plan: str) -> dict:
                 clean_rules[f"{message['source']}:{message['rule']}"] += 1
         marks.append(sentence_marks)
     figures = score(items, marks)
+    figures["recall"] = figures["recall_any_category"]  # alex has no categories: any overlap counts
     plan_ms = sorted(output["planMs"])
     figures.update({
         "available": True,
