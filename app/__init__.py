@@ -60,6 +60,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        """Ids in URLs stay within what the database can hold; anything larger is simply not found."""
+
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
     from app.auth.views import bp as auth_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.core.views import bp as core_bp

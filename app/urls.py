@@ -24,3 +24,18 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
+
+
+DB_INT_MAX = 2**31 - 1
+
+
+def bounded_int(value) -> int:
+    """An integer a database column can hold; anything else is a ValueError (so request.args.get(type=...) gives None)."""
+    number = int(value)
+    if not -DB_INT_MAX <= number <= DB_INT_MAX:
+        raise ValueError("out of range")
+    return number
+
+
+def is_db_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -DB_INT_MAX <= value <= DB_INT_MAX

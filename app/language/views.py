@@ -10,6 +10,7 @@ from app.language import services
 from app.language.core import LANGUAGES
 from app.plans.models import Plan
 from app.plans.policies import require_owner, require_view
+from app.urls import is_db_int
 
 bp = Blueprint("language", __name__, url_prefix="/language", template_folder="templates")
 
@@ -44,7 +45,7 @@ def check():
     dismissals, field = (), None
     plan_id = payload.get("plan_id")
     if plan_id is not None:
-        if not isinstance(plan_id, int) or isinstance(plan_id, bool):
+        if not is_db_int(plan_id):
             return _error(_("\"plan_id\" must be a number."), 400)
         plan = db.session.get(Plan, plan_id)
         require_view(current_user, plan)

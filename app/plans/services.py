@@ -15,6 +15,7 @@ from app.plans import workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
 from app.plans.models import Plan, PlanVersion
 from app.plans.workflow import PlanAction, PlanState
+from app.urls import is_db_int
 
 EDITABLE = {PlanState.draft, PlanState.returned}
 
@@ -63,7 +64,7 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
     if plan.state not in EDITABLE:
         raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
                                   state=workflow.STATE_LABELS[plan.state]))
-    if not isinstance(save_token, int) or isinstance(save_token, bool):
+    if not is_db_int(save_token):
         raise ValidationError(_("The save token is missing; reload the page."))
     now = utcnow()
     changed = db.session.execute(
@@ -87,11 +88,15 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
     """Freeze the draft as the next version. A retried or double submit of the same draft returns the same version."""
     if not workflow.is_owner(plan, actor):
         raise NotPermitted(_("Only the student who writes this plan can submit it."))
+    # Hold the plan's row until the commit: a save from another tab waits, so the token checked below belongs to
+    # the very draft that is frozen (without the lock a save landing now would leave a stale draft submitted).
+    db.session.refresh(plan, with_for_update=True)
+    db.session.expire(plan, ["versions"])
     latest = plan.latest_version
     if (plan.state != PlanState.draft and latest is not None and latest.withdrawn_at is None
             and save_token is not None and latest.draft_token == save_token):
         return latest  # the first click already did it
-    if save_token is not None and save_token != plan.save_token:
+    if save_token is not None and (not is_db_int(save_token) or save_token != plan.save_token):
         raise DraftConflict(plan)
     if plan.state == PlanState.draft and word_count(plan.draft) == 0:
         raise ValidationError(_("The plan is empty. Write something before you submit."))

@@ -16,6 +16,7 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.plans.views import load_plan
 from app.plans.workflow import PlanState
+from app.urls import bounded_int
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
 from app.reviews.anchors import anchor_texts, highlight, locate
@@ -110,7 +111,7 @@ def allocate_all(assignment_id: int):
 def allocate(plan_id: int):
     plan = _load_plan_for_staff(plan_id)
     require(policies.can_allocate(current_user, plan.assignment.cohort))
-    reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
+    reviewer = db.session.get(User, request.form.get("reviewer_id", type=bounded_int) or 0)
     if reviewer is None:
         raise ValidationError(_("Choose a reviewer."))
     services.allocate(plan, reviewer, current_user)
@@ -272,7 +273,7 @@ def feedback(plan_id: int):
     reviews = services.released_reviews(plan)
     if not reviews:
         return render_template("reviews/feedback.html", plan=plan, review=None, reviews=[])
-    number = request.args.get("version", type=int)
+    number = request.args.get("version", type=bounded_int)
     review = next((r for r in reviews if r.version.number == number), reviews[-1])
     marked, numbered = _marked_texts(review.version.content, review.comments)
     return render_template(
@@ -299,7 +300,7 @@ def addressed(plan_id: int, comment_id: int):
 @login_required
 def reflect(plan_id: int):
     plan = load_plan(plan_id)
-    number = request.form.get("version", type=int)
+    number = request.form.get("version", type=bounded_int)
     version = next((v for v in plan.versions if v.number == number), None)
     if version is None:
         abort(404)

@@ -1,0 +1,140 @@
+"""Hostile input: whatever arrives at a form or JSON endpoint, the answer is never a server error."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.plans.workflow import PlanState
+from tests.conftest import csrf_token, login
+from tests.plan_helpers import World
+
+# Text as people and attackers type it: empty, very long, any unicode, control characters, markup.
+nasty_text = st.one_of(
+    st.just(""), st.text(max_size=40), st.text(min_size=3000, max_size=6000, alphabet="aé ø\n<>\"'&;{}"),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=30),
+    st.sampled_from(["<script>alert(1)</script>", "'; DROP TABLE users; --", "\x00", "%(name)s", "{{ 7*7 }}",
+                     "\ud7ff\ue000", "💥" * 100, "-1", "9" * 40, "null", "[]", "{}"]),
+)
+json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), nasty_text),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+
+FORMS = {
+    "owner": [
+        ("/plans/{plan}", ["save_token", "section-what_matters", "goal-0-id", "goal-0-text", "goal-0-timeframe",
+                           "measure-0-what", "measure-0-goal_id", "measure-99999999999-due", "then"]),
+        ("/plans/{plan}/submit", ["confirmed", "save_token"]),
+        ("/plans/{plan}/withdraw", ["confirmed"]),
+        ("/plans/{plan}/reflection", ["version", "text"]),
+        ("/account", ["current", "password", "confirm"]),
+        ("/join", ["join_code"]),
+        ("/locale", ["locale", "next"]),
+    ],
+    "reviewer": [
+        ("/plans/{plan}/review", ["level-language", "comment-language", "level-voice", "overall", "then"]),
+        ("/plans/{plan}/review/comments", ["key", "quote", "start", "body"]),
+        ("/reviews/bank", ["text", "back"]),
+        ("/plans/{plan}/release", ["confirmed"]),
+    ],
+    "leader": [
+        ("/cohorts/{cohort}/members", ["email", "name", "role"]),
+        ("/cohorts/{cohort}/join-code", ["confirmed"]),
+        ("/cohorts/{cohort}/assignments/new", ["title", "instructions", "case_version_id", "rubric_version_id",
+                                               "opens_at", "due_at", "review_due_at", "allow_late"]),
+        ("/assignments/{assignment}/edit", ["title", "opens_at", "due_at", "review_due_at", "confirmed"]),
+        ("/plans/{plan}/allocate", ["reviewer_id"]),
+    ],
+    "anonymous": [
+        ("/login", ["email", "password", "next"]),
+        ("/password/forgot", ["email"]),
+        ("/join", ["join_code", "name", "email", "password", "confirm"]),
+    ],
+}
+
+JSON_ENDPOINTS = {
+    "owner": ["/plans/{plan}/draft", "/plans/{plan}/preview", "/language/check", "/language/plans/{plan}/dismiss",
+              "/language/plans/{plan}/plan-hints"],
+    "reviewer": ["/plans/{plan}/review/comments", "/language/check"],
+}
+
+
+@pytest.fixture
+def clients(app, make_client):
+    world = World()
+    world.write()
+    world.to_state(PlanState.submitted)
+    world.plan.reviewer_id = world.reviewer.id
+    from app.db import db
+
+    db.session.commit()
+    result = {"world": world}
+    for role, user in (("owner", world.owner), ("reviewer", world.reviewer), ("leader", world.leader)):
+        c = make_client()
+        login(c, user.email)
+        result[role] = c
+    result["anonymous"] = make_client()
+    from app.extensions import limiter
+
+    limiter.enabled = False
+    yield result
+    limiter.enabled = True
+
+
+def _url(template: str, world) -> str:
+    return template.format(plan=world.plan.id, cohort=world.cohort.id, assignment=world.assignment.id)
+
+
+@pytest.mark.parametrize("role,index", [(role, i) for role, forms in FORMS.items() for i in range(len(forms))])
+def test_forms_never_answer_with_a_server_error(clients, role, index):
+    template, fields = FORMS[role][index]
+    client, world = clients[role], clients["world"]
+    token = csrf_token(client)
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.fixed_dictionaries({name: nasty_text for name in fields}))
+    def run(values):
+        data = {k: v.replace("\x00", "") if k == "csrf_token" else v for k, v in values.items()}
+        data["csrf_token"] = token
+        response = client.post(_url(template, world), data=data)
+        assert response.status_code < 500, (template, values, response.status_code)
+
+    run()
+
+
+@pytest.mark.parametrize("role,index", [(role, i) for role, urls in JSON_ENDPOINTS.items() for i in range(len(urls))])
+def test_json_endpoints_never_answer_with_a_server_error(clients, role, index):
+    template = JSON_ENDPOINTS[role][index]
+    client, world = clients[role], clients["world"]
+    token = csrf_token(client)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.one_of(json_value, st.fixed_dictionaries({
+        "save_token": json_value, "content": json_value, "text": nasty_text | json_value, "lang": json_value,
+        "plan_id": json_value, "field": json_value, "key": json_value, "quote": json_value, "start": json_value,
+        "body": json_value, "rule": json_value, "reason": json_value, "context": json_value})))
+    def run(payload):
+        response = client.post(_url(template, world), json=payload, headers={"X-CSRFToken": token})
+        assert response.status_code < 500, (template, payload, response.status_code, response.get_data(as_text=True)[:500])
+
+    run()
+
+
+def test_raw_garbage_bodies_are_refused_cleanly(clients):
+    client, world = clients["owner"], clients["world"]
+    token = csrf_token(client)
+    for body in (b"\xff\xfe\x00", b"{" * 5000, b'{"save_token": 1e999}', b"[" + b"1," * 10000 + b"1]"):
+        response = client.post(f"/plans/{world.plan.id}/draft", data=body,
+                               headers={"X-CSRFToken": token, "Content-Type": "application/json"})
+        assert response.status_code in (400, 409, 413), body[:20]
+
+
+def test_huge_ids_in_addresses_are_not_found(clients):
+    client = clients["owner"]
+    for url in ("/plans/99999999999999999999", "/plans/99999999999999999999/history",
+                "/assignments/4294967296/case", "/cohorts/99999999999999"):
+        assert client.get(url).status_code == 404
+    world = clients["world"]
+    assert client.get(f"/plans/{world.plan.id}/diff?from=99999999999999999999&to=1").status_code in (200, 400)
