@@ -173,6 +173,7 @@ def review(plan_id: int):
 def save(plan_id: int):
     plan = load_plan(plan_id)
     policies.require_review_page(current_user, plan)
+    require(policies.can_review(current_user, plan))
     rubric = plan.rubric_version
     scores = {key: {"level": request.form.get(f"level-{key}", ""), "comment": request.form.get(f"comment-{key}", "")}
               for key in rubric.criterion_keys()}
@@ -191,6 +192,7 @@ def save(plan_id: int):
 def add_comment(plan_id: int):
     plan = load_plan(plan_id)
     policies.require_review_page(current_user, plan)
+    require(policies.can_review(current_user, plan))
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):
         return jsonify({"error": _("Send the comment as JSON.")}), 400
@@ -221,6 +223,7 @@ def add_comment(plan_id: int):
 def delete_comment(plan_id: int, comment_id: int):
     plan = load_plan(plan_id)
     policies.require_review_page(current_user, plan)
+    require(policies.can_review(current_user, plan))
     services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
     db.session.commit()
     flash(_("Comment deleted."), "success")

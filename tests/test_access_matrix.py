@@ -1,0 +1,212 @@
+"""Every route, every method, every kind of person: the answer follows the one refusal rule.
+
+404 to non-members and to other students (nothing leaks), 403 to members whose role does not allow the action,
+the login page for anonymous visitors. A route without an entry in the table below fails this test."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.cohorts.models import Membership, Role
+from app.db import db
+from app.notifications.models import Notification
+from app.plans import services as plan_services
+from app.plans.workflow import PlanState
+from app.reviews import services as review_services
+from app.reviews.models import CommentBankEntry
+from tests.conftest import csrf_token, login
+from tests.factories import UserFactory
+from tests.plan_helpers import GOOD_CONTENT, World
+
+PERSONAS = ["anonymous", "owner", "other_student", "student_b", "reviewer", "instructor", "leader", "leader_b", "admin"]
+
+# One letter per persona, in the order above: O = allowed (any answer but 401/403/404/5xx or the login page),
+# F = 403, N = 404, L = sent to the login page.
+PUBLIC = "OOOOOOOOO"
+SIGNED_IN = "LOOOOOOOO"
+ADMIN_ONLY = "LFFFFFFFO"
+COHORT_MEMBER = "LOONOOONO"
+COHORT_MANAGER = "LFFNFFONO"
+LEADER_ONLY_IN_COHORT = "LFFNFFONF"
+LIBRARY = "LFFFOOOOO"
+PLAN_VIEW = "LONNOFONN"
+PLAN_OWNER = "LONNFFFNN"
+REVIEW_PAGE = "LFNNOFONN"
+REVIEWER_WRITES = "LFNNOFFNN"   # course leaders read the review and may complete the plan, but do not write it
+FEEDBACK_OWNER_ACTION = "LONNFFFNN"
+BANK = "LFFFOOOOF"
+BANK_ENTRY = "LNNNONNNN"
+NOTE = "LONNNNNNN"
+
+EXPECTED = {
+    ("core.index", "GET"): PUBLIC, ("core.healthz", "GET"): PUBLIC, ("core.change_locale", "POST"): PUBLIC,
+    ("static", "GET"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC, ("auth.login", "POST"): PUBLIC, ("auth.join", "GET"): PUBLIC,
+    ("auth.join", "POST"): PUBLIC, ("auth.forgot_password", "GET"): PUBLIC, ("auth.forgot_password", "POST"): PUBLIC,
+    ("auth.reset_password", "GET"): PUBLIC, ("auth.reset_password", "POST"): PUBLIC, ("auth.logout", "POST"): PUBLIC,
+    ("auth.account", "GET"): SIGNED_IN, ("auth.account", "POST"): SIGNED_IN,
+    ("privacy.my_data", "GET"): SIGNED_IN, ("privacy.users", "GET"): ADMIN_ONLY,
+    ("privacy.anonymise", "POST"): ADMIN_ONLY, ("privacy.delete", "POST"): ADMIN_ONLY,
+    ("cohorts.index", "GET"): SIGNED_IN, ("cohorts.create", "GET"): ADMIN_ONLY, ("cohorts.create", "POST"): ADMIN_ONLY,
+    ("cohorts.detail", "GET"): COHORT_MEMBER,
+    ("cohorts.regenerate_join_code", "POST"): COHORT_MANAGER, ("cohorts.appoint", "POST"): COHORT_MANAGER,
+    ("cohorts.change_role", "POST"): COHORT_MANAGER, ("cohorts.enrol", "GET"): COHORT_MANAGER,
+    ("cohorts.enrol", "POST"): COHORT_MANAGER, ("cohorts.enrol_confirm", "POST"): COHORT_MANAGER,
+    ("cohorts.remove_member", "POST"): COHORT_MANAGER,
+    ("assignments.create", "GET"): COHORT_MANAGER, ("assignments.create", "POST"): COHORT_MANAGER,
+    ("assignments.edit", "GET"): COHORT_MANAGER, ("assignments.edit", "POST"): COHORT_MANAGER,
+    ("assignments.close", "POST"): COHORT_MANAGER, ("assignments.reopen", "POST"): COHORT_MANAGER,
+    ("audit.full_log", "GET"): ADMIN_ONLY, ("audit.cohort_log", "GET"): COHORT_MANAGER,
+    ("dashboard.show", "GET"): LEADER_ONLY_IN_COHORT, ("dashboard.export", "GET"): LEADER_ONLY_IN_COHORT,
+    ("cases.library", "GET"): LIBRARY, ("cases.case_detail", "GET"): LIBRARY, ("cases.preview", "GET"): LIBRARY,
+    ("cases.diff", "GET"): LIBRARY, ("rubrics.rubric_detail", "GET"): LIBRARY, ("rubrics.version", "GET"): LIBRARY,
+    ("rubrics.diff", "GET"): LIBRARY,
+    ("cases.assignment_case", "GET"): COHORT_MEMBER, ("rubrics.assignment_rubric", "GET"): COHORT_MEMBER,
+    ("plans.index", "GET"): SIGNED_IN, ("plans.start", "POST"): "LOONFFFNF",
+    ("plans.show", "GET"): PLAN_VIEW, ("plans.history", "GET"): PLAN_VIEW, ("plans.version", "GET"): PLAN_VIEW,
+    ("plans.diff", "GET"): PLAN_VIEW, ("plans.print_view", "GET"): PLAN_VIEW, ("plans.pdf", "GET"): PLAN_VIEW,
+    ("plans.preview", "POST"): PLAN_VIEW,
+    ("plans.save_form", "POST"): PLAN_OWNER, ("plans.autosave", "POST"): PLAN_OWNER,
+    ("plans.submit", "GET"): PLAN_OWNER, ("plans.submit", "POST"): PLAN_OWNER, ("plans.withdraw", "POST"): PLAN_OWNER,
+    ("language.check", "POST"): SIGNED_IN, ("language.dismiss", "POST"): PLAN_OWNER,
+    ("language.plan_hints", "POST"): PLAN_OWNER,
+    ("reviews.queue", "GET"): SIGNED_IN, ("reviews.bank", "GET"): BANK, ("reviews.bank", "POST"): BANK,
+    ("reviews.bank_edit", "POST"): BANK_ENTRY, ("reviews.bank_delete", "POST"): BANK_ENTRY,
+    ("reviews.claim", "POST"): "LNNNOOFNF", ("reviews.allocate", "POST"): "LNNNFFONF",
+    ("reviews.allocation", "GET"): LEADER_ONLY_IN_COHORT, ("reviews.allocate_all", "POST"): LEADER_ONLY_IN_COHORT,
+    ("reviews.review", "GET"): REVIEW_PAGE, ("reviews.save", "POST"): REVIEWER_WRITES,
+    ("reviews.add_comment", "POST"): REVIEWER_WRITES, ("reviews.release", "GET"): REVIEW_PAGE,
+    ("reviews.release", "POST"): REVIEW_PAGE, ("reviews.complete", "GET"): REVIEW_PAGE,
+    ("reviews.complete", "POST"): REVIEW_PAGE, ("reviews.changes", "GET"): REVIEW_PAGE,
+    ("reviews.delete_comment", "POST"): REVIEWER_WRITES,
+    ("reviews.feedback", "GET"): PLAN_VIEW, ("reviews.addressed", "POST"): FEEDBACK_OWNER_ACTION,
+    ("reviews.reflect", "POST"): FEEDBACK_OWNER_ACTION,
+    ("notifications.index", "GET"): SIGNED_IN, ("notifications.read_all", "POST"): SIGNED_IN,
+    ("notifications.open", "GET"): NOTE,
+}
+
+# Routes whose POST would change what the later checks rely on run last (signing out the very last:
+# it ends every session of the account).
+LAST = {"reviews.delete_comment": 1, "cohorts.remove_member": 1, "auth.logout": 2}
+
+
+def _routes(app):
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule, method))
+    return found
+
+
+def _build_world():
+    world = World()
+    world.write()
+    plan = world.to_state(PlanState.submitted)
+    plan.reviewer_id = world.reviewer.id
+    review_services.save_review(plan, world.reviewer, scores={"voice": {"level": "solid", "comment": "ok"}},
+                                overall="First round")
+    released_comment = review_services.add_comment(plan, world.reviewer, key="what_matters", quote="home",
+                                                   start=None, body="Say more")
+    review_services.release(plan, world.reviewer)
+    plan_services.save_draft(plan, world.owner, plan.save_token, GOOD_CONTENT)
+    plan_services.submit(plan, world.owner, plan.save_token)
+    review_services.save_review(plan, world.reviewer, scores={}, overall="Second round")
+    draft_comment = review_services.add_comment(plan, world.reviewer, key="what_matters", quote="Luna",
+                                                start=None, body="Unreleased")
+    entry = review_services.bank_add(world.reviewer, "Saved words")
+    db.session.commit()
+    b = World()
+    admin = UserFactory(is_admin=True)
+    note = db.session.scalar(db.select(Notification).where(Notification.user_id == world.owner.id))
+    member = db.session.scalar(db.select(Membership).where(Membership.user_id == world.other_student.id))
+    values = {
+        "plan_id": plan.id, "cohort_id": world.cohort.id, "assignment_id": world.assignment.id, "number": 1,
+        "slug": "anna", "token": "not-a-token", "user_id": world.other_student.id, "member_id": member.id,
+        "notification_id": note.id, "entry_id": entry.id, "filename": "css/app.css",
+        "comment_id": draft_comment.id, "released_comment_id": released_comment.id,
+    }
+    personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
+                "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,
+                "leader_b": b.leader, "admin": admin}
+    assert plan.state == PlanState.in_review
+    return world, personas, values
+
+
+def _url(rule, values) -> str:
+    args = {}
+    for name in rule.arguments:
+        if name == "comment_id" and rule.endpoint == "reviews.addressed":
+            args[name] = values["released_comment_id"]
+        elif name == "slug" and rule.endpoint.startswith("rubrics."):
+            args[name] = "ip-default"
+        else:
+            args[name] = values[name]
+    return rule.build(args, append_unknown=False)[1]
+
+
+def _classify(response) -> str:
+    status = response.status_code
+    assert status < 500, f"server error {status}"
+    if status in (401,) or (status == 302 and "/login" in response.headers.get("Location", "")):
+        return "L"
+    if status == 403:
+        return "F"
+    if status == 404:
+        return "N"
+    return "O"
+
+
+def test_every_route_has_an_expected_answer_for_every_person(app, make_client):
+    routes = _routes(app)
+    missing = sorted({(rule.endpoint, method) for rule, method in routes} - set(EXPECTED))
+    assert not missing, f"routes without an expected answer in the access matrix: {missing}"
+
+    world, personas, values = _build_world()
+    clients = {"anonymous": make_client()}
+    for name, user in personas.items():
+        clients[name] = make_client()
+        login(clients[name], user.email)
+    tokens = {name: csrf_token(client) for name, client in clients.items()}
+
+    from app.extensions import limiter
+
+    limiter.enabled = False
+    failures = []
+    try:
+        ordered = sorted(routes, key=lambda item: LAST.get(item[0].endpoint, 0))
+        for rule, method in ordered:
+            expected = EXPECTED[(rule.endpoint, method)]
+            url = _url(rule, values)
+            for persona, want in zip(PERSONAS, expected):
+                client = clients[persona] if rule.endpoint != "auth.logout" else make_client()
+                if rule.endpoint == "auth.logout" and persona != "anonymous":
+                    login(client, personas[persona].email)
+                token = tokens[persona] if rule.endpoint != "auth.logout" else csrf_token(client)
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    data = {"csrf_token": token, "version": "1"}
+                    response = client.post(url, data=data, headers={"X-CSRFToken": token})
+                got = _classify(response)
+                response.close()
+                if got != want:
+                    failures.append(f"{method} {url} as {persona}: expected {want}, got {got} ({response.status_code})")
+    finally:
+        limiter.enabled = True
+    assert not failures, "\n".join(failures)
+
+
+def test_no_cross_student_reads_of_plan_text(app, make_client):
+    """The other student sees not a single word of the plan anywhere, whatever they try."""
+    world, personas, values = _build_world()
+    client = make_client()
+    login(client, world.other_student.email)
+    secret = "I want a home of my own with Luna."
+    for rule, method in _routes(app):
+        if method != "GET" or not rule.arguments or rule.endpoint == "static":
+            continue
+        url = _url(rule, values)
+        body = client.get(url).get_data(as_text=True)
+        assert secret not in body, url
+        assert "Second round" not in body and "Unreleased" not in body, url
