@@ -76,13 +76,26 @@ def hints_for_plan(content: dict, lang: str, person_name: str | None = None, dis
             counts[item["category"]] += 1
             if not item["dismissed"]:
                 open_counts[item["category"]] += 1
-    plan_hints = [hint.as_dict() for hint in check_plan(content, lang, person_name)]
+    plan_hints = labelled_plan_hints(content, check_plan(content, lang, person_name))
     return {
         "lang": lang, "words": word_count(content), "findings": findings,
         "counts": {c: counts[c] for c in CATEGORIES if counts[c]},
         "open_counts": {c: open_counts[c] for c in CATEGORIES if open_counts[c]},
         "plan_hints": plan_hints,
     }
+
+
+def labelled_plan_hints(content: dict, hints) -> list[dict]:
+    """Plan-level hints as dicts, each naming the goal or measure it is about ("Measure 2: …")."""
+    labels = {goal["id"]: _("Goal %(n)d", n=i) for i, goal in enumerate(content.get("goals", []), start=1)}
+    labels.update({m["id"]: _("Measure %(n)d", n=i) for i, m in enumerate(content.get("measures", []), start=1)})
+    result = []
+    for hint in hints:
+        item = hint.as_dict()
+        if item.get("item") in labels:
+            item["message"] = f"{labels[item['item']]}: {item['message']}"
+        result.append(item)
+    return result
 
 
 def submission_summary(plan) -> dict:

@@ -93,4 +93,4 @@ def plan_hints(plan_id: int):
     except ContentProblem as problem:
         return _error(str(problem), 400)
     hints = check_plan(content, plan_language(plan), plan.case_version.person_name)
-    return jsonify({"plan_hints": [hint.as_dict() for hint in hints]})
+    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints)})
