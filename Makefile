@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 CHROMIUM := /usr/bin/chromium
 APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run test install install-test translations extract-messages system-packages db demo clean
+.PHONY: run serve test install install-test translations extract-messages system-packages db demo clean
 
 run: install translations
 	@mkdir -p instance
@@ -15,6 +15,13 @@ run: install translations
 	@if [ -n "$$(ls -A cases rubrics 2>/dev/null | grep -v '^\.')" ] && $(FLASK) content --help >/dev/null 2>&1; then $(FLASK) content import; fi
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The app as in production, locally: gunicorn on 127.0.0.1:8000 (settings in app/gunicorn_conf.py; see docs/deploy.md).
+serve: install translations
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	@if [ -n "$$(ls -A cases rubrics 2>/dev/null | grep -v '^\.')" ]; then $(FLASK) content import; fi
+	CAREPLAN_BIND=127.0.0.1:8000 $(BIN)/gunicorn -c app/gunicorn_conf.py 'app:create_app()'
 
 test: install-test translations system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -16,6 +16,16 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
@@ -40,7 +50,7 @@ class Config:
     LANGUAGES = {"en": "English", "nb": "Norsk bokmål"}
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_ENABLED = True
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     SENSITIVE_RATE_LIMIT = os.environ.get("SENSITIVE_RATE_LIMIT", "10 per minute")
@@ -61,6 +71,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     CONTENT_DIR = os.environ.get("CAREPLAN_CONTENT_DIR", str(BASE_DIR))
     HSTS = False
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port/-Prefix.
+    # 0 ignores those headers (a client could forge them when nothing in front strips them).
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 1 if _bool("CAREPLAN_PROXY_FIX") else 0)
 
 
 class DevelopmentConfig(Config):

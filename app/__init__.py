@@ -21,6 +21,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guard(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust X-Forwarded-* from that many proxies: the scheme (secure cookies, HSTS, external URLs), the host,
+        # and the client's address (login rate limits per client, not per proxy).
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
 
 
@@ -139,6 +147,22 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def register_input_guard(app: Flask) -> None:
+    """NUL characters never belong in text and PostgreSQL cannot store them: refuse them at the door."""
+    from flask import abort, request
+    from flask_babel import gettext as _
+
+    @app.before_request
+    def refuse_nul_characters():
+        values = [v for vs in request.args.listvalues() for v in vs]
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            if request.is_json and (b"\x00" in request.get_data() or b"\\u0000" in request.get_data()):
+                abort(400, _("Text cannot contain NUL characters."))
+            values += [v for vs in request.form.listvalues() for v in vs]
+        if any("\x00" in value for value in values):
+            abort(400, _("Text cannot contain NUL characters."))
 
 
 def register_security_headers(app: Flask) -> None:

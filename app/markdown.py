@@ -1,6 +1,8 @@
 """The one sanitiser: every piece of Markdown anyone writes is rendered here, and only here."""
 from __future__ import annotations
 
+import functools
+
 import bleach
 import markdown as md
 from markupsafe import Markup
@@ -35,7 +37,13 @@ _cleaner = bleach.Cleaner(
 
 def render_markdown(text: str | None, *, heading_offset: int = 0) -> Markup:
     """Markdown to safe HTML: raw HTML is escaped first, then the output is cleaned with an allow-list."""
-    source = text or ""
+    return _render(str(text or ""), heading_offset)
+
+
+# The same text always gives the same HTML, and pages render the same texts again and again (the case documents
+# beside every plan, a plan under review): keep the latest results instead of parsing them on every request.
+@functools.lru_cache(maxsize=1024)
+def _render(source: str, heading_offset: int) -> Markup:
     html = md.markdown(source, extensions=["tables", "sane_lists", "nl2br"], output_format="html")
     cleaned = _cleaner.clean(html)
     cleaned = bleach.linkify(cleaned, callbacks=[_link_attributes], skip_tags=["pre", "code"], parse_email=False)

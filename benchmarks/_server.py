@@ -65,13 +65,14 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the app (or another WSGI target) from a separate process."""
 
-    def __init__(self, url: str, workers: int = 2, target: str = "app:create_app()", threads: int = 1):
+    def __init__(self, url: str, workers: int = 2, target: str = "app:create_app()", threads: int = 1,
+                 env: dict | None = None, args: list[str] | None = None):
         self.port = free_port()
-        env = dict(os.environ, DATABASE_URL=url, CAREPLAN_ENV="testing", TEST_DATABASE_URL=url,
-                   RATELIMIT_ENABLED="0", PYTHONPATH=str(ROOT))
+        env = {**os.environ, "DATABASE_URL": url, "CAREPLAN_ENV": "testing", "TEST_DATABASE_URL": url,
+               "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b",
-             f"127.0.0.1:{self.port}", "--log-level", "warning", target],
+             f"127.0.0.1:{self.port}", "--log-level", "warning", *(args or []), target],
             cwd=ROOT, env=env)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -197,7 +197,7 @@ def test_language_curve_compares_first_and_latest_version_of_revised_plans(built
     assert language.first_words == 500 and language.latest_words == 1000
     assert language.categories == [("label", 3, 1), ("jargon", 2, 0)]
     table = services.table(services.build(built.assignment, now=built.before_due), "language")
-    assert table.rows == [["Labels", 3, 6.0, 1, 1.0], ["Jargon and abbreviations", 2, 4.0, 0, 0.0],
+    assert table.rows == [["Label", 3, 6.0, 1, 1.0], ["Record language", 2, 4.0, 0, 0.0],
                           ["All categories", 5, 10.0, 1, 1.0]]
     assert language.terms == [("clean", "moral", 2, 2), ("addict", "label", 2, 1), ("pt", "jargon", 1, 0)]
 
@@ -230,6 +230,9 @@ def test_filters_and_sorting_on_the_server(client, built):
                                       "Ida Student (no longer a member)", "Anna Student", "Bo Student",
                                       "Fia Student", "Gro Student", "Hal Student"]
     assert names("?state=nonsense&sort=bogus&reviewer=x")[:2] == ["Anna Student", "Bo Student"]
+    for hostile in ("?reviewer=%C2%B2", "?reviewer=99999999999999999999999"):
+        assert client.get(url + hostile).status_code == 200, hostile
+    assert client.get(url + "?state=%00&dir=%00&overdue=%00").status_code == 400  # NUL is refused, with a message
 
 
 def test_overdue_filter(built):

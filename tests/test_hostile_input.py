@@ -138,3 +138,16 @@ def test_huge_ids_in_addresses_are_not_found(clients):
         assert client.get(url).status_code == 404
     world = clients["world"]
     assert client.get(f"/plans/{world.plan.id}/diff?from=99999999999999999999&to=1").status_code in (200, 400)
+
+
+def test_nul_characters_are_refused_not_stored(clients):
+    for role, url in (("anonymous", "/join"), ("reviewer", "/reviews/bank"), ("owner", "/account")):
+        client = clients[role]
+        token = csrf_token(client)
+        response = client.post(url, data={"csrf_token": token, "join_code": "AB\x00CD", "text": "a\x00b",
+                                          "current": "\x00"})
+        assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    client = clients["owner"]
+    response = client.post("/language/check", data='{"text": "a\\u0000b", "lang": "en"}',
+                           headers={"X-CSRFToken": csrf_token(client), "Content-Type": "application/json"})
+    assert response.status_code == 400

@@ -73,6 +73,39 @@ def test_stale_save_is_refused_with_409_and_both_texts_survive(make_client, worl
     assert world.plan.draft["sections"]["what_matters"] == "Written in tab B"
 
 
+def test_autosave_answers_with_its_own_token_when_another_save_lands_right_after_its_commit(client, world):
+    """Another tab's save committed between this save's commit and its answer must not lend this tab its token:
+    with that token this tab would overwrite the other text without ever seeing a conflict."""
+    from flask import has_request_context
+    from flask_sqlalchemy.session import Session
+    from sqlalchemy import event
+
+    from app.plans.models import Plan
+
+    login(client, world.owner.email)
+    other = copy.deepcopy(GOOD_CONTENT)
+    other["sections"]["what_matters"] = "Written in the other tab"
+    landed = []
+
+    def other_tab_saves(session):
+        if has_request_context() and not landed:
+            landed.append(True)
+            with db.engine.begin() as conn:
+                conn.execute(db.update(Plan).where(Plan.id == world.plan.id)
+                             .values(draft=other, save_token=Plan.save_token + 1))
+
+    event.listen(Session, "after_commit", other_tab_saves)
+    try:
+        response = autosave(client, world.plan.id, 0, GOOD_CONTENT)
+    finally:
+        event.remove(Session, "after_commit", other_tab_saves)
+    assert landed and response.status_code == 200
+    assert response.get_json()["save_token"] == 1
+    again = autosave(client, world.plan.id, 1, GOOD_CONTENT)
+    assert again.status_code == 409
+    assert again.get_json()["current"]["sections"]["what_matters"] == "Written in the other tab"
+
+
 def test_form_save_without_javascript_and_its_conflict_page(client, world):
     login(client, world.owner.email)
     data = {"save_token": "0", "section-what_matters": "I want a home.", "goal-0-id": "", "goal-0-text": "Own flat",

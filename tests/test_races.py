@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from app.plans.content import TEXT_SECTIONS
 from app.plans.models import Plan, PlanVersion
 from app.plans.workflow import PlanState
 from app.reviews import services as review_services
+from app.reviews.models import Review
 from benchmarks._server import Session
 from tests.factories import PASSWORD, member
 from tests.plan_helpers import GOOD_CONTENT, World
@@ -30,11 +32,16 @@ pytestmark = pytest.mark.postgres
 ROUNDS = 6
 
 
+OPEN: list["Browser"] = []
+
+
 @pytest.fixture
 def server(live_server, monkeypatch):
     """The live server's port. Login rate limits are not what these tests are about, so they are off."""
     monkeypatch.setattr(limiter, "enabled", False)
-    return urlsplit(live_server).port
+    yield urlsplit(live_server).port
+    while OPEN:
+        OPEN.pop().conn.close()
 
 
 class Browser(Session):
@@ -43,6 +50,7 @@ class Browser(Session):
     def __init__(self, port: int):
         super().__init__(port)
         self.port = port
+        OPEN.append(self)
 
     def tab(self) -> "Browser":
         other = Browser(self.port)
@@ -134,16 +142,16 @@ def test_two_devices_saving_from_the_same_token_one_wins_and_the_other_gets_the_
         assert plan.save_token == token + 1 and plan.draft == sent[winner]
 
 
-def test_many_saves_from_three_tabs_lose_nothing(app, server):
+def test_many_saves_from_four_tabs_on_two_devices_lose_nothing(app, server):
     """Tabs save as fast as they can; after a conflict a tab goes on from the newer token, as the editor does.
     Every accepted save must be the stored draft at its token: the conflicts tell which text held each token."""
     world = World()
     plan_id = world.plan.id
     first = browser(server, world.owner)
-    tabs = [first, first.tab(), browser(server, world.owner)]
+    tabs = [first, first.tab(), browser(server, world.owner), first.tab()]
     for tab in tabs:
         tab.get(f"/plans/{plan_id}")
-    saves_per_tab = 40
+    saves_per_tab = 60
     accepted: dict[int, dict] = {}
     conflicts: list[tuple[int, dict]] = []
     lock = threading.Lock()
@@ -206,6 +214,41 @@ def test_many_clicks_on_submit_make_exactly_one_version(app, server):
         db.session.commit()
 
 
+def test_submit_in_one_tab_while_another_tab_autosaves(app, server):
+    """Either the submit freezes the draft and the later save is refused, or the save lands first and the submit
+    of the older token is refused. Never both: a version frozen from a draft that had already changed."""
+    world = World()
+    world.write()
+    plan_id = world.plan.id
+    first = browser(server, world.owner)
+    writing, submitting = first, first.tab()
+    writing.get(f"/plans/{plan_id}")
+    submitting.get(f"/plans/{plan_id}/submit")
+    orders = Counter()
+    for round_ in range(ROUNDS * 2):
+        plan = reloaded(world.plan)
+        token, before = plan.save_token, plan.draft
+        edited = content(f"typed while submitting {round_}")
+        (save_status, saved), (submit_status, _) = together(
+            lambda: writing.json(f"/plans/{plan_id}/draft", {"save_token": token, "content": edited}),
+            lambda: submitting.post_form(f"/plans/{plan_id}/submit", {"confirmed": "yes", "save_token": token}))
+        plan = reloaded(world.plan)
+        latest = plan.latest_version
+        if submit_status == 302:
+            orders["submit first"] += 1
+            assert save_status == 409 and saved["state"] == "submitted", (save_status, saved)
+            assert plan.state == PlanState.submitted and plan.save_token == token
+            assert latest.content == before == plan.draft and latest.draft_token == token
+            plan_services.withdraw(plan, world.owner)
+            db.session.commit()
+        else:
+            orders["save first"] += 1
+            assert (save_status, submit_status) == (200, 409)
+            assert plan.state == PlanState.draft and plan.save_token == token + 1 and plan.draft == edited
+            assert latest is None or latest.withdrawn_at is not None
+    assert sum(orders.values()) == ROUNDS * 2
+
+
 # --- release while the student edits ---------------------------------------------------------------------------
 
 def test_release_while_the_student_autosaves(app, server):
@@ -228,8 +271,9 @@ def test_release_while_the_student_autosaves(app, server):
         reviewer.get(f"/plans/{plan.id}/release")
         edited = content(f"edited while in review {round_}")
         draft, release = f"/plans/{plan.id}/draft", f"/plans/{plan.id}/release"
+        delay = round_ * 0.008  # later and later, so both orders happen: the save before and after the release
         (save_status, saved), (release_status, _) = together(
-            lambda: student.json(draft, {"save_token": token, "content": edited}),
+            lambda: time.sleep(delay) or student.json(draft, {"save_token": token, "content": edited}),
             lambda: reviewer.post_form(release, {"confirmed": "yes"}))
         assert release_status == 302
         plan = reloaded(plan)
@@ -278,6 +322,33 @@ def test_two_instructors_claiming_the_same_plan_one_gets_it_the_other_409(app, s
         claims = audit("plan.claim", plan)
         assert [(e.actor_id, e.data["reviewer_id"]) for e in claims] == [(winner.id, winner.id)]
     assert sum(winners.values()) == ROUNDS * 2
+
+
+def test_the_reviewers_first_saves_from_two_tabs_make_one_review(app, server):
+    """The first save starts the review and creates it; a comment added from another tab at the same moment
+    must land in that same review, never a second one and never a 5xx."""
+    world = World()
+    reviewer = browser(server, world.reviewer)
+    tabs = [reviewer, reviewer.tab(), reviewer.tab()]
+    for round_ in range(ROUNDS):
+        plan = submitted_plan(world.assignment, f"Student {round_}")
+        plan.reviewer_id = world.reviewer.id
+        db.session.commit()
+        review_url, comments_url = f"/plans/{plan.id}/review", f"/plans/{plan.id}/review/comments"
+        quote_at = plan.current_version.content["sections"]["what_matters"].index("home")
+        for tab in tabs:
+            tab.get(review_url)
+        answers = together(
+            lambda: tabs[0].post_form(review_url, {"level-language": "solid", "overall": "First tab."}),
+            lambda: tabs[1].post_form(review_url, {"level-voice": "solid", "overall": "Second tab."}),
+            lambda: tabs[2].json(comments_url, {"key": "what_matters", "quote": "home", "start": quote_at,
+                                                "body": "Whose words are these?"}))
+        assert [status for status, _ in answers] == [302, 302, 201], answers
+        plan = reloaded(plan)
+        reviews = db.session.scalars(db.select(Review).where(Review.plan_id == plan.id)).all()
+        assert len(reviews) == 1 and plan.state == PlanState.in_review
+        assert reviews[0].overall in ("First tab.", "Second tab.") and len(reviews[0].comments) == 1
+        assert len(audit("plan.start_review", plan)) == 1
 
 
 # --- two leaders allocating at once ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Read side of the audit log: filtered, paginated entries, newest first, and a readable line for each."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,10 @@ from app.auth.models import User
 from app.db import db
 
 PER_PAGE = 50
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+NUMBER = re.compile(r"[0-9]{1,12}")
+KIND = re.compile(r"[a-z_]{1,20}\.[a-z_]{0,27}")
 
 # What the filter offers: whole groups (ending in ".") and single kinds, each with a readable name.
 KIND_LABELS = {
@@ -48,6 +53,8 @@ KIND_LABELS = {
     "content.rubric_imported": _l("Rubric imported"),
 }
 DATE_FIELDS = {"opens_at": _l("opening date"), "due_at": _l("due date"), "review_due_at": _l("review due date")}
+FIELD_LABELS = {**DATE_FIELDS, "title": _l("title"), "instructions": _l("instructions"), "case_version_id": _l("case"),
+                "rubric_version_id": _l("rubric"), "allow_late": _l("late submissions")}
 
 
 def kind_label(kind: str) -> str:
@@ -62,12 +69,11 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        person = args.get("person", "")
-        kind = args.get("kind") or None
-        page = args.get("page", "1")
-        return cls(person=int(person) if person.isdigit() else None,
-                   kind=kind if kind in KIND_LABELS or (kind and kind.count(".") == 1 and len(kind) <= 48) else None,
-                   page=max(1, int(page)) if page.isdigit() else 1)
+        """Anything unexpected in the address is ignored, so a hand-edited link never ends in an error."""
+        person, kind, page = args.get("person", ""), args.get("kind") or "", args.get("page", "")
+        return cls(person=int(person) if NUMBER.fullmatch(person) and int(person) <= MAX_ID else None,
+                   kind=kind if kind in KIND_LABELS or KIND.fullmatch(kind) else None,
+                   page=min(int(page), MAX_PAGE) if NUMBER.fullmatch(page) and int(page) > 0 else 1)
 
     def as_args(self, **changes) -> dict:
         values = {"person": self.person, "kind": self.kind, "page": self.page if self.page > 1 else None}
@@ -216,8 +222,12 @@ def describe(entry: AuditEntry, context: dict) -> str:
                  title=context["assignments"].get(entry.subject_id, ""),
                  field=DATE_FIELDS.get(data.get("field"), data.get("field")),
                  **{"from": when(data.get("from")), "to": when(data.get("to"))})
+    title = context["assignments"].get(entry.subject_id) or data.get("title") or ""
+    if entry.kind == "assignment.updated" and isinstance(data.get("fields"), list):
+        return _("%(title)s: %(fields)s", title=title,
+                 fields=", ".join(str(FIELD_LABELS.get(name, name)) for name in data["fields"]))
     if entry.kind.startswith("assignment."):
-        return context["assignments"].get(entry.subject_id) or data.get("title") or ""
+        return title
     if entry.kind == "cohort.enrolled":
         return _("%(new)s new account(s), %(added)s existing account(s) added, %(skipped)s row(s) with errors",
                  new=data.get("new_accounts", 0), added=data.get("added", 0), skipped=data.get("errors", 0))

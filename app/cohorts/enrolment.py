@@ -100,6 +100,8 @@ def read_upload(data: bytes) -> str:
     """The text of an uploaded file: UTF-8 (with or without the mark spreadsheets add), else Windows-1252."""
     if len(data) > MAX_BYTES:
         raise ValidationError(_("The file is too large. Upload at most %(n)d rows (1 MB).", n=MAX_ROWS))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" as some spreadsheets save it
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -141,6 +143,8 @@ def parse(text: str) -> list[EnrolmentRow]:
 def _parse(text: str) -> list[EnrolmentRow]:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValidationError(_("The file is too large. Upload at most %(n)d rows (1 MB).", n=MAX_ROWS))
+    if "\x00" in text:
+        raise ValidationError(_("This is not a text file. Save the list from your spreadsheet as CSV and upload that."))
     lines = normalise_text(text).split("\n")
     skipped = 0
     while skipped < len(lines) and not lines[skipped].strip():

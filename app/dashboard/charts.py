@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
-LABEL_WIDTH = 190
+WIDTH = 560
+LABEL_WIDTH = 170
 BAR_START = LABEL_WIDTH + 10
-BAR_SPACE = 360
 ROW = 30
 BAR = 20
 TOP = 8
-LABEL_CHARS = 26
+LABEL_CHARS = 24
+CHAR_WIDTH = 8.2  # about the width of one character of the value texts, to leave them room
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Segment:
     value: float
     css: str
     text: str  # written inside the segment when it is wide enough
+    long_text: str | None = None  # preferred when there is room, e.g. "Solid 12" rather than "12"
 
 
 def _wrap(label: str, limit: int = LABEL_CHARS) -> list[str]:
@@ -69,6 +70,12 @@ def _frame(chart_id: str, title: str, desc: str, height: float, body: list[str])
     )
 
 
+def _bar_space(texts) -> float:
+    """The room for bars, leaving enough on the right for the longest value text."""
+    longest = max((len(text) for text in texts), default=4)
+    return max(120.0, WIDTH - BAR_START - 12 - CHAR_WIDTH * longest)
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
@@ -77,20 +84,22 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[Bar], gaps_before
     """One horizontal bar per item, its value written at the end of the bar."""
     gaps_before = gaps_before or set()
     top = max((bar.value for bar in bars), default=0) or 1
+    space = _bar_space(bar.text if bar.text is not None else _number(bar.value) for bar in bars)
     body, y = [], TOP
     for index, bar in enumerate(bars):
         if index in gaps_before:
             y += ROW / 2
-            body.append(f'<line x1="{BAR_START}" x2="{BAR_START + BAR_SPACE}" y1="{y - ROW / 4:.1f}" '
+            body.append(f'<line x1="{BAR_START}" x2="{BAR_START + space}" y1="{y - ROW / 4:.1f}" '
                         f'y2="{y - ROW / 4:.1f}" class="chart-rule"/>')
-        width = BAR_SPACE * bar.value / top
+        width = space * bar.value / top
         middle = y + BAR / 2
         body.append(_label(LABEL_WIDTH, middle, bar.label))
         body.append(f'<rect x="{BAR_START}" y="{y}" width="{width:.1f}" height="{BAR}" rx="2" class="{bar.css}"/>')
         text = bar.text if bar.text is not None else _number(bar.value)
         body.append(f'<text x="{BAR_START + width + 6:.1f}" y="{middle + 4}" class="chart-value">{escape(text)}</text>')
         y += ROW
-    body.insert(0, f'<line x1="{BAR_START}" x2="{BAR_START}" y1="{TOP - 4}" y2="{y - ROW + BAR + 4}" class="chart-axis"/>')
+    body.insert(0, f'<line x1="{BAR_START}" x2="{BAR_START}" y1="{TOP - 4}" y2="{y - ROW + BAR + 4}" '
+                   f'class="chart-axis"/>')
     return _frame(chart_id, title, desc, y + TOP, body)
 
 
@@ -108,23 +117,25 @@ def stacked_chart(chart_id: str, title: str, desc: str, rows: list[tuple[str, li
                     f'<text x="{x + 16}" y="{y + 10}" class="chart-legend">{escape(text)}</text>')
         x += width
     y += 28
+    bar_space = _bar_space(total for _label_text, _segments, total in rows)
     for label, segments, total_text in rows:
         middle = y + BAR / 2
         body.append(_label(LABEL_WIDTH, middle, label))
         total = sum(segment.value for segment in segments)
         x = BAR_START
         if total == 0:
-            body.append(f'<rect x="{BAR_START}" y="{y}" width="{BAR_SPACE}" height="{BAR}" class="bar-empty"/>')
+            body.append(f'<rect x="{BAR_START}" y="{y}" width="{bar_space:.1f}" height="{BAR}" class="bar-empty"/>')
         for segment in segments:
             if not total or not segment.value:
                 continue
-            width = BAR_SPACE * segment.value / total
+            width = bar_space * segment.value / total
             body.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" class="{segment.css}"/>')
-            if width >= 8 + 7 * len(segment.text):
+            text = next((t for t in (segment.long_text, segment.text) if t and width >= 10 + 7 * len(t)), None)
+            if text:
                 body.append(f'<text x="{x + width / 2:.1f}" y="{middle + 4}" text-anchor="middle" '
-                            f'class="chart-inside {segment.css}-text">{escape(segment.text)}</text>')
+                            f'class="chart-inside {segment.css}-text">{escape(text)}</text>')
             x += width
-        body.append(f'<text x="{BAR_START + BAR_SPACE + 6}" y="{middle + 4}" class="chart-value">'
+        body.append(f'<text x="{BAR_START + bar_space + 6:.1f}" y="{middle + 4}" class="chart-value">'
                     f'{escape(total_text)}</text>')
         y += ROW
     return _frame(chart_id, title, desc, y + TOP, body)
@@ -134,13 +145,14 @@ def paired_chart(chart_id: str, title: str, desc: str, groups: list[tuple[str, l
     """Groups of bars, e.g. first and latest version per category; each bar is followed by its own text,
     such as "first 12.3", so the pair reads without the colours."""
     top = max((bar.value for _label_text, bars in groups for bar in bars), default=0) or 1
+    space = _bar_space(bar.text or _number(bar.value) for _label_text, bars in groups for bar in bars)
     body, y = [], TOP
     small = BAR * 0.7
     for label, bars in groups:
         group_height = len(bars) * (small + 4)
         body.append(_label(LABEL_WIDTH, y + group_height / 2 - 2, label))
         for bar in bars:
-            width = BAR_SPACE * bar.value / top
+            width = space * bar.value / top
             body.append(f'<rect x="{BAR_START}" y="{y:.1f}" width="{width:.1f}" height="{small:.1f}" rx="2" '
                         f'class="{bar.css}"/>')
             body.append(f'<text x="{BAR_START + width + 6:.1f}" y="{y + small - 3:.1f}" class="chart-value">'
@@ -155,6 +167,7 @@ def paired_chart(chart_id: str, title: str, desc: str, groups: list[tuple[str, l
 
 def dashboard_charts(dashboard) -> dict[str, Markup]:
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     from app.dashboard.services import STATE_LABELS, STATES, category_label
 
@@ -185,10 +198,11 @@ def dashboard_charts(dashboard) -> dict[str, Markup]:
         rows = []
         for key, title in rubric.criteria:
             reached = rubric.reached[key]
-            segments = [Segment(reached[level], f"level-{index}", str(reached[level]))
-                        for index, (level, _title) in enumerate(rubric.levels)]
+            segments = [Segment(reached[level], f"level-{index}", str(reached[level]),
+                                f"{level_title} {reached[level]}")
+                        for index, (level, level_title) in enumerate(rubric.levels)]
             segments.append(Segment(reached[None], "level-none", str(reached[None])))
-            rows.append((title, segments, _("%(n)d plans", n=sum(reached.values()))))
+            rows.append((title, segments, ngettext("%(num)d plan", "%(num)d plans", sum(reached.values()))))
         charts["rubric"] = stacked_chart(
             "chart-rubric", _("Levels reached per criterion"),
             _("One bar per criterion, split by level from the lowest on the left to the highest on the right, "
@@ -201,7 +215,7 @@ def dashboard_charts(dashboard) -> dict[str, Markup]:
             segments = [Segment(moved["down"], "move-down", f"↓ {moved['down']}"),
                         Segment(moved["same"], "move-same", f"= {moved['same']}"),
                         Segment(moved["up"], "move-up", f"↑ {moved['up']}")]
-            rows.append((title, segments, _("%(n)d plans", n=sum(moved.values()))))
+            rows.append((title, segments, ngettext("%(num)d plan", "%(num)d plans", sum(moved.values()))))
         charts["movement"] = stacked_chart(
             "chart-movement", _("From first to latest review"),
             _("One bar per criterion, split into plans that moved down a level (↓), stayed the same (=) or "

@@ -1,15 +1,29 @@
 """Read side of the progress dashboard: a fixed handful of queries per assignment, whatever the cohort's size.
 
-Each function returns plain rows; the numbers are worked out in `app.dashboard.services`."""
+Counting and grouping happen in SQL where they can, so that few and small rows come back; the numbers are
+finished in `app.dashboard.services`. One thing differs between SQLite and PostgreSQL, the difference between
+two times in days, and has its own small helper below."""
 from __future__ import annotations
 
+from sqlalchemy import Float, Text
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.cohorts.models import Membership, Role
-from app.db import db
+from app.db import UTCDateTime, db
 from app.plans.models import Plan, PlanVersion
 from app.reviews.models import CriterionScore, Review
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _days_between(start, end):
+    """end - start in days, as a number computed by the database."""
+    if _dialect() == "postgresql":
+        return db.cast(db.func.extract("epoch", end - start) / 86400.0, Float)
+    return db.func.julianday(end) - db.func.julianday(start)
 
 
 def student_members(cohort_id: int) -> list:
@@ -31,66 +45,124 @@ def instructors(cohort_id: int) -> list:
 
 
 def plans(assignment) -> list:
-    """Every plan of the assignment with its student, reviewer and the student's role in the cohort today
-    (None when they are no longer a member)."""
-    student, reviewer = aliased(User), aliased(User)
+    """Every plan of the assignment, one row each, with its student and reviewer and a summary of its versions:
+    how many, when the last came, when the latest still under way (not withdrawn) came, whether the first one
+    not withdrawn was late, and when feedback was last released."""
+    kept = PlanVersion.withdrawn_at.is_(None)
+    versions = (db.select(PlanVersion.plan_id, db.func.count(PlanVersion.id).label("versions"),
+                          db.func.max(PlanVersion.submitted_at).label("last_submitted"),
+                          db.func.max(db.case((kept, PlanVersion.submitted_at))).label("latest_kept_at"),
+                          db.func.min(db.case((kept, PlanVersion.number))).label("first_kept"))
+                .join(Plan, Plan.id == PlanVersion.plan_id)
+                .where(Plan.assignment_id == assignment.id)
+                .group_by(PlanVersion.plan_id).subquery())
+    releases = (db.select(Review.plan_id, db.func.max(Review.released_at).label("last_release"))
+                .join(Plan, Plan.id == Review.plan_id)
+                .where(Plan.assignment_id == assignment.id, Review.released_at.is_not(None))
+                .group_by(Review.plan_id).subquery())
+    student, reviewer, first = aliased(User), aliased(User), aliased(PlanVersion)
     return db.session.execute(
         db.select(Plan.id, Plan.student_id, Plan.state, Plan.reviewer_id, Plan.updated_at, Plan.draft_saved_at,
                   student.name.label("student_name"), student.email.label("student_email"),
-                  reviewer.name.label("reviewer_name"), Membership.role.label("role"))
+                  reviewer.name.label("reviewer_name"),
+                  db.func.coalesce(versions.c.versions, 0).label("versions"),
+                  db.type_coerce(versions.c.last_submitted, UTCDateTime()).label("last_submitted"),
+                  db.type_coerce(versions.c.latest_kept_at, UTCDateTime()).label("latest_kept_at"),
+                  versions.c.first_kept, first.late.label("first_kept_late"),
+                  db.type_coerce(releases.c.last_release, UTCDateTime()).label("last_release"))
         .join(student, student.id == Plan.student_id)
         .outerjoin(reviewer, reviewer.id == Plan.reviewer_id)
-        .outerjoin(Membership, (Membership.user_id == Plan.student_id)
-                   & (Membership.cohort_id == assignment.cohort_id))
+        .outerjoin(versions, versions.c.plan_id == Plan.id)
+        .outerjoin(first, (first.plan_id == Plan.id) & (first.number == versions.c.first_kept))
+        .outerjoin(releases, releases.c.plan_id == Plan.id)
         .where(Plan.assignment_id == assignment.id)
     ).all()
 
 
-def versions(assignment) -> list:
-    """Every frozen version of the assignment's plans, without their content."""
-    return db.session.execute(
-        db.select(PlanVersion.plan_id, PlanVersion.number, PlanVersion.submitted_at, PlanVersion.late,
-                  PlanVersion.withdrawn_at)
-        .join(Plan, Plan.id == PlanVersion.plan_id)
-        .where(Plan.assignment_id == assignment.id)
-        .order_by(PlanVersion.plan_id, PlanVersion.number)
-    ).all()
-
-
-def reviews(assignment) -> list:
-    """Every review of the assignment's plans, with the submission time of the version it is written on."""
+def turnaround(assignment) -> list:
+    """(reviewer id, reviewer name, days from submission to release) of every released review."""
     reviewer = aliased(User)
     return db.session.execute(
-        db.select(Review.id, Review.plan_id, Review.reviewer_id, Review.released_at, PlanVersion.number,
-                  PlanVersion.submitted_at, reviewer.name.label("reviewer_name"))
+        db.select(Review.reviewer_id, reviewer.name,
+                  _days_between(PlanVersion.submitted_at, Review.released_at).label("days"))
         .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
         .join(Plan, Plan.id == Review.plan_id)
         .outerjoin(reviewer, reviewer.id == Review.reviewer_id)
-        .where(Plan.assignment_id == assignment.id)
-    ).all()
-
-
-def released_scores(assignment) -> list:
-    """(review id, criterion, level) of every released review of the assignment."""
-    return db.session.execute(
-        db.select(CriterionScore.review_id, CriterionScore.criterion_key, CriterionScore.level_key)
-        .join(Review, Review.id == CriterionScore.review_id)
-        .join(Plan, Plan.id == Review.plan_id)
         .where(Plan.assignment_id == assignment.id, Review.released_at.is_not(None))
     ).all()
 
 
-def first_and_latest_hints(assignment) -> list:
-    """(plan id, number, word count, hints) of each plan's first and latest version that was not withdrawn.
+def _released_bounds(assignment):
+    """Per plan: the numbers of the first and the latest version with released feedback."""
+    return (db.select(Review.plan_id, db.func.min(PlanVersion.number).label("first"),
+                      db.func.max(PlanVersion.number).label("latest"))
+            .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
+            .join(Plan, Plan.id == Review.plan_id)
+            .where(Plan.assignment_id == assignment.id, Review.released_at.is_not(None))
+            .group_by(Review.plan_id).subquery())
 
-    Only these two versions per plan are read, so the size of the hints does not grow with revisions."""
+
+def reviewed_plan_counts(assignment) -> tuple[int, int]:
+    """(plans with released feedback, plans with released feedback on two or more versions)."""
+    bounds = _released_bounds(assignment)
+    reviewed, compared = db.session.execute(
+        db.select(db.func.count(), db.func.sum(db.case((bounds.c.first < bounds.c.latest, 1), else_=0)))
+        .select_from(bounds)).one()
+    return reviewed or 0, compared or 0
+
+
+def levels_and_moves(assignment, level_order: dict[str, int]) -> list:
+    """(criterion, rank on the latest released review or None, plans, moved up, stayed, moved down).
+
+    Per plan and criterion, the level's rank on its first and its latest released review is taken in one pass
+    over the scores (None when not scored or unknown); the outer query counts them per criterion and latest
+    rank, and counts the movement between the two reviews for plans with feedback on two or more versions."""
+    bounds = _released_bounds(assignment)
+    rank = db.case(level_order, value=CriterionScore.level_key) if level_order else db.null()
+    pairs = (db.select(Review.plan_id, CriterionScore.criterion_key,
+                       db.func.max(db.case((PlanVersion.number == bounds.c.first, rank))).label("before"),
+                       db.func.max(db.case((PlanVersion.number == bounds.c.latest, rank))).label("after"),
+                       db.func.max(db.case((bounds.c.first < bounds.c.latest, 1), else_=0)).label("two"))
+             .join(CriterionScore, CriterionScore.review_id == Review.id)
+             .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
+             .join(bounds, bounds.c.plan_id == Review.plan_id)
+             .where(Review.released_at.is_not(None),
+                    (PlanVersion.number == bounds.c.first) | (PlanVersion.number == bounds.c.latest))
+             .group_by(Review.plan_id, CriterionScore.criterion_key)
+             .subquery())
+    compared = (pairs.c.two == 1) & pairs.c.before.is_not(None) & pairs.c.after.is_not(None)
+    count = lambda condition: db.func.sum(db.case((compared & condition, 1), else_=0))  # noqa: E731
+    return db.session.execute(
+        db.select(pairs.c.criterion_key, pairs.c.after, db.func.count(),
+                  count(pairs.c.after > pairs.c.before), count(pairs.c.after == pairs.c.before),
+                  count(pairs.c.after < pairs.c.before))
+        .group_by(pairs.c.criterion_key, pairs.c.after)
+    ).all()
+
+
+def _first_and_latest_versions(assignment):
+    """(plan id, number, is first, is latest) of each plan's first and latest version that was not withdrawn."""
     kept = (db.select(PlanVersion.plan_id, db.func.min(PlanVersion.number).label("first"),
                       db.func.max(PlanVersion.number).label("latest"))
             .join(Plan, Plan.id == PlanVersion.plan_id)
             .where(Plan.assignment_id == assignment.id, PlanVersion.withdrawn_at.is_(None))
             .group_by(PlanVersion.plan_id).subquery())
+    return kept
+
+
+def first_and_latest_hints(assignment):
+    """(plan id, number, word count, stored hints as JSON text) of each plan's first and latest version not
+    withdrawn.
+
+    Only these two versions per plan are read, so the work does not grow with the number of revisions. (Reading
+    the JSON in Python is faster here than taking it apart in SQL, on SQLite and on PostgreSQL alike.)"""
+    kept = _first_and_latest_versions(assignment)
+    # The hints come as text and are parsed by the caller, which is faster than the driver's JSON loading on
+    # PostgreSQL; and in batches, so each version can be summed up and let go before the next batch is read.
     return db.session.execute(
-        db.select(PlanVersion.plan_id, PlanVersion.number, PlanVersion.word_count, PlanVersion.hints)
+        db.select(PlanVersion.plan_id, PlanVersion.number, PlanVersion.word_count,
+                  db.cast(PlanVersion.hints, Text).label("hints"))
         .join(kept, (kept.c.plan_id == PlanVersion.plan_id)
               & ((PlanVersion.number == kept.c.first) | (PlanVersion.number == kept.c.latest)))
-    ).all()
+        .execution_options(yield_per=100)
+    )

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+import re
 import statistics
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,23 +39,20 @@ STATE_LABELS = {
 }
 OVERDUE_LABELS = {"submission": _l("submission overdue"), "review": _l("review overdue")}
 
-# The language assistant's categories, in the order it explains them.
-CATEGORY_LABELS = {
-    "label": _l("Labels"),
-    "moral": _l("Moral words"),
-    "doubt": _l("Doubting words"),
-    "deficit": _l("Deficit words"),
-    "jargon": _l("Jargon and abbreviations"),
-    "coercion": _l("Coercive words"),
-    "passive": _l("Passive voice"),
-}
+# The language assistant's categories, in the order it explains them (also when it is not installed).
+CATEGORY_ORDER = ("label", "moral", "doubt", "deficit", "jargon", "coercion", "passive")
 
 SORT_KEYS = ("name", "state", "versions", "activity", "late", "reviewer", "waiting", "overdue")
 TOP_TERMS = 15
 
 
 def category_label(key: str) -> str:
-    return str(CATEGORY_LABELS.get(key, key))
+    """The assistant's own name for a kind of hint, so the dashboard and the editor speak alike."""
+    try:
+        from app.language.services import category_label as label
+    except ModuleNotFoundError:
+        return key
+    return str(label(key))
 
 
 # --- the numbers --------------------------------------------------------------------------------------------
@@ -116,18 +117,51 @@ class LanguageCurve:
         return round(hints * 1000 / words, 1) if words else None
 
 
-@dataclass
 class Dashboard:
-    assignment: object
-    now: datetime
-    students: list
-    counts: dict
-    reviewers: list
-    unallocated: int
-    unallocated_overdue: int
-    turnaround_days: list
-    rubric: RubricResults
-    language: LanguageCurve
+    """The figures of one assignment. Each part is read from the database the first time it is used, so that
+    the CSV export of one table runs only the queries that table needs."""
+
+    def __init__(self, assignment, now: datetime, locale: str):
+        self.assignment, self.now, self.locale = assignment, now, locale
+
+    @cached_property
+    def students(self) -> list[StudentRow]:
+        return _student_rows(self.assignment, self.now)
+
+    @cached_property
+    def counts(self) -> dict:
+        counts = Counter(row.state for row in self.students)
+        summary = {state: counts.get(state, 0) for state in STATES}
+        summary["overdue"] = sum(1 for row in self.students if row.overdue)
+        return summary
+
+    @cached_property
+    def _review_load(self):
+        return _reviewer_rows(self.assignment, self.students, self.now)
+
+    @property
+    def reviewers(self) -> list[ReviewerRow]:
+        return self._review_load[0]
+
+    @property
+    def unallocated(self) -> int:
+        return self._review_load[1]
+
+    @property
+    def unallocated_overdue(self) -> int:
+        return self._review_load[2]
+
+    @property
+    def turnaround_days(self) -> list[float]:
+        return self._review_load[3]
+
+    @cached_property
+    def rubric(self) -> RubricResults:
+        return _rubric(self.assignment, self.locale)
+
+    @cached_property
+    def language(self) -> LanguageCurve:
+        return _language(self.assignment)
 
     @property
     def median_days(self) -> float | None:
@@ -171,16 +205,11 @@ def overdue_kind(state: str, has_submission: bool, assignment, now: datetime) ->
 
 
 def build(assignment, *, now: datetime | None = None, locale: str = "en") -> Dashboard:
-    now = now or utcnow()
-    versions_by_plan = defaultdict(list)
-    for version in queries.versions(assignment):
-        versions_by_plan[version.plan_id].append(version)
-    reviews = queries.reviews(assignment)
-    released_at_by_plan = defaultdict(list)
-    for review in reviews:
-        if review.released_at is not None:
-            released_at_by_plan[review.plan_id].append(review.released_at)
+    return Dashboard(assignment, now or utcnow(), locale)
 
+
+def _student_rows(assignment, now: datetime) -> list[StudentRow]:
+    """One row per student of the cohort, and per former student who has a plan for this assignment."""
     rows: dict[int, StudentRow] = {}
     for student_id, name, email in queries.student_members(assignment.cohort_id):
         rows[student_id] = StudentRow(student_id=student_id, name=name, email=email, member=True)
@@ -189,44 +218,31 @@ def build(assignment, *, now: datetime | None = None, locale: str = "en") -> Das
         if row is None:
             row = rows[plan.student_id] = StudentRow(student_id=plan.student_id, name=plan.student_name,
                                                      email=plan.student_email, member=False)
-        versions = versions_by_plan.get(plan.id, [])
-        kept = [v for v in versions if v.withdrawn_at is None]
         state = plan.state.value if hasattr(plan.state, "value") else str(plan.state)
-        row.plan_id, row.state, row.versions = plan.id, state, len(versions)
-        row.late = bool(kept and kept[0].late)
+        has_kept = plan.first_kept is not None
+        row.plan_id, row.state, row.versions = plan.id, state, plan.versions
+        row.late = bool(has_kept and plan.first_kept_late)
         row.reviewer_id, row.reviewer_name = plan.reviewer_id, plan.reviewer_name or ""
-        moments = [plan.updated_at, plan.draft_saved_at, *(v.submitted_at for v in versions),
-                   *released_at_by_plan.get(plan.id, [])]
+        moments = (plan.updated_at, plan.draft_saved_at, plan.last_submitted, plan.last_release)
         row.last_activity = max((m for m in moments if m is not None), default=None)
-        if state in OPEN_STATES and kept:
-            row.waiting_since = kept[-1].submitted_at
-        row.overdue = overdue_kind(state, bool(kept), assignment, now)
+        if state in OPEN_STATES and has_kept:
+            row.waiting_since = plan.latest_kept_at
+        row.overdue = overdue_kind(state, has_kept, assignment, now)
     for row in rows.values():
         if row.plan_id is None:
             row.overdue = overdue_kind(NOT_STARTED, False, assignment, now)
-    students = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.student_id))
-
-    counts = Counter(row.state for row in students)
-    summary = {state: counts.get(state, 0) for state in STATES}
-    summary["overdue"] = sum(1 for row in students if row.overdue)
-
-    reviewers, unallocated, unallocated_overdue, all_turnaround = _reviewers(assignment, students, reviews, now)
-    return Dashboard(
-        assignment=assignment, now=now, students=students, counts=summary, reviewers=reviewers,
-        unallocated=unallocated, unallocated_overdue=unallocated_overdue, turnaround_days=all_turnaround,
-        rubric=_rubric(assignment, reviews, locale), language=_language(assignment),
-    )
+    return sorted(rows.values(), key=lambda r: (r.name.casefold(), r.student_id))
 
 
-def _reviewers(assignment, students, reviews, now):
+def _reviewer_rows(assignment, students, now):
     by_id: dict[int, ReviewerRow] = {}
     for user_id, name in queries.instructors(assignment.cohort_id):
         by_id[user_id] = ReviewerRow(user_id=user_id, name=name)
     unallocated = unallocated_overdue = 0
+    overdue = now > assignment.review_due_at
     for row in students:
         if row.state not in OPEN_STATES:
             continue
-        overdue = now > assignment.review_due_at
         if row.reviewer_id is None:
             unallocated += 1
             unallocated_overdue += overdue
@@ -235,110 +251,105 @@ def _reviewers(assignment, students, reviews, now):
         reviewer.open += 1
         reviewer.overdue += overdue
     all_turnaround = []
-    for review in reviews:
-        if review.released_at is None:
-            continue
-        days = _days(review.submitted_at, review.released_at)
+    for reviewer_id, name, days in queries.turnaround(assignment):
+        days = float(days)
         all_turnaround.append(days)
-        if review.reviewer_id is None:
+        if reviewer_id is None:
             continue
-        reviewer = by_id.setdefault(review.reviewer_id,
-                                    ReviewerRow(user_id=review.reviewer_id, name=review.reviewer_name or ""))
+        reviewer = by_id.setdefault(reviewer_id, ReviewerRow(user_id=reviewer_id, name=name or ""))
         reviewer.released += 1
         reviewer.turnaround_days.append(days)
     ordered = sorted(by_id.values(), key=lambda r: (r.name.casefold(), r.user_id))
     return ordered, unallocated, unallocated_overdue, all_turnaround
 
 
-def _rubric(assignment, reviews, locale: str) -> RubricResults:
+def _rubric(assignment, locale: str) -> RubricResults:
     rubric = assignment.rubric_version
     levels = [(level["key"], localized(level["title"], locale)) for level in rubric.levels]
     criteria = [(criterion["key"], localized(criterion["title"], locale)) for criterion in rubric.criteria]
     order = {key: index for index, (key, _title) in enumerate(levels)}
-    scores = defaultdict(dict)
-    for review_id, criterion, level in queries.released_scores(assignment):
-        scores[review_id][criterion] = level
+    reviewed, compared = queries.reviewed_plan_counts(assignment)
+    reached, movement = defaultdict(Counter), defaultdict(Counter)
+    for criterion, after, plans, up, same, down in queries.levels_and_moves(assignment, order):
+        counter = reached[criterion]  # a criterion scored without a level counts as not scored, below
+        if after is not None:
+            counter[levels[int(after)][0]] += plans
+        movement[criterion].update({"up": int(up or 0), "same": int(same or 0), "down": int(down or 0)})
     known = {key for key, _title in criteria}
-    for criterion in sorted({c for by_criterion in scores.values() for c in by_criterion} - known):
+    for criterion in sorted(set(reached) - known):
         criteria.append((criterion, criterion))  # scored on another rubric version of the same assignment
-    released = defaultdict(list)
-    for review in reviews:
-        if review.released_at is not None:
-            released[review.plan_id].append(review)
-    reached = {key: Counter() for key, _title in criteria}
-    movement = {key: Counter() for key, _title in criteria}
-    compared = 0
-    for plan_reviews in released.values():
-        plan_reviews.sort(key=lambda r: r.number)
-        latest = scores.get(plan_reviews[-1].id, {})
-        for key in reached:
-            level = latest.get(key)
-            reached[key][level if level in order else None] += 1
-        if len(plan_reviews) < 2:
-            continue
-        compared += 1
-        first = scores.get(plan_reviews[0].id, {})
-        for key in movement:
-            before, after = first.get(key), latest.get(key)
-            if before not in order or after not in order:
-                continue
-            step = order[after] - order[before]
-            movement[key]["up" if step > 0 else "down" if step < 0 else "same"] += 1
-    return RubricResults(criteria=criteria, levels=levels, reached=reached, movement=movement,
-                         plans_reviewed=len(released), plans_compared=compared)
+    for key, _title in criteria:
+        # a criterion without a level on a plan's latest released review counts as not scored
+        reached[key][None] = reviewed - sum(reached[key].values())
+    return RubricResults(criteria=criteria, levels=levels,
+                         reached={key: +reached[key] for key, _t in criteria},
+                         movement={key: +movement[key] for key, _t in criteria},
+                         plans_reviewed=reviewed, plans_compared=compared)
 
 
 def _counts_of(hints) -> dict | None:
-    """The hint counts of a version, or None when no hints were stored for it."""
-    if not isinstance(hints, dict) or not isinstance(hints.get("counts"), dict):
+    """The hint counts of a version by category, or None when no hints were stored for it."""
+    counts = hints.get("counts") if isinstance(hints, dict) else None
+    if not isinstance(counts, dict):
         return None
-    return {str(key): int(value) for key, value in hints["counts"].items() if isinstance(value, (int, float))}
+    return {str(key): int(value) for key, value in counts.items() if isinstance(value, (int, float))}
 
 
-def _terms_of(hints) -> list[tuple[str, str]]:
-    found = []
-    for finding in (hints or {}).get("findings") or []:
-        if isinstance(finding, dict) and isinstance(finding.get("text"), str) and finding["text"].strip():
-            found.append((" ".join(finding["text"].lower().split()), str(finding.get("category") or "")))
-    return found
+def _findings_of(hints) -> list:
+    findings = hints.get("findings") if isinstance(hints, dict) else None
+    return findings if isinstance(findings, list) else []
+
+
+def _terms(hints) -> Counter:
+    return Counter((finding.get("text"), str(finding.get("category") or "")) for finding in _findings_of(hints)
+                   if isinstance(finding, dict) and isinstance(finding.get("text"), str))
 
 
 def _language(assignment) -> LanguageCurve:
+    # Each version is boiled down to its words, counts and terms as it is read; the full hints are let go.
     by_plan = defaultdict(dict)
-    for plan_id, number, words, hints in queries.first_and_latest_hints(assignment):
-        by_plan[plan_id][number] = (words or 0, hints)
+    for plan_id, number, words, text in queries.first_and_latest_hints(assignment):
+        try:
+            hints = json.loads(text) if text else None
+        except ValueError:
+            hints = None
+        counts = _counts_of(hints)
+        by_plan[plan_id][number] = (words or 0, counts, _terms(hints) if counts is not None else Counter())
     first_counts, latest_counts = Counter(), Counter()
-    first_terms, latest_terms = Counter(), Counter()
+    raw_terms = {"first": Counter(), "latest": Counter()}
     first_words = latest_words = revised = with_hints = 0
     categories = set()
     for kept in by_plan.values():
-        first, latest = kept[min(kept)], kept[max(kept)]
-        first_hint_counts, latest_hint_counts = _counts_of(first[1]), _counts_of(latest[1])
-        if first_hint_counts is not None or latest_hint_counts is not None:
+        first_words_of, first, first_terms = kept[min(kept)]
+        latest_words_of, latest, latest_terms = kept[max(kept)]
+        raw_terms["first"].update(first_terms)
+        raw_terms["latest"].update(latest_terms)
+        if first is not None or latest is not None:
             with_hints += 1
-        if first_hint_counts is not None:
-            first_terms.update(_terms_of(first[1]))
-        if latest_hint_counts is not None:
-            latest_terms.update(_terms_of(latest[1]))
         # The curve compares the same plans before and after feedback: those revised at least once.
-        if len(kept) < 2 or first_hint_counts is None or latest_hint_counts is None:
+        if len(kept) < 2 or first is None or latest is None:
             continue
         revised += 1
-        first_counts.update(first_hint_counts)
-        latest_counts.update(latest_hint_counts)
-        categories |= set(first_hint_counts) | set(latest_hint_counts)
-        first_words += first[0]
-        latest_words += latest[0]
-    known = list(CATEGORY_LABELS)
+        first_counts.update(first)
+        latest_counts.update(latest)
+        categories |= set(first) | set(latest)
+        first_words += first_words_of
+        latest_words += latest_words_of
+    known = list(CATEGORY_ORDER)
     ordered = sorted(categories, key=lambda key: (known.index(key) if key in known else len(known), key))
-    terms = sorted(set(first_terms) | set(latest_terms),
-                   key=lambda term: (-first_terms[term], -latest_terms[term], term))[:TOP_TERMS]
+    terms = {"first": Counter(), "latest": Counter()}
+    for which, counter in raw_terms.items():
+        for (text, category), n in counter.items():
+            if text.strip():  # "Addict" and "addict" are one term
+                terms[which][(" ".join(text.lower().split()), category)] += n
+    found = set(terms["first"]) | set(terms["latest"])
+    top = sorted(found, key=lambda t: (-terms["first"][t], -terms["latest"][t], t))[:TOP_TERMS]
     return LanguageCurve(
         has_hints=with_hints > 0, plans_with_hints=with_hints, revised_plans=revised,
         categories=[(key, first_counts[key], latest_counts[key]) for key in ordered],
         first_words=first_words, latest_words=latest_words,
-        terms=[(term, category, first_terms[(term, category)], latest_terms[(term, category)])
-               for term, category in terms],
+        terms=[(text, category, terms["first"][(text, category)], terms["latest"][(text, category)])
+               for text, category in top],
     )
 
 
@@ -358,7 +369,7 @@ class Filters:
         state = args.get("state") or None
         reviewer = args.get("reviewer") or None
         if reviewer is not None and reviewer != "none":
-            reviewer = int(reviewer) if reviewer.isdigit() else None
+            reviewer = int(reviewer) if re.fullmatch(r"[0-9]{1,12}", reviewer) else None
         sort = args.get("sort") or "name"
         return cls(state=state if state in STATES else None, reviewer=reviewer,
                    overdue=(args.get("overdue") or "") in ("1", "yes", "on", "true"),
@@ -426,11 +437,13 @@ def table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Tab
         return Table(key, [_("State"), _("Students")], rows)
     if key == "students":
         rows = []
+        states = {key: str(label) for key, label in STATE_LABELS.items()}  # translated once, not per row
+        overdue = {key: str(label) for key, label in OVERDUE_LABELS.items()}
+        overdue[None], yes = "", _("yes")
         for row in filtered_students(dashboard, filters or Filters()):
             name = row.name if row.member else _("%(name)s (no longer a member)", name=row.name)
-            rows.append([name, str(STATE_LABELS[row.state]), row.versions, row.last_activity,
-                         _("yes") if row.late else "", row.reviewer_name, row.waiting_since,
-                         str(OVERDUE_LABELS[row.overdue]) if row.overdue else ""])
+            rows.append([name, states[row.state], row.versions, row.last_activity, yes if row.late else "",
+                         row.reviewer_name, row.waiting_since, overdue[row.overdue]])
         return Table(key, [_("Student"), _("State"), _("Versions"), _("Last activity"), _("Submitted late"),
                            _("Reviewer"), _("Waiting since"), _("Overdue")], rows)
     if key == "reviewers":
@@ -485,8 +498,16 @@ def csv_safe(value) -> str | int | float:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_filename(assignment, key: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", assignment.title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "assignment"
+    return f"{slug}-{key}.csv"
+
+
 def to_csv(data: Table) -> str:
+    """The table as CSV, with the byte-order mark spreadsheet programs need to read UTF-8 (Ø, å…)."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_safe(column) for column in data.columns])
     for row in data.rows:

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
 from app.assignments.models import Assignment
@@ -13,6 +11,11 @@ from app.i18n import current_locale
 from app.policies import require, require_in_cohort
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("number")
+def number_filter(value) -> str:
+    return format_decimal(value)
 
 
 @bp.app_template_global("can_view_dashboard")
@@ -53,12 +56,6 @@ def export(assignment_id: int):
         abort(404)
     dashboard = services.build(assignment, locale=current_locale())
     data = services.table(dashboard, key, services.Filters.from_args(request.args))
-    filename = f"{_slug(assignment.title)}-{key}.csv"
-    return Response("\ufeff" + services.to_csv(data), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+    return Response(services.to_csv(data), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{services.csv_filename(assignment, key)}"',
                              "Cache-Control": "no-store"})
-
-
-def _slug(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "assignment"

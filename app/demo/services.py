@@ -43,7 +43,10 @@ def load_demo() -> list[str]:
             add_member(cohort, user, role, actor=admin)
         lines.append(f"{email:<26} {role.value if role else 'administrator'}")
     db.session.flush()
+    from app.demo.dashboard import load_history
     from app.demo.plans import load_demo_plans, people_by_email
 
-    lines += load_demo_plans(people_by_email(email for email, _, _ in DEMO_PEOPLE), cohort)
+    people = people_by_email(email for email, _, _ in DEMO_PEOPLE)
+    lines += load_demo_plans(people, cohort)
+    lines += load_history(people)
     return lines

@@ -45,6 +45,7 @@ MAX_FIELD_CHARS = 2_000
 GOAL_FIELDS = ("text", "timeframe")
 MEASURE_FIELDS = ("what", "service", "role", "due", "goal_id")
 ROW_ID = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # all below a space but tab, CR and LF
 
 
 class ContentProblem(ValueError):
@@ -65,7 +66,7 @@ def _text(value, limit: int, what: str) -> str:
     if not isinstance(value, str):
         raise ContentProblem(f"{what} must be text")
     # Control characters other than line breaks and tabs never belong in a plan.
-    value = "".join(ch for ch in value if ch in "\n\t" or ch >= " " or ch == "\r").replace("\r\n", "\n")
+    value = CONTROL_CHARACTERS.sub("", value).replace("\r\n", "\n")
     if len(value) > limit:
         raise ContentProblem(f"{what} is longer than {limit} characters")
     return value

@@ -13,9 +13,11 @@ EDITABLE = (PlanState.draft, PlanState.returned)
 def can_view_plan(user, plan) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if is_owner(plan, user) or is_reviewer(plan, user):
+    if is_owner(plan, user):
         return True
-    return role_in(user, plan.assignment.cohort_id) == Role.leader
+    role = role_in(user, plan.assignment.cohort_id)
+    # A reviewer reads the plan while they are an instructor of its cohort, not after being removed.
+    return role == Role.leader or (role == Role.instructor and is_reviewer(plan, user))
 
 
 def can_edit_plan(user, plan) -> bool:

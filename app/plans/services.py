@@ -90,6 +90,7 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
         raise NotPermitted(_("Only the student who writes this plan can submit it."))
     # Hold the plan's row until the commit: a save from another tab waits, so the token checked below belongs to
     # the very draft that is frozen (without the lock a save landing now would leave a stale draft submitted).
+    db.session.flush()  # the caller's unsaved changes to the plan go along, not lost by the refresh
     db.session.refresh(plan, with_for_update=True)
     db.session.expire(plan, ["versions"])
     latest = plan.latest_version

@@ -1,13 +1,17 @@
 """Read side of reviewing: queues and the allocation overview."""
 from __future__ import annotations
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.assignments.models import Assignment
 from app.cohorts.models import Membership, Role
 from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.plans.workflow import PlanState
+
+
+# Lists show who, what and when, never the text: leave the drafts (several kilobytes of JSON each) in the database.
+WITHOUT_DRAFT = defer(Plan.draft)
 
 
 def _latest_submitted():
@@ -20,7 +24,8 @@ def my_queue(user) -> list[tuple[Plan, object]]:
     latest = _latest_submitted()
     rows = db.session.execute(
         db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
-        .options(joinedload(Plan.student), joinedload(Plan.assignment))
+        .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT,
+                 selectinload(Plan.versions).load_only(PlanVersion.plan_id, PlanVersion.number))
         .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
         .order_by(latest.c.submitted_at)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
@@ -34,7 +39,7 @@ def unallocated_for_instructor(user) -> list[tuple[Plan, object]]:
     rows = db.session.execute(
         db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
         .join(Assignment, Assignment.id == Plan.assignment_id)
-        .options(joinedload(Plan.student), joinedload(Plan.assignment))
+        .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT)
         .where(Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
         .order_by(latest.c.submitted_at)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
@@ -42,7 +47,7 @@ def unallocated_for_instructor(user) -> list[tuple[Plan, object]]:
 
 def recently_reviewed(user, limit: int = 20) -> list[Plan]:
     return list(db.session.scalars(
-        db.select(Plan).options(joinedload(Plan.student))
+        db.select(Plan).options(joinedload(Plan.student), WITHOUT_DRAFT)
         .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.returned, PlanState.completed, PlanState.draft]))
         .order_by(Plan.updated_at.desc()).limit(limit)))
 
@@ -51,7 +56,7 @@ def submitted_plans(assignment) -> list[tuple[Plan, object]]:
     latest = _latest_submitted()
     rows = db.session.execute(
         db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
-        .options(joinedload(Plan.student), joinedload(Plan.reviewer))
+        .options(joinedload(Plan.student), joinedload(Plan.reviewer), WITHOUT_DRAFT)
         .where(Plan.assignment_id == assignment.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
         .order_by(latest.c.submitted_at)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]

@@ -137,6 +137,10 @@ def _require_reviewer(plan: Plan, actor) -> None:
 
 def _ensure_review(plan: Plan, actor) -> Review:
     """The review of the current version; the reviewer's first save starts the review."""
+    # Hold the plan's row until the commit: a save or a comment sent from another tab at the same moment waits
+    # and then finds the review this one created, instead of creating a second one (a unique-key error).
+    db.session.flush()  # the caller's unsaved changes to the plan go along, not lost by the refresh
+    db.session.refresh(plan, with_for_update=True)
     _require_reviewer(plan, actor)
     version = plan.current_version
     review = review_for(version)

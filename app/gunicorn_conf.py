@@ -1,0 +1,26 @@
+"""gunicorn settings for Care Plan Lab, read from the environment:
+
+    gunicorn -c app/gunicorn_conf.py 'app:create_app()'
+
+CAREPLAN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (worker processes, default two per core),
+GUNICORN_THREADS (default 1: sync workers, the proxy in front buffers slow clients), GUNICORN_TIMEOUT (seconds,
+default 30), LOG_LEVEL (default info). Access and error logs go to standard output and standard error."""
+import multiprocessing
+import os
+
+bind = os.environ.get("CAREPLAN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced now and then, so a slow leak in any library can never grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# The request line, status, size and the time taken in milliseconds (%(M)s); the client is the proxy's
+# X-Forwarded-For when the app runs with CAREPLAN_PROXY_FIX=1.
+access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
