@@ -92,3 +92,18 @@ def test_landing_login_and_cohort_pages_pass_axe(page, locale):
     assert_no_serious_violations(page)
     page.goto("/account")
     assert_no_serious_violations(page)
+
+
+def test_header_fits_a_phone_screen(page):
+    cohort = CohortFactory()
+    leader = member(cohort, Role.leader)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login")
+    page.locator("#email").fill(leader.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    account = page.get_by_role("link", name="Account")
+    box = account.bounding_box()
+    assert box["x"] + box["width"] <= 390  # the menu wraps instead of running off the screen
+    assert_no_serious_violations(page)
