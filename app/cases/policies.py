@@ -2,25 +2,16 @@
 from __future__ import annotations
 
 from app.cohorts import policies as cohort_policies
-from app.cohorts.models import Membership, Role
-from app.db import db
+from app.cohorts.models import Role
 
 TEACHING_ROLES = (Role.instructor, Role.leader)
-_LIBRARY_KEY = "case-library"  # cached beside the memberships, so forgetting them forgets this too
 
 
 def can_browse_library(user) -> bool:
     """Administrators, and anyone who teaches or leads in some cohort, browse every case and rubric."""
     if cohort_policies.is_admin(user):
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    cache = cohort_policies._cache(user)
-    if _LIBRARY_KEY not in cache:
-        cache[_LIBRARY_KEY] = db.session.scalar(
-            db.select(Membership.id).where(Membership.user_id == user.id, Membership.role.in_(TEACHING_ROLES)).limit(1)
-        ) is not None
-    return cache[_LIBRARY_KEY]
+    return cohort_policies.teaches_anywhere(user)
 
 
 def can_see_teaching_notes(user, cohort) -> bool:

@@ -70,3 +70,15 @@ def is_instructor(user, cohort) -> bool:
 
 def is_leader(user, cohort) -> bool:
     return role_in(user, cohort) == Role.leader
+
+
+def teaches_anywhere(user) -> bool:
+    """Instructor or course leader in at least one cohort (asked once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache = _cache(user)
+    if "teaches_anywhere" not in cache:
+        cache["teaches_anywhere"] = db.session.scalar(
+            db.select(Membership.id).where(Membership.user_id == user.id,
+                                           Membership.role.in_([Role.instructor, Role.leader])).limit(1)) is not None
+    return cache["teaches_anywhere"]

@@ -26,15 +26,10 @@ bp = Blueprint("reviews", __name__, template_folder="templates")
 
 @bp.app_context_processor
 def review_helpers():
-    from app.cohorts.models import Membership, Role
+    from app.cohorts.policies import teaches_anywhere
     from app.db import utcnow
 
-    reviews_nav = False
-    if getattr(current_user, "is_authenticated", False):
-        reviews_nav = db.session.scalar(db.select(Membership.id).where(
-            Membership.user_id == current_user.id, Membership.role.in_([Role.instructor, Role.leader])).limit(1)) \
-            is not None
-    return {"now_utc": utcnow(), "reviews_nav": reviews_nav}
+    return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user)}
 
 
 @bp.app_template_global("can_see_review_page")
