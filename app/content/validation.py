@@ -180,6 +180,26 @@ class _Checker:
             return None
         return slug
 
+    def keyed_items(self, data: LineDict, list_key: str, noun: str, allowed: set, required: set):
+        """The mappings of a list whose items each have a unique `key`; yields (mapping, key, line)."""
+        seen: list[str] = []
+        for item, line in self.item_list(data, list_key, list_key):
+            mapping = self.mapping(item, line, f"each {noun}")
+            if mapping is None:
+                continue
+            self.keys(mapping, allowed, required, f"a {noun}")
+            key = mapping.get("key")
+            if "key" in mapping and (not isinstance(key, str) or not KEY.match(key)):
+                self.error(mapping.line_of("key"), f"{noun} key '{key}' must be lowercase letters, digits and underscores")
+                continue
+            if key in seen:
+                self.error(mapping.line_of("key"), f"the {noun} '{key}' is listed twice")
+                continue
+            if key is None:
+                continue
+            seen.append(key)
+            yield mapping, key, line
+
     def item_list(self, data: LineDict, key: str, what: str) -> list:
         if key not in data:
             return []
@@ -239,20 +259,7 @@ def read_case(folder: Path, display_root: Path) -> tuple[CaseContent | None, lis
 
     documents: list[CaseDocumentContent] = []
     seen: set[str] = set()
-    for item, line in checker.item_list(data, "documents", "documents"):
-        doc = checker.mapping(item, line, "each document")
-        if doc is None:
-            continue
-        checker.keys(doc, DOCUMENT_KEYS, {"key", "title"}, "a document")
-        key = doc.get("key")
-        if "key" in doc and (not isinstance(key, str) or not KEY.match(key)):
-            checker.error(doc.line_of("key"), f"document key '{key}' must be lowercase letters, digits and underscores")
-            continue
-        if key in seen:
-            checker.error(doc.line_of("key"), f"the document '{key}' is listed twice")
-            continue
-        if key is None:
-            continue
+    for doc, key, line in checker.keyed_items(data, "documents", "document", DOCUMENT_KEYS, {"key", "title"}):
         seen.add(key)
         doc_title = checker.localized(doc, "title", languages, f"the title of document '{key}'")
         audience = doc.get("audience", "students")
@@ -304,39 +311,12 @@ def read_rubric(path: Path, display_root: Path) -> tuple[RubricContent | None, l
     description = checker.localized(data, "description", languages, "description")
 
     levels, level_keys = [], []
-    for item, line in checker.item_list(data, "levels", "levels"):
-        level = checker.mapping(item, line, "each level")
-        if level is None:
-            continue
-        checker.keys(level, LEVEL_KEYS, LEVEL_KEYS, "a level")
-        key = level.get("key")
-        if "key" in level and (not isinstance(key, str) or not KEY.match(key)):
-            checker.error(level.line_of("key"), f"level key '{key}' must be lowercase letters, digits and underscores")
-            continue
-        if key in level_keys:
-            checker.error(level.line_of("key"), f"the level '{key}' is listed twice")
-            continue
-        if key is None:
-            continue
+    for level, key, _line in checker.keyed_items(data, "levels", "level", LEVEL_KEYS, LEVEL_KEYS):
         level_keys.append(key)
         levels.append({"key": key, "title": checker.localized(level, "title", languages, f"level '{key}' title")})
 
-    criteria, criterion_keys = [], []
-    for item, line in checker.item_list(data, "criteria", "criteria"):
-        criterion = checker.mapping(item, line, "each criterion")
-        if criterion is None:
-            continue
-        checker.keys(criterion, CRITERION_KEYS, CRITERION_KEYS, "a criterion")
-        key = criterion.get("key")
-        if "key" in criterion and (not isinstance(key, str) or not KEY.match(key)):
-            checker.error(criterion.line_of("key"), f"criterion key '{key}' must be lowercase letters, digits and underscores")
-            continue
-        if key in criterion_keys:
-            checker.error(criterion.line_of("key"), f"the criterion '{key}' is listed twice")
-            continue
-        if key is None:
-            continue
-        criterion_keys.append(key)
+    criteria = []
+    for criterion, key, _line in checker.keyed_items(data, "criteria", "criterion", CRITERION_KEYS, CRITERION_KEYS):
         descriptors = {}
         raw = criterion.get("descriptors")
         if "descriptors" in criterion:
