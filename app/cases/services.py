@@ -3,7 +3,6 @@
 Nothing here writes to the database; imports live in app.content."""
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,6 +11,8 @@ from markupsafe import Markup
 
 from app.cases.models import STUDENTS, CaseVersion, localized
 from app.markdown import render_markdown
+from app.textdiff import Segment, has_changes
+from app.textdiff import segments as word_diff
 
 # The page has one h1 (the case), each document an h2 (its title); headings inside a document start at h3.
 DOCUMENT_HEADING_LEVEL = 2
@@ -67,59 +68,6 @@ def _without_leading_title(body: str, title: str) -> str:
 
 
 # --- differences ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of words: kept ("same"), "added", "removed", or unchanged words left out ("skipped", with a count)."""
-
-    kind: str
-    text: str = ""
-    words: int = 0
-
-
-_TOKEN = re.compile(r"\S+\s*")
-
-
-def word_diff(old: str | None, new: str | None, *, context: int = 12) -> list[Segment]:
-    """Differences word by word; long unchanged stretches shrink to `context` words either side."""
-    old_tokens = _TOKEN.findall(old or "")
-    new_tokens = _TOKEN.findall(new or "")
-    matcher = difflib.SequenceMatcher(None, [t.rstrip() for t in old_tokens], [t.rstrip() for t in new_tokens],
-                                      autojunk=False)
-    segments: list[Segment] = []
-    opcodes = matcher.get_opcodes()
-    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
-        if op == "equal":
-            segments += _shrink(new_tokens[j1:j2], context, first=index == 0, last=index == len(opcodes) - 1)
-            continue
-        if op in ("delete", "replace"):
-            segments.append(Segment("removed", "".join(old_tokens[i1:i2])))
-        if op in ("insert", "replace"):
-            added = "".join(new_tokens[j1:j2])
-            segments.append(Segment("added", added.rstrip()))
-            if added != added.rstrip():  # the space after the new words is not part of them
-                segments.append(Segment("same", added[len(added.rstrip()):]))
-    return segments
-
-
-def _shrink(tokens: list[str], context: int, *, first: bool, last: bool) -> list[Segment]:
-    keep_before = 0 if first else context
-    keep_after = 0 if last else context
-    if len(tokens) <= keep_before + keep_after + context:
-        return [Segment("same", "".join(tokens))]
-    result = []
-    if keep_before:
-        result.append(Segment("same", "".join(tokens[:keep_before])))
-    skipped = len(tokens) - keep_before - keep_after
-    result.append(Segment("skipped", words=skipped))
-    if keep_after:
-        result.append(Segment("same", "".join(tokens[-keep_after:])))
-    return result
-
-
-def has_changes(segments: list[Segment]) -> bool:
-    return any(s.kind in ("added", "removed") for s in segments)
-
 
 @dataclass
 class FieldChange:
