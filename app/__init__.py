@@ -61,9 +61,18 @@ def register_extensions(app: Flask) -> None:
         user_id, _, nonce = (value or "").partition(".")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_nonce != nonce:
+        from sqlalchemy.orm import joinedload
+
+        from app.notifications.services import unread_count_of
+
+        # One round trip for what every page asks about the person: the account, their roles in each cohort
+        # (menus, buttons, access) and the unread count in the header.
+        row = db.session.execute(
+            db.select(User, unread_count_of(User.id)).where(User.id == int(user_id))
+            .options(joinedload(User.memberships))).unique().first()
+        if row is None or row[0].session_nonce != nonce:
             return None
+        user, user._unread_notifications = row
         return user
 
 
@@ -136,11 +145,11 @@ def register_template_helpers(app: Flask) -> None:
     def inject_locale():
         from flask import request
 
-        from app.auth.forms import LocaleForm
         from app.i18n import current_locale
 
-        form = LocaleForm(formdata=None, locale=current_locale(), next=request.full_path.rstrip("?"))
-        return {"locale_form": form, "current_locale": current_locale(), "languages": app.config["LANGUAGES"]}
+        # The language menu posts to core.change_locale (validated by LocaleForm there) and comes back here.
+        return {"locale_next": request.full_path.rstrip("?"), "current_locale": current_locale(),
+                "languages": app.config["LANGUAGES"]}
 
 
 CSP = (

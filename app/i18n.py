@@ -14,11 +14,10 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    if True:
-        # Browsers say "no" or "nn" as often as "nb"; all read bokmål.
-        best = request.accept_languages.best_match(["en", "nb", "no", "nn"])
-        if best in ("nb", "no", "nn"):
-            return "nb"
+    # Browsers say "no" or "nn" as often as "nb"; all read bokmål.
+    best = request.accept_languages.best_match(["en", "nb", "no", "nn"])
+    if best in ("nb", "no", "nn"):
+        return "nb"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

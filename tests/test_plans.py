@@ -331,3 +331,39 @@ def test_leader_creates_and_edits_an_assignment_and_date_changes_are_audited(cli
     login(other, student.email)
     assert other.get(f"/assignments/{assignment.id}/edit").status_code == 403
     assert other.get(f"/cohorts/{cohort.id}/assignments/new").status_code == 403
+
+
+def test_case_beside_the_plan_is_the_plans_own_case_version_and_language(make_client, app, tmp_path):
+    """The panel beside the plan is kept between requests: it must still follow the plan's case, its version
+    (a plan keeps the version it started on), the plan's language and the interface language."""
+    from app.plans import services
+    from tests.factories import AssignmentFactory, case_version, member
+    from tests.test_case_library import second_version_of_anna
+
+    def panel(client, plan_id):
+        page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+        return page[page.index('id="case-panel"'):]
+
+    anna_world = World()
+    odd = AssignmentFactory(cohort=anna_world.cohort, case_version=case_version("odd"))
+    odd_plan = services.start_plan(odd, anna_world.owner)
+    db.session.commit()
+    client = make_client()
+    login(client, anna_world.owner.email)
+    assert "fish soup" in panel(client, anna_world.plan.id)
+    odd_panel = panel(client, odd_plan.id)
+    assert "Odd" in odd_panel and "fish soup" not in odd_panel and "Anna" not in odd_panel.split("</h2>")[0]
+
+    second_version_of_anna(tmp_path)  # a new version of Anna: a new plan gets it, the old plan keeps its own
+    newer = AssignmentFactory(cohort=anna_world.cohort, case_version=case_version("anna"))
+    newer_plan = services.start_plan(newer, anna_world.owner)
+    db.session.commit()
+    assert "fish stew" in panel(client, newer_plan.id) and "fish soup" not in panel(client, newer_plan.id)
+    assert "fish soup" in panel(client, anna_world.plan.id)
+
+    post(client, "/locale", {"locale": "nb", "next": f"/plans/{anna_world.plan.id}"})
+    norwegian = panel(client, anna_world.plan.id)
+    assert "<h3>Casen</h3>" in norwegian and "<h3>Vurderingsveiledningen</h3>" in norwegian
+    leader = make_client()
+    login(leader, anna_world.leader.email)
+    assert "<h3>The case</h3>" in panel(leader, anna_world.plan.id)

@@ -278,3 +278,32 @@ def test_review_routes_refuse_others(make_client, app, method, route):
     anonymous = make_client()
     r = anonymous.get(url) if method == "get" else anonymous.post(url, headers={"X-CSRFToken": csrf_token(anonymous)})
     assert r.status_code in (302, 400)
+
+
+def test_queue_shows_waiting_plans_a_page_at_a_time_oldest_first(make_client, app):
+    from app.reviews.queries import OPEN_PER_PAGE
+
+    world = World()
+    students = [member(world.cohort, Role.student, name=f"Waiting Student {n:02d}") for n in range(OPEN_PER_PAGE + 3)]
+    for student in students:  # submitted one after the other: the first is the oldest
+        plan = plan_services.start_plan(world.assignment, student)
+        db.session.flush()
+        plan_services.save_draft(plan, student, plan.save_token, GOOD_CONTENT)
+        plan_services.submit(plan, student, plan.save_token)
+        db.session.commit()
+    instructor = make_client()
+    login(instructor, world.instructor.email)
+    first = instructor.get("/reviews").get_data(as_text=True)
+    assert f"Waiting for a reviewer <span class=\"count\">({len(students)})</span>" in first
+    assert f"Showing 1–{OPEN_PER_PAGE} of {len(students)}" in first
+    assert "Waiting Student 00" in first and f"Waiting Student {OPEN_PER_PAGE - 1:02d}" in first
+    assert f"Waiting Student {OPEN_PER_PAGE:02d}" not in first
+    assert 'href="/reviews?page=2#open-title" rel="next"' in first
+    second = instructor.get("/reviews?page=2").get_data(as_text=True)
+    assert f"Showing {OPEN_PER_PAGE + 1}–{len(students)} of {len(students)}" in second
+    assert f"Waiting Student {len(students) - 1:02d}" in second and "Waiting Student 00" not in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # past the last page (a plan was claimed meanwhile, an old link): to the last page, never an empty list
+    answer = instructor.get("/reviews?page=9")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/reviews?page=2#open-title")
+    assert instructor.get("/reviews?page=-3").status_code == 200

@@ -1,6 +1,9 @@
 """Who may do what in a cohort. Views and templates ask the same functions, so a button and its route agree."""
 from __future__ import annotations
 
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import NoInspectionAvailable
+
 from app.cohorts.models import Cohort, Membership, Role
 from app.db import db
 
@@ -9,19 +12,19 @@ def membership(user, cohort: Cohort | int | None) -> Membership | None:
     if user is None or not getattr(user, "is_authenticated", False) or cohort is None:
         return None
     cohort_id = cohort if isinstance(cohort, int) else cohort.id
-    cache = _cache(user)
-    if cohort_id not in cache:
-        cache[cohort_id] = db.session.scalar(
-            db.select(Membership).where(Membership.user_id == user.id, Membership.cohort_id == cohort_id)
-        )
-    return cache[cohort_id]
+    return _memberships(user).get(cohort_id)
 
 
-def _cache(user) -> dict:
-    # Per request: the user object is loaded once per request by the login manager.
+def _memberships(user) -> dict[int, Membership]:
+    """Every membership of the user by cohort. A page asks about roles several times (menus, the object, its
+    buttons): they come with the account when a request signs in, or are read in one query the first time."""
     cache = getattr(user, "_membership_cache", None)
     if cache is None:
-        cache = {}
+        if _loaded_with_account(user):
+            rows = user.memberships
+        else:
+            rows = db.session.scalars(db.select(Membership).where(Membership.user_id == user.id))
+        cache = {row.cohort_id: row for row in rows}
         try:
             user._membership_cache = cache
         except AttributeError:
@@ -29,9 +32,23 @@ def _cache(user) -> dict:
     return cache
 
 
+def _loaded_with_account(user) -> bool:
+    if getattr(user, "_memberships_changed", False):
+        return False
+    try:
+        state = sa_inspect(user._get_current_object() if hasattr(user, "_get_current_object") else user)
+    except NoInspectionAvailable:
+        return False
+    return "memberships" not in state.unloaded
+
+
 def forget_memberships(user) -> None:
-    if getattr(user, "_membership_cache", None) is not None:
-        user._membership_cache = {}
+    """After a membership of `user` changes: the next question reads them from the database again."""
+    try:
+        user._membership_cache = None
+        user._memberships_changed = True
+    except AttributeError:
+        pass
 
 
 def role_in(user, cohort) -> Role | None:
@@ -73,12 +90,7 @@ def is_leader(user, cohort) -> bool:
 
 
 def teaches_anywhere(user) -> bool:
-    """Instructor or course leader in at least one cohort (asked once per request)."""
+    """Instructor or course leader in at least one cohort."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    cache = _cache(user)
-    if "teaches_anywhere" not in cache:
-        cache["teaches_anywhere"] = db.session.scalar(
-            db.select(Membership.id).where(Membership.user_id == user.id,
-                                           Membership.role.in_([Role.instructor, Role.leader])).limit(1)) is not None
-    return cache["teaches_anywhere"]
+    return any(m.role in (Role.instructor, Role.leader) for m in _memberships(user).values())

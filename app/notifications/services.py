@@ -37,9 +37,25 @@ def notify(user, kind: str, plan=None, **params) -> Notification:
     return note
 
 
+def unread_count_of(user_id):
+    """The number of unread notifications of `user_id` (a value or a column) as an expression: the sign-in of each
+    request reads it together with the account, and the header shows it without a query of its own."""
+    return (db.select(db.func.count(Notification.id))
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count(user) -> int:
-    return db.session.scalar(db.select(db.func.count(Notification.id))
-                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    known = getattr(user, "_unread_notifications", None)
+    if known is not None:
+        return known
+    return db.session.scalar(db.select(unread_count_of(user.id))) or 0
+
+
+def _forget_unread(user) -> None:
+    try:
+        user._unread_notifications = None
+    except AttributeError:
+        pass
 
 
 def recent(user, limit: int = 50) -> list[Notification]:
@@ -50,8 +66,12 @@ def recent(user, limit: int = 50) -> list[Notification]:
 def mark_read(note: Notification) -> None:
     if note.read_at is None:
         note.read_at = utcnow()
+        from app.auth.models import User
+
+        _forget_unread(db.session.get(User, note.user_id))  # the account in this request, if it is theirs
 
 
 def mark_all_read(user) -> None:
     db.session.execute(db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
                        .values(read_at=utcnow()))
+    _forget_unread(user)

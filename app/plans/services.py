@@ -6,6 +6,7 @@ import copy
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
 from app.cohorts.models import Membership, Role
@@ -67,14 +68,20 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
     if not is_db_int(save_token):
         raise ValidationError(_("The save token is missing; reload the page."))
     now = utcnow()
-    changed = db.session.execute(
+    saved = db.session.execute(
         db.update(Plan)
         .where(Plan.id == plan.id, Plan.save_token == save_token, Plan.state.in_(list(EDITABLE)))
         .values(draft=content, save_token=Plan.save_token + 1, draft_saved_at=now, updated_at=now)
+        .returning(Plan.save_token, Plan.state)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(plan)
-    if changed != 1:
+    ).first()
+    if saved is not None:
+        # What this save wrote, as the database has it now (the token it counted up, the state it saw).
+        for name, value in (("draft", content), ("save_token", saved.save_token), ("draft_saved_at", now),
+                            ("updated_at", now), ("state", saved.state)):
+            set_committed_value(plan, name, value)
+    else:
+        db.session.refresh(plan)
         if plan.state not in EDITABLE:
             raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
                                       state=workflow.STATE_LABELS[plan.state]))
@@ -84,15 +91,23 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
     return plan
 
 
+def lock(plan: Plan) -> None:
+    """Hold the plan's row until the commit and read it afresh. The caller's unsaved changes to the plan are
+    flushed first, so they go along instead of being lost; only the plan's row is locked, never the assignment
+    or content loaded with it (FOR UPDATE OF plans)."""
+    db.session.flush()
+    db.session.expire(plan)  # its versions and other relations are read again when next asked for
+    db.session.execute(db.select(Plan).where(Plan.id == plan.id).with_for_update(of=Plan)
+                       .execution_options(populate_existing=True)).scalars().one()
+
+
 def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
     """Freeze the draft as the next version. A retried or double submit of the same draft returns the same version."""
     if not workflow.is_owner(plan, actor):
         raise NotPermitted(_("Only the student who writes this plan can submit it."))
     # Hold the plan's row until the commit: a save from another tab waits, so the token checked below belongs to
     # the very draft that is frozen (without the lock a save landing now would leave a stale draft submitted).
-    db.session.flush()  # the caller's unsaved changes to the plan go along, not lost by the refresh
-    db.session.refresh(plan, with_for_update=True)
-    db.session.expire(plan, ["versions"])
+    lock(plan)
     latest = plan.latest_version
     if (plan.state != PlanState.draft and latest is not None and latest.withdrawn_at is None
             and save_token is not None and latest.draft_token == save_token):

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask import (Blueprint, abort, current_app, flash, get_template_attribute, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from app.assignments.models import Assignment
 from app.db import db
@@ -21,8 +24,13 @@ bp = Blueprint("plans", __name__, template_folder="templates")
 MAX_JSON_BYTES = 512 * 1024
 
 
-def load_plan(plan_id: int) -> Plan:
-    plan = db.session.get(Plan, plan_id)
+# For pages that show the case and the rubric beside the plan: read with the plan, in the same query.
+WITH_CASE = (joinedload(Plan.case_version), joinedload(Plan.rubric_version))
+
+
+def load_plan(plan_id: int, *options) -> Plan:
+    # The plan's assignment (whose cohort decides who may look) comes with it in one query.
+    plan = db.session.get(Plan, plan_id, options=[joinedload(Plan.assignment), *options])
     policies.require_view(current_user, plan)
     return plan
 
@@ -42,6 +50,26 @@ def plan_can(plan, action) -> bool:
 @bp.app_template_global()
 def state_label(state) -> str:
     return str(workflow.STATE_LABELS[PlanState(state)])
+
+
+# The case and the rubric beside a plan are the same for everyone writing on that case: rendered once per worker
+# and kept, keyed by the content's fingerprints (an imported version never changes) and both languages.
+_SIDE_PANELS: dict[tuple, Markup] = {}
+_SIDE_PANELS_KEPT = 64
+
+
+@bp.app_template_global()
+def case_side_panel(plan, lang: str) -> Markup:
+    case, rubric = plan.case_version, plan.rubric_version
+    key = (case.fingerprint, rubric.fingerprint, lang, str(get_locale()))
+    html = _SIDE_PANELS.get(key)
+    if html is None:
+        macro = get_template_attribute("plans/_side.html", "side_panel")
+        html = Markup(macro(case, case.documents_for(teachers=False), rubric, lang))
+        while len(_SIDE_PANELS) >= _SIDE_PANELS_KEPT:
+            _SIDE_PANELS.pop(next(iter(_SIDE_PANELS)), None)
+        _SIDE_PANELS[key] = html
+    return html
 
 
 @bp.route("/plans")
@@ -69,8 +97,7 @@ def _editor_context(plan: Plan, **extra):
     case = plan.case_version
     lang = services.plan_language(plan)
     return dict(
-        plan=plan, sections=SECTIONS, case=case, lang=lang, rubric=plan.rubric_version,
-        documents=case.documents_for(teachers=False), can_edit=policies.can_edit_plan(current_user, plan),
+        plan=plan, sections=SECTIONS, case=case, lang=lang, rubric=plan.rubric_version, can_edit=policies.can_edit_plan(current_user, plan),
         is_owner=workflow.is_owner(plan, current_user), **extra,
     )
 
@@ -78,7 +105,7 @@ def _editor_context(plan: Plan, **extra):
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
 @login_required
 def show(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = load_plan(plan_id, *WITH_CASE)
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
     shown = plan.latest_version.content if plan.latest_version and not workflow.is_owner(plan, current_user) \

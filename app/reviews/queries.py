@@ -31,18 +31,27 @@ def my_queue(user) -> list[tuple[Plan, object]]:
     return [(plan, submitted_at) for plan, submitted_at in rows]
 
 
-def unallocated_for_instructor(user) -> list[tuple[Plan, object]]:
-    """Submitted plans without a reviewer in cohorts where the user is an instructor: who and when, not what."""
+OPEN_PER_PAGE = 25
+
+
+def unallocated_for_instructor(user, page: int = 1) -> tuple[list[tuple[Plan, object]], int]:
+    """Submitted plans without a reviewer in cohorts where the user is an instructor, oldest submission first,
+    one page at a time (a whole class may wait at once), with how many there are: who and when, not what."""
     latest = _latest_submitted()
     cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id,
                                                     Membership.role == Role.instructor)
+    waiting = (Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
+    total = db.session.scalar(db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
+                              .where(*waiting))
+    if not total:
+        return [], 0
     rows = db.session.execute(
         db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
         .join(Assignment, Assignment.id == Plan.assignment_id)
         .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT)
-        .where(Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
-        .order_by(latest.c.submitted_at)).all()
-    return [(plan, submitted_at) for plan, submitted_at in rows]
+        .where(*waiting).order_by(latest.c.submitted_at, Plan.id)
+        .limit(OPEN_PER_PAGE).offset((page - 1) * OPEN_PER_PAGE)).all()
+    return [(plan, submitted_at) for plan, submitted_at in rows], total
 
 
 def recently_reviewed(user, limit: int = 20) -> list[Plan]:

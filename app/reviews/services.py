@@ -7,6 +7,7 @@ from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import Conflict, NotFound, NotPermitted, ValidationError
 from app.notifications.services import notify
+from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.models import Plan, PlanVersion
 from app.plans.workflow import PlanAction, PlanState
@@ -139,8 +140,7 @@ def _ensure_review(plan: Plan, actor) -> Review:
     """The review of the current version; the reviewer's first save starts the review."""
     # Hold the plan's row until the commit: a save or a comment sent from another tab at the same moment waits
     # and then finds the review this one created, instead of creating a second one (a unique-key error).
-    db.session.flush()  # the caller's unsaved changes to the plan go along, not lost by the refresh
-    db.session.refresh(plan, with_for_update=True)
+    plan_services.lock(plan)
     _require_reviewer(plan, actor)
     version = plan.current_version
     review = review_for(version)

@@ -14,7 +14,7 @@ from app.plans.content import SECTIONS
 from app.plans.diff import diff_plans
 from app.plans.models import Plan
 from app.plans.policies import require_view
-from app.plans.views import load_plan
+from app.plans.views import WITH_CASE, load_plan
 from app.plans.workflow import PlanState
 from app.urls import bounded_int
 from app.policies import require, require_in_cohort
@@ -46,9 +46,16 @@ def _wants_json() -> bool:
 @bp.route("/reviews")
 @login_required
 def queue():
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= 100_000:
+        page = 1
+    unallocated, waiting = queries.unallocated_for_instructor(current_user, page)
+    pages = max(1, -(-waiting // queries.OPEN_PER_PAGE))
+    if page > pages:
+        return redirect(url_for("reviews.queue", page=pages, _anchor="open-title"))
     return render_template("reviews/queue.html", mine=queries.my_queue(current_user),
-                           unallocated=queries.unallocated_for_instructor(current_user),
-                           recent=queries.recently_reviewed(current_user),
+                           unallocated=unallocated, waiting=waiting, page=page, pages=pages,
+                           per_page=queries.OPEN_PER_PAGE, recent=queries.recently_reviewed(current_user),
                            leading=queries.leader_assignments(current_user))
 
 
@@ -140,7 +147,7 @@ def _marked_texts(content: dict, comments) -> tuple[dict, list]:
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
 @login_required
 def review(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = load_plan(plan_id, *WITH_CASE)
     policies.require_review_page(current_user, plan)
     version = plan.current_version or plan.latest_version
     if version is None:
