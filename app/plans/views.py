@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, get_template_attribute, jsonify, redirect, render_template,
                    request, url_for)
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from jinja2.filters import do_truncate
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from app.assignments.models import Assignment
 from app.db import db
 from app.errors import DomainError, ValidationError
+from app.fragments import fragment
 from app.markdown import render_markdown
 from app.plans import policies, services, workflow
 from app.plans.content import SECTIONS, ContentProblem, from_form
@@ -52,24 +54,24 @@ def state_label(state) -> str:
     return str(workflow.STATE_LABELS[PlanState(state)])
 
 
-# The case and the rubric beside a plan are the same for everyone writing on that case: rendered once per worker
-# and kept, keyed by the content's fingerprints (an imported version never changes) and both languages.
-_SIDE_PANELS: dict[tuple, Markup] = {}
-_SIDE_PANELS_KEPT = 64
+@bp.app_template_global()
+def case_side_panel(plan, lang: str) -> Markup:
+    """The case and the rubric beside a plan: the same for everyone writing on that case version."""
+    case, rubric = plan.case_version, plan.rubric_version
+
+    def render():
+        macro = get_template_attribute("plans/_side.html", "side_panel")
+        return macro(case, case.documents_for(teachers=False), rubric, lang)
+
+    return fragment(("side panel", case.fingerprint, rubric.fingerprint, lang), render)
 
 
 @bp.app_template_global()
-def case_side_panel(plan, lang: str) -> Markup:
-    case, rubric = plan.case_version, plan.rubric_version
-    key = (case.fingerprint, rubric.fingerprint, lang, str(get_locale()))
-    html = _SIDE_PANELS.get(key)
-    if html is None:
-        macro = get_template_attribute("plans/_side.html", "side_panel")
-        html = Markup(macro(case, case.documents_for(teachers=False), rubric, lang))
-        while len(_SIDE_PANELS) >= _SIDE_PANELS_KEPT:
-            _SIDE_PANELS.pop(next(iter(_SIDE_PANELS)), None)
-        _SIDE_PANELS[key] = html
-    return html
+def goal_choices(content: dict) -> list[tuple[str, str]]:
+    """What a measure's "serves goal" menu offers: each goal's id and "Goal n: the start of its words"."""
+    env = current_app.jinja_env
+    return [(goal["id"], _("Goal %(n)d", n=n) + ": " + do_truncate(env, goal.get("text") or "", 50))
+            for n, goal in enumerate(content.get("goals", []), 1)]
 
 
 @bp.route("/plans")
@@ -193,7 +195,7 @@ def _confirm_or(plan, action_url, title, message, label, then):
 @bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = load_plan(plan_id, *WITH_CASE)
     policies.require_owner(current_user, plan)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         from app.language.services import submission_summary

@@ -3,11 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app.assignments.models import Assignment
 from app.auth.models import User
 from app.db import db
 from app.errors import DomainError, ValidationError
+from app.fragments import fragment
 from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.content import SECTIONS
@@ -30,6 +32,13 @@ def review_helpers():
     from app.db import utcnow
 
     return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user)}
+
+
+@bp.app_template_global()
+def case_for_teachers(case, lang: str):
+    """The whole case with its teaching notes, kept per case version and language like the students' panel."""
+    return fragment(("case for teachers", case.fingerprint, lang), lambda: render_template(
+        "reviews/_case.html", documents=case.documents_for(teachers=True), lang=lang))
 
 
 @bp.app_template_global("can_see_review_page")
@@ -147,7 +156,7 @@ def _marked_texts(content: dict, comments) -> tuple[dict, list]:
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
 @login_required
 def review(plan_id: int):
-    plan = load_plan(plan_id, *WITH_CASE)
+    plan = load_plan(plan_id, *WITH_CASE, joinedload(Plan.student))
     policies.require_review_page(current_user, plan)
     version = plan.current_version or plan.latest_version
     if version is None:
@@ -166,7 +175,6 @@ def review(plan_id: int):
         previous=previous, previous_comments=previous_marked,
         reflection=services.reflection_for(previous.version) if previous else None,
         bank=services.bank_of(current_user), hints=hints, case=plan.case_version,
-        documents=plan.case_version.documents_for(teachers=True),
     )
 
 
