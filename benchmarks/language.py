@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from app.language.core import WORD_RE, check_text, get_lexicon, word_count  # noqa: E402
+from app.language.core import WORD_RE, _check_text, check_text, get_lexicon, word_count  # noqa: E402
 
 EVALUATION_DIR = ROOT / "tests" / "language" / "evaluation"
 CASES_DIR = ROOT / "cases"
@@ -124,10 +124,13 @@ def build_plan(lang: str, items: list[dict]) -> str:
 
 def time_ours(plan: str, lang: str) -> dict:
     check_text(plan, lang)  # warm: the lexicon is compiled once per process
+    # The checker keeps its latest answers (the same text is asked about again and again); what is timed here is
+    # a text it has not seen, as after every keystroke.
+    uncached = _check_text.__wrapped__
     timings = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        check_text(plan, lang)
+        uncached(plan, lang)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return {"plan_words": word_count(plan), "median_ms": round(statistics.median(timings), 3),

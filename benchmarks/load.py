@@ -104,12 +104,13 @@ def wait_until_healthy(port: int, path: str = "/healthz", seconds: float = 60) -
 
 # --- the client (runs in its own process) ------------------------------------------------------------------
 
-def cpu_snapshot(server_pids: list[int]) -> tuple[int, int, int]:
-    """(all jiffies, busy jiffies, jiffies of this benchmark's processes: gunicorn, PostgreSQL, this client)."""
+def cpu_snapshot(server_pids: list[int]) -> tuple[int, int, dict[str, int]]:
+    """(all jiffies, busy jiffies, jiffies by part of this benchmark: the app's gunicorn, the bare Flask gunicorn,
+    PostgreSQL, this client). `server_pids` are the app's gunicorn master, then the bare Flask one."""
     with open("/proc/stat") as handle:
         values = [int(v) for v in handle.readline().split()[1:9]]
     total, idle = sum(values), values[3] + values[4]
-    ours = 0
+    parts = {"app": 0, "hello": 0, "postgres": 0, "client": 0}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -120,16 +121,22 @@ def cpu_snapshot(server_pids: list[int]) -> tuple[int, int, int]:
             continue
         comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
         pid, ppid = int(entry), int(rest[1])
-        if pid == os.getpid() or comm == "postgres" or pid in server_pids or ppid in server_pids:
-            ours += int(rest[11]) + int(rest[12])
-    return total, total - idle, ours
+        part = ("client" if pid == os.getpid() else "postgres" if comm == "postgres"
+                else "app" if server_pids[0] in (pid, ppid) else "hello" if server_pids[1:] and server_pids[1] in (pid, ppid)
+                else None)
+        if part:
+            parts[part] += int(rest[11]) + int(rest[12])
+    return total, total - idle, parts
 
 
 def cpu_use(before: tuple, after: tuple) -> dict:
-    """Shares of the machine's CPU during a phase: all busy, this benchmark, everything else on the machine."""
+    """Shares of the machine's CPU during a phase (1.0 = every core busy): all busy, this benchmark and each of its
+    parts, everything else on the machine."""
     total = max(after[0] - before[0], 1)
-    busy, ours = (after[1] - before[1]) / total, (after[2] - before[2]) / total
-    return {"busy": round(busy, 3), "benchmark": round(min(ours, busy), 3), "other": round(max(busy - ours, 0), 3)}
+    parts = {name: round((after[2][name] - before[2][name]) / total, 3) for name in after[2]}
+    busy, ours = (after[1] - before[1]) / total, sum(parts.values())
+    return {"busy": round(busy, 3), "benchmark": round(min(ours, busy), 3), "other": round(max(busy - ours, 0), 3),
+            "parts": parts}
 
 
 class Stats:
@@ -362,6 +369,11 @@ def worst(kinds: dict, names, key: str = "p95_ms") -> float:
     return max((kinds[name][key] for name in names if name in kinds), default=0.0)
 
 
+def parts(cpu: dict) -> str:
+    names = {"app": "app", "hello": "bare Flask", "postgres": "PostgreSQL", "client": "client"}
+    return ", ".join(f"{names[name]} {share:.0%}" for name, share in cpu["parts"].items() if share >= 0.005)
+
+
 def report(figures: dict) -> None:
     run, kinds = figures["class"], figures["class"]["kinds"]
     print(f"Care Plan Lab under a class's load: {figures['students']} students, {figures['instructors']} instructors, "
@@ -378,7 +390,7 @@ def report(figures: dict) -> None:
           + ", ".join(f"{kind} {later[kind]['p95_ms']}" for kind in PAGES + POSTS if kind in later) + " ms")
     cpu = run["cpu"]
     print(f"  CPU of the machine while the class worked: {cpu['busy']:.0%} busy, {cpu['benchmark']:.0%} this benchmark "
-          f"(gunicorn, PostgreSQL, client), {cpu['other']:.0%} other processes")
+          f"({parts(cpu)}), {cpu['other']:.0%} other processes")
     for sample in run["error_samples"]:
         print(f"  error: {sample}")
     app, hello = figures["saturated_app"], figures["saturated_hello"]
@@ -387,6 +399,7 @@ def report(figures: dict) -> None:
           f"errors {app['errors']})")
     print(f"  bare Flask page       {hello['rps']:>8} req/s  (p50 {hello['p50_ms']} ms, p95 {hello['p95_ms']} ms, "
           f"errors {hello['errors']})")
+    print(f"  CPU meanwhile: {parts(app['cpu'])}; then {parts(hello['cpu'])}")
     print(f"  the app reaches {figures['share_of_ceiling'] * 100:.1f} % of the bare-Flask ceiling "
           f"(other processes used {app['cpu']['other']:.0%} and {hello['cpu']['other']:.0%} of the CPU meanwhile)")
     verdict = figures["targets"]

@@ -29,6 +29,7 @@ replacement or replacements (per written form), examples and not_examples (teste
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -474,9 +475,16 @@ def _compound_rule(lexicon: Lexicon, word: str) -> _Rule | None:
 
 def check_text(text: str, lang: str = "en") -> list[Finding]:
     """All findings in `text`, sorted by start; offsets are character offsets into `text`."""
+    return list(_check_text(text, lang))
+
+
+# The same texts are checked again and again: each field of a plan at every save, the whole plan before it is
+# submitted and when it is, the balance of deficits and strengths. The answer depends on the text alone.
+@functools.lru_cache(maxsize=1024)
+def _check_text(text: str, lang: str) -> tuple[Finding, ...]:
     lexicon = get_lexicon(lang)
     if not text:
-        return []
+        return ()
     matches = list(TOKEN_RE.finditer(text))
     spans = [m.span() for m in matches]
     words = [m.group() for m in matches]
@@ -539,7 +547,7 @@ def check_text(text: str, lang: str = "en") -> list[Finding]:
         findings.append(Finding(start, end, matched, rule.category, rule.message, rule.suggestion,
                                 rule.replacement_for(matched), rule.id))
         last_end = end
-    return findings
+    return tuple(findings)
 
 
 def word_count(text: str) -> int:

@@ -16,6 +16,7 @@ hint appears and what makes it go away.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .core import LANGUAGES, check_text
@@ -278,16 +279,17 @@ def has_crisis_contact(text: str, lang: str) -> bool:
 def _count_balance(text: str, lang: str) -> tuple[int, int]:
     """(deficit words, strength words) in a text; deficit findings of the word checker count too."""
     deficit_spans = [(f.start, f.end) for f in check_text(text, lang) if f.category == "deficit"]
-    deficit = len(deficit_spans)
-    for match in _DEFICIT_WORDS[lang].finditer(text):
-        if not any(s <= match.start() < e for s, e in deficit_spans):
-            deficit += 1
+    deficit = len(deficit_spans) + sum(1 for match in _DEFICIT_WORDS[lang].finditer(text)
+                                       if not _inside(match.start(), deficit_spans))
     negated = [(m.start(), m.end()) for m in _NEGATED_STRENGTH[lang].finditer(text)]
-    strength = 0
-    for match in _STRENGTH_WORDS[lang].finditer(text):
-        if not any(s <= match.start() < e for s, e in negated):
-            strength += 1
+    strength = sum(1 for match in _STRENGTH_WORDS[lang].finditer(text) if not _inside(match.start(), negated))
     return deficit, strength
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether `position` falls in one of `spans`: sorted and not overlapping, as findings and matches come."""
+    i = bisect_right(spans, (position, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= position < spans[i][1]
 
 
 def _as_list(value) -> list[dict]:
