@@ -76,3 +76,23 @@ def test_signed_in_choice_is_kept_on_the_account(client, make_client):
 def test_unknown_language_is_refused_politely(client):
     response = post(client, "/locale", {"locale": "xx"}, follow_redirects=True)
     assert response.status_code == 200 and "Unknown language." in response.get_data(as_text=True)
+
+
+def test_form_library_messages_follow_the_page_language(make_client, app):
+    """Messages the form library writes itself (a choice that is not on offer) come in the language of the page,
+    for each language in turn in the same process."""
+    from app.cohorts.models import Role
+    from tests.factories import AssignmentFactory, member
+
+    assignment = AssignmentFactory()
+    leader = member(assignment.cohort, Role.leader)
+    url = f"/cohorts/{assignment.cohort.id}/assignments/new"
+    fields = {"title": "A title", "instructions": "", "case_version_id": "999999",
+              "rubric_version_id": str(assignment.rubric_version_id), "opens_at": "2027-01-01T12:00",
+              "due_at": "2027-01-10T12:00", "review_due_at": "2027-01-20T12:00"}
+    for locale, message in (("nb", "Ikke et gyldig valg"), ("en", "Not a valid choice"), ("nb", "Ikke et gyldig valg")):
+        client = make_client()
+        login(client, leader.email)
+        post(client, "/locale", {"locale": locale, "next": "/"})
+        page = post(client, url, fields).get_data(as_text=True)
+        assert message in page, (locale, page[page.find("error-summary"):][:900])

@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import Form
 
 DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the assignment a title.")), Length(max=160)],
                         description=_l("Students see this, e.g. \"Individual plan for Anna\"."))
     instructions = TextAreaField(_l("Instructions for students"), validators=[Optional(), Length(max=5000)])

@@ -1,20 +1,21 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.forms import Form
 
 EMAIL_VALIDATORS = [DataRequired(message=_l("Enter your e-mail address.")),
                     Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
                     Length(max=254)]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=512)])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     join_code = StringField(_l("Join code"), validators=[DataRequired(message=_l("Enter the join code from your course leader.")), Length(max=32)])
     name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=EMAIL_VALIDATORS)
@@ -24,22 +25,22 @@ class RegisterForm(FlaskForm):
         DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     join_code = StringField(_l("Join code"), validators=[DataRequired(message=_l("Enter the join code from your course leader.")), Length(max=32)])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("E-mail"), validators=EMAIL_VALIDATORS)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
                              description=_l("At least 12 characters."))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your current password.")), Length(max=512)])
     password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
                              description=_l("At least 12 characters."))
@@ -47,6 +48,6 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(Form):
     locale = SelectField(_l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("nb", "Norsk bokmål")])
     next = HiddenField()

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.cohorts.models import Role
+from app.forms import Form
 
 
 def role_choices():
@@ -13,13 +13,13 @@ def role_choices():
     return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the cohort a name.")), Length(max=120)],
                        description=_l("For example: MED3100 autumn 2026, group 4"))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
-class AppointForm(FlaskForm):
+class AppointForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter an e-mail address.")),
                                                  Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
                                                  Length(max=254)])
@@ -27,22 +27,22 @@ class AppointForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices, default=Role.leader.value)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), choices=role_choices)
     confirmed = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     confirmed = HiddenField()
 
 
-class EnrolUploadForm(FlaskForm):
+class EnrolUploadForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to upload."))],
                      description=_l("The first line names the columns: email, name, role. Roles: student, "
                                     "instructor or leader (an empty role means student). At most 2,000 rows."),
                      render_kw={"accept": ".csv,text/csv,text/plain"})
 
 
-class EnrolConfirmForm(FlaskForm):
+class EnrolConfirmForm(Form):
     csv_text = HiddenField()
     checksum = HiddenField()
