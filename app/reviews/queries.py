@@ -14,20 +14,22 @@ from app.plans.workflow import PlanState
 WITHOUT_DRAFT = defer(Plan.draft)
 
 
-def _latest_submitted():
-    return (db.select(PlanVersion.plan_id, db.func.max(PlanVersion.submitted_at).label("submitted_at"))
-            .group_by(PlanVersion.plan_id).subquery())
+def _submitted_at():
+    """When each listed plan was last submitted: looked up per plan (by the index on the versions' plan), not by
+    grouping every version in the database."""
+    return (db.select(db.func.max(PlanVersion.submitted_at)).where(PlanVersion.plan_id == Plan.id)
+            .correlate(Plan).scalar_subquery())
 
 
 def my_queue(user) -> list[tuple[Plan, object]]:
     """Plans allocated to this reviewer that wait for a review or are in review, oldest submission first."""
-    latest = _latest_submitted()
+    submitted_at = _submitted_at()
     rows = db.session.execute(
-        db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
+        db.select(Plan, submitted_at)
         .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT,
                  selectinload(Plan.versions).load_only(PlanVersion.plan_id, PlanVersion.number))
         .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
-        .order_by(latest.c.submitted_at)).all()
+        .order_by(submitted_at, Plan.id)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
 
 
@@ -37,7 +39,7 @@ OPEN_PER_PAGE = 25
 def unallocated_for_instructor(user, page: int = 1) -> tuple[list[tuple[Plan, object]], int]:
     """Submitted plans without a reviewer in cohorts where the user is an instructor, oldest submission first,
     one page at a time (a whole class may wait at once), with how many there are: who and when, not what."""
-    latest = _latest_submitted()
+    submitted_at = _submitted_at()
     cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id,
                                                     Membership.role == Role.instructor)
     waiting = (Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
@@ -46,10 +48,10 @@ def unallocated_for_instructor(user, page: int = 1) -> tuple[list[tuple[Plan, ob
     if not total:
         return [], 0
     rows = db.session.execute(
-        db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
+        db.select(Plan, submitted_at)
         .join(Assignment, Assignment.id == Plan.assignment_id)
         .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT)
-        .where(*waiting).order_by(latest.c.submitted_at, Plan.id)
+        .where(*waiting).order_by(submitted_at, Plan.id)
         .limit(OPEN_PER_PAGE).offset((page - 1) * OPEN_PER_PAGE)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows], total
 
@@ -62,12 +64,12 @@ def recently_reviewed(user, limit: int = 20) -> list[Plan]:
 
 
 def submitted_plans(assignment) -> list[tuple[Plan, object]]:
-    latest = _latest_submitted()
+    submitted_at = _submitted_at()
     rows = db.session.execute(
-        db.select(Plan, latest.c.submitted_at).join(latest, latest.c.plan_id == Plan.id)
+        db.select(Plan, submitted_at)
         .options(joinedload(Plan.student), joinedload(Plan.reviewer), WITHOUT_DRAFT)
         .where(Plan.assignment_id == assignment.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
-        .order_by(latest.c.submitted_at)).all()
+        .order_by(submitted_at, Plan.id)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
 
 
