@@ -437,8 +437,12 @@ def main(argv: list[str]) -> None:
     production = {"CAREPLAN_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "RATELIMIT_ENABLED": "1",
                   # every simulated person logs in from 127.0.0.1; a real deployment sees their own addresses
                   "LOGIN_RATE_LIMIT": "100000 per minute", "CAREPLAN_BASE_URL": "http://127.0.0.1"}
-    app_server = Server(url, target="app:create_app()", env=production, **gunicorn)
-    hello_server = Server(url, target="benchmarks.hello_app:create_app()", **gunicorn)
+    # Both under the production gunicorn settings (app/gunicorn_conf.py), without an access log, with the same
+    # number of workers and threads given on the command line.
+    conf = {"args": ["-c", str(ROOT / "app" / "gunicorn_conf.py")], **gunicorn}
+    quiet = {"ACCESS_LOG": "", "LOG_LEVEL": "warning"}
+    app_server = Server(url, target="app:create_app()", env={**production, **quiet}, **conf)
+    hello_server = Server(url, target="benchmarks.hello_app:create_app()", env=quiet, **conf)
     try:
         wait_until_healthy(app_server.port)
         wait_until_healthy(hello_server.port, "/")
