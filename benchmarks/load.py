@@ -438,8 +438,9 @@ def main(argv: list[str]) -> None:
                   # every simulated person logs in from 127.0.0.1; a real deployment sees their own addresses
                   "LOGIN_RATE_LIMIT": "100000 per minute", "CAREPLAN_BASE_URL": "http://127.0.0.1"}
     # Both under the production gunicorn settings (app/gunicorn_conf.py), without an access log, with the same
-    # number of workers and threads given on the command line.
-    conf = {"args": ["-c", str(ROOT / "app" / "gunicorn_conf.py")], **gunicorn}
+    # number of workers and threads given on the command line, and no worker replaced during the run (the CPU
+    # figures are read from the running processes).
+    conf = {"args": ["-c", str(ROOT / "app" / "gunicorn_conf.py"), "--max-requests", "0"], **gunicorn}
     quiet = {"ACCESS_LOG": "", "LOG_LEVEL": "warning"}
     app_server = Server(url, target="app:create_app()", env={**production, **quiet}, **conf)
     hello_server = Server(url, target="benchmarks.hello_app:create_app()", env=quiet, **conf)
