@@ -72,7 +72,8 @@ def register_extensions(app: Flask) -> None:
             .options(joinedload(User.memberships))).unique().first()
         if row is None or row[0].session_nonce != nonce:
             return None
-        user, user._unread_notifications = row
+        user, unread = row
+        user._unread_notifications = unread  # read by notifications.services.unread_count
         return user
 
 
