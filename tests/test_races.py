@@ -380,3 +380,43 @@ def test_two_leaders_allocating_at_once_give_each_plan_one_reviewer_with_balance
                 "one allocation recorded per plan, naming the reviewer it really has"
         told = Counter(db.session.scalars(db.select(Notification.user_id).where(Notification.kind == "reassigned")))
         assert told == load, "each reviewer is told once per plan"
+
+
+def test_two_leaders_reassigning_one_plan_at_once_keep_the_trail_and_the_notices_true(app, server):
+    """Each change of reviewer is recorded as replacing the reviewer it really replaced, and whoever loses the
+    plan is told, however two leaders' clicks interleave."""
+    world = World()
+    plan = world.to_state(PlanState.submitted)
+    second_leader = member(world.cohort, Role.leader, name="Lars Leader")
+    first_new = member(world.cohort, Role.instructor, name="Ines Instructor")
+    second_new = member(world.cohort, Role.instructor, name="Jon Instructor")
+    review_services.allocate(plan, world.reviewer, world.leader)
+    db.session.commit()
+    leaders = [browser(server, user) for user in (world.leader, second_leader)]
+    url = f"/plans/{plan.id}/allocate"
+    for session in leaders:
+        session.get(f"/assignments/{world.assignment.id}/allocation")
+    for round_ in range(ROUNDS):
+        db.session.query(Notification).delete()
+        db.session.commit()
+        before = reloaded(plan).reviewer_id
+        first_id, second_id = first_new.id, second_new.id
+        answers = together(
+            lambda: leaders[0].post_form(url, {"reviewer_id": first_id}),
+            lambda: leaders[1].post_form(url, {"reviewer_id": second_id}))
+        assert [status for status, _ in answers] == [302, 302], answers
+        final = reloaded(plan).reviewer_id
+        assert final in (first_new.id, second_new.id)
+        entries = audit("plan.allocate", plan)
+        chain = [(e.data.get("previous_reviewer_id"), e.data["reviewer_id"]) for e in entries]
+        for (_, earlier_reviewer), (replaced, _) in zip(chain, chain[1:]):
+            assert replaced == earlier_reviewer, chain
+        assert chain[-1][1] == final
+        unassigned = Counter(db.session.scalars(
+            db.select(Notification.user_id).where(Notification.kind == "unassigned")))
+        in_between = first_new.id if final == second_new.id else second_new.id
+        # the first reviewer is told once, and so is the one who had it for a moment before the second change
+        assert unassigned == Counter({before: 1, in_between: 1}), (before, final, unassigned)
+        # the next round starts from the original reviewer again
+        review_services.allocate(reloaded(plan), world.reviewer, world.leader)
+        db.session.commit()

@@ -66,6 +66,9 @@ def allocate(plan: Plan, reviewer, actor) -> None:
     """A course leader sets or changes the reviewer of a submitted plan."""
     if not _is_instructor(plan.assignment.cohort_id, reviewer.id):
         raise ValidationError(_("%(name)s is not an instructor in this cohort.", name=reviewer.name))
+    # Hold the plan's row while its reviewer changes: a second leader changing it at the same moment waits and
+    # then sees this change, so the audit trail and the notices name the reviewer each change really replaced.
+    plan_services.lock(plan)
     previous = plan.reviewer
     workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer.id,
                    previous_reviewer_id=previous.id if previous else None)
