@@ -99,8 +99,8 @@ def _editor_context(plan: Plan, **extra):
     case = plan.case_version
     lang = services.plan_language(plan)
     return dict(
-        plan=plan, sections=SECTIONS, case=case, lang=lang, rubric=plan.rubric_version, can_edit=policies.can_edit_plan(current_user, plan),
-        is_owner=workflow.is_owner(plan, current_user), **extra,
+        plan=plan, sections=SECTIONS, case=case, lang=lang, rubric=plan.rubric_version,
+        can_edit=policies.can_edit_plan(current_user, plan), is_owner=workflow.is_owner(plan, current_user), **extra,
     )
 
 
