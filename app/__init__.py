@@ -1,6 +1,7 @@
 """Care Plan Lab: the application factory."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -56,25 +57,30 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(value: str):
-        from app.auth.models import User
-
         user_id, _, nonce = (value or "").partition(".")
         if not user_id.isdigit():
             return None
-        from sqlalchemy.orm import joinedload
-
-        from app.notifications.services import unread_count_of
-
-        # One round trip for what every page asks about the person: the account, their roles in each cohort
-        # (menus, buttons, access) and the unread count in the header.
-        row = db.session.execute(
-            db.select(User, unread_count_of(User.id)).where(User.id == int(user_id))
-            .options(joinedload(User.memberships))).unique().first()
+        row = db.session.execute(_sign_in_query(), {"user_id": int(user_id)}).unique().first()
         if row is None or row[0].session_nonce != nonce:
             return None
         user, unread = row
         user._unread_notifications = unread  # read by notifications.services.unread_count
         return user
+
+
+@functools.cache
+def _sign_in_query():
+    """One round trip for what every page asks about the person: the account, their roles in each cohort (menus,
+    buttons, access) and the unread count in the header. Built once; each request only binds the id."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import joinedload
+
+    from app.auth.models import User
+    from app.db import db
+    from app.notifications.services import unread_count_of
+
+    return (db.select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
+            .options(joinedload(User.memberships)))
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import copy
+import functools
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -54,6 +56,20 @@ def plan_for(assignment: Assignment, student) -> Plan | None:
                                                    Plan.student_id == student.id))
 
 
+@functools.cache
+def _save_statement():
+    """The conditional write of a draft, built once (it runs at every autosave): only over the token the client
+    read and only while the plan is editable; it counts the token up and answers with what it wrote."""
+    return (db.update(Plan)
+            .where(Plan.id == bindparam("plan_id"), Plan.save_token == bindparam("token"),
+                   Plan.state.in_(list(EDITABLE)))
+            .values(draft=bindparam("draft", type_=Plan.draft.type), save_token=Plan.save_token + 1,
+                    draft_saved_at=bindparam("now", type_=Plan.draft_saved_at.type),
+                    updated_at=bindparam("now", type_=Plan.updated_at.type))
+            .returning(Plan.save_token, Plan.state)
+            .execution_options(synchronize_session=False))
+
+
 def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
     """Store the draft if the client's save token is the current one; otherwise refuse with the newer draft."""
     if not workflow.is_owner(plan, actor):
@@ -68,13 +84,8 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
     if not is_db_int(save_token):
         raise ValidationError(_("The save token is missing; reload the page."))
     now = utcnow()
-    saved = db.session.execute(
-        db.update(Plan)
-        .where(Plan.id == plan.id, Plan.save_token == save_token, Plan.state.in_(list(EDITABLE)))
-        .values(draft=content, save_token=Plan.save_token + 1, draft_saved_at=now, updated_at=now)
-        .returning(Plan.save_token, Plan.state)
-        .execution_options(synchronize_session=False)
-    ).first()
+    saved = db.session.execute(_save_statement(), {"plan_id": plan.id, "token": save_token, "draft": content,
+                                                   "now": now}).first()
     if saved is not None:
         # What this save wrote, as the database has it now (the token it counted up, the state it saw).
         for name, value in (("draft", content), ("save_token", saved.save_token), ("draft_saved_at", now),

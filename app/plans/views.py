@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from flask import (Blueprint, abort, current_app, flash, get_template_attribute, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import format_datetime
@@ -7,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
 from markupsafe import Markup
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from app.assignments.models import Assignment
@@ -26,13 +29,20 @@ bp = Blueprint("plans", __name__, template_folder="templates")
 MAX_JSON_BYTES = 512 * 1024
 
 
-# For pages that show the case and the rubric beside the plan: read with the plan, in the same query.
-WITH_CASE = (joinedload(Plan.case_version), joinedload(Plan.rubric_version))
+@functools.cache
+def _plan_query(case: bool, student: bool):
+    """The query for one plan, built once: with its assignment (whose cohort decides who may look), and for pages
+    that show them, its case and rubric versions and its student, all in the same round trip."""
+    options = [joinedload(Plan.assignment)]
+    if case:
+        options += [joinedload(Plan.case_version), joinedload(Plan.rubric_version)]
+    if student:
+        options.append(joinedload(Plan.student))
+    return db.select(Plan).where(Plan.id == bindparam("plan_id")).options(*options)
 
 
-def load_plan(plan_id: int, *options) -> Plan:
-    # The plan's assignment (whose cohort decides who may look) comes with it in one query.
-    plan = db.session.get(Plan, plan_id, options=[joinedload(Plan.assignment), *options])
+def load_plan(plan_id: int, *, case: bool = False, student: bool = False) -> Plan:
+    plan = db.session.execute(_plan_query(case, student), {"plan_id": plan_id}).scalar_one_or_none()
     policies.require_view(current_user, plan)
     return plan
 
@@ -107,7 +117,7 @@ def _editor_context(plan: Plan, **extra):
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
 @login_required
 def show(plan_id: int):
-    plan = load_plan(plan_id, *WITH_CASE)
+    plan = load_plan(plan_id, case=True)
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
     shown = plan.latest_version.content if plan.latest_version and not workflow.is_owner(plan, current_user) \
@@ -195,7 +205,7 @@ def _confirm_or(plan, action_url, title, message, label, then):
 @bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(plan_id: int):
-    plan = load_plan(plan_id, *WITH_CASE)
+    plan = load_plan(plan_id, case=True)
     policies.require_owner(current_user, plan)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         from app.language.services import submission_summary

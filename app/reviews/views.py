@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from app.assignments.models import Assignment
 from app.auth.models import User
@@ -16,7 +15,7 @@ from app.plans.content import SECTIONS
 from app.plans.diff import diff_plans
 from app.plans.models import Plan
 from app.plans.policies import require_view
-from app.plans.views import WITH_CASE, load_plan
+from app.plans.views import load_plan
 from app.plans.workflow import PlanState
 from app.urls import bounded_int
 from app.policies import require, require_in_cohort
@@ -156,7 +155,7 @@ def _marked_texts(content: dict, comments) -> tuple[dict, list]:
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
 @login_required
 def review(plan_id: int):
-    plan = load_plan(plan_id, *WITH_CASE, joinedload(Plan.student))
+    plan = load_plan(plan_id, case=True, student=True)
     policies.require_review_page(current_user, plan)
     version = plan.current_version or plan.latest_version
     if version is None:
