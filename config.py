@@ -44,6 +44,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The session's expiry slides with use; the cookie is re-issued for that at most this often (app/auth/session.py).
+    SESSION_REFRESH_AFTER = timedelta(minutes=1)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("CAREPLAN_TIMEZONE", "Europe/Oslo")

@@ -16,6 +16,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from app.auth.session import SlidingSessionInterface
+
+    app.session_interface = SlidingSessionInterface()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -137,16 +140,27 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(language_cli)
 
 
-def register_template_helpers(app: Flask) -> None:
+@functools.lru_cache(maxsize=4096)
+def _formatted(value, fmt: str, locale: str, timezone: str) -> str:
+    """A time as the person reads it, in their language and time zone (both part of the key: Flask-Babel formats
+    with the request's own). Pages show the same due dates and save times again and again."""
     from flask_babel import format_datetime
+
+    return format_datetime(value, fmt)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale, get_timezone
 
     from app.cohorts import policies as cohort_policies
     from app.cohorts.services import role_label
+    from app.fragments import kept_part
     from app.markdown import render_markdown
 
-    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label)
+    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, kept_part=kept_part)
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": \
+        _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
 
     @app.context_processor
     def inject_locale():
@@ -213,17 +227,19 @@ def register_input_guard(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    fixed = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+             ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+             ("Cross-Origin-Opener-Policy", "same-origin")]
+    if app.config.get("HSTS"):
+        fixed.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    html = [*fixed, ("Cache-Control", "no-store")]
+
     @app.after_request
     def security_headers(response):
+        # Each header unless the view set its own (one pass over the response's headers, not one per header).
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("HSTS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")
+        present = {name.lower() for name, _value in headers.items()}
+        wanted = html if response.mimetype == "text/html" else fixed
+        headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response

@@ -367,3 +367,42 @@ def test_case_beside_the_plan_is_the_plans_own_case_version_and_language(make_cl
     leader = make_client()
     login(leader, anna_world.leader.email)
     assert "<h3>The case</h3>" in panel(leader, anna_world.plan.id)
+
+
+def test_kept_parts_of_the_plan_pages_follow_every_change(make_client, world):
+    """The editor's rows, the plan as it reads, its links and the main menu are kept between requests: each page
+    must still show the plan's latest text, its versions and the reader's language."""
+    student = make_client()
+    login(student, world.owner.email)
+    assert 'name="section-what_matters"' in student.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    first = copy.deepcopy(GOOD_CONTENT)
+    assert autosave(student, world.plan.id, 0, first).status_code == 200
+    page = student.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "I want a home of my own with Luna." in page and "Goal 1: I want my own flat" in page
+    assert "History (0)" in page and "Compare versions" not in page
+
+    second = copy.deepcopy(GOOD_CONTENT)
+    second["sections"]["what_matters"] = "A place where Luna is welcome."
+    second["goals"].append({"id": "g2", "text": "See my son every week", "timeframe": ""})
+    assert autosave(student, world.plan.id, 1, second).status_code == 200
+    page = student.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "A place where Luna is welcome." in page and "I want a home of my own with Luna." not in page
+    assert "Goal 2: See my son every week" in page and 'name="goal-2-text"' in page
+
+    assert post(student, f"/plans/{world.plan.id}/submit", {"confirmed": "yes", "save_token": 2}).status_code == 302
+    page = student.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "<textarea" not in page and "A place where Luna is welcome." in page
+    assert "History (1)" in page and f'href="/plans/{world.plan.id}/feedback"' in page
+
+    post(student, "/locale", {"locale": "nb", "next": "/"})
+    page = student.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "Historikk (1)" in page and "A place where Luna is welcome." in page
+    assert "History (1)" not in page
+
+    # Someone else on the same plan sees their own menu and links, not the student's.
+    leader = make_client()
+    login(leader, world.leader.email)
+    page = leader.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "History (1)" in page and "Historikk" not in page and "A place where Luna is welcome." in page
+    assert f'href="/plans/{world.plan.id}/review"' in page
+    assert f'href="/plans/{world.plan.id}/review"' not in student.get(f"/plans/{world.plan.id}").get_data(as_text=True)

@@ -1,6 +1,8 @@
 """Cookie flags, session renewal and invalidation, and rate limits on the endpoints people attack."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app import create_app
 from tests.conftest import csrf_token, login, post
 from tests.factories import CohortFactory, UserFactory
@@ -62,3 +64,34 @@ def test_csrf_is_required_for_json_too(client):
     login(client, user.email)
     assert client.post("/language/check", json={"text": "x", "lang": "en"}).status_code == 400
     assert post(client, "/logout").status_code == 302
+
+
+def _session_cookie(response) -> str | None:
+    return next((value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")), None)
+
+
+def test_the_session_slides_with_use_without_a_new_cookie_on_every_page(app, client):
+    user = UserFactory()
+    assert _session_cookie(login(client, user.email)) is not None
+    client.get("/")  # the first page after signing in adds the new session's CSRF token
+    # Pages read after that would move the expiry by seconds: the cookie is not issued again for that.
+    for _ in range(3):
+        response = client.get("/plans")
+        assert response.status_code == 200 and _session_cookie(response) is None
+    # Once the refresh interval has passed, the next page re-issues it with the expiry moved forward.
+    app.config["SESSION_REFRESH_AFTER"] = timedelta(0)
+    renewed = _session_cookie(client.get("/"))
+    assert renewed is not None and "Expires=" in renewed
+    # A change to the session is always sent, whatever the interval.
+    app.config["SESSION_REFRESH_AFTER"] = timedelta(hours=1)
+    assert _session_cookie(post(client, "/locale", data={"locale": "nb", "next": "/"})) is not None
+    assert _session_cookie(post(client, "/logout")) is not None
+    assert client.get("/plans").status_code == 302
+
+
+def test_a_session_past_its_lifetime_is_not_accepted(app, client):
+    user = UserFactory()
+    login(client, user.email)
+    assert client.get("/plans").status_code == 200
+    app.permanent_session_lifetime = timedelta(seconds=-1)
+    assert client.get("/plans").status_code == 302

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.db import CreatedAtMixin, UTCDateTime, db, utcnow
 from app.plans.content import empty_content
@@ -48,6 +48,14 @@ class Plan(CreatedAtMixin, db.Model):
         return self.assignment.cohort_id
 
     @property
+    def number_of_versions(self) -> int:
+        """How many versions were submitted: counted from the versions when they are loaded, else by the database
+        (pages that only show the count need not read every version's text)."""
+        if "versions" in self.__dict__:
+            return len(self.versions)
+        return self.version_count
+
+    @property
     def latest_version(self) -> "PlanVersion | None":
         return self.versions[-1] if self.versions else None
 
@@ -82,3 +90,9 @@ class PlanVersion(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en", nullable=False)
 
     plan = relationship("Plan", back_populates="versions")
+
+
+# The number of submitted versions, read in the same query as the plan where a page asks for it (`undefer`).
+Plan.version_count = column_property(
+    select(func.count(PlanVersion.id)).where(PlanVersion.plan_id == Plan.id).correlate_except(PlanVersion)
+    .scalar_subquery(), deferred=True)

@@ -10,12 +10,12 @@ from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
 from markupsafe import Markup
 from sqlalchemy import bindparam
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from app.assignments.models import Assignment
 from app.db import db
 from app.errors import DomainError, ValidationError
-from app.fragments import fragment
+from app.fragments import fingerprint, fragment
 from app.markdown import render_markdown
 from app.plans import policies, services, workflow
 from app.plans.content import SECTIONS, ContentProblem, from_form
@@ -33,7 +33,7 @@ MAX_JSON_BYTES = 512 * 1024
 def _plan_query(case: bool, student: bool):
     """The query for one plan, built once: with its assignment (whose cohort decides who may look), and for pages
     that show them, its case and rubric versions and its student, all in the same round trip."""
-    options = [joinedload(Plan.assignment)]
+    options = [joinedload(Plan.assignment), undefer(Plan.version_count)]
     if case:
         options += [joinedload(Plan.case_version), joinedload(Plan.rubric_version)]
     if student:
@@ -74,6 +74,25 @@ def case_side_panel(plan, lang: str) -> Markup:
         return macro(case, case.documents_for(teachers=False), rubric, lang)
 
     return fragment(("side panel", case.fingerprint, rubric.fingerprint, lang), render)
+
+
+@bp.app_template_global()
+def editor_sections(content: dict) -> Markup:
+    """The editor's sections, goals and measures for this text: rendered once per text and kept, since a student
+    opens the same plan again and again between saves."""
+    def render():
+        return get_template_attribute("plans/_editor.html", "editor_sections")(content, SECTIONS)
+
+    return fragment(("editor", fingerprint(content)), render, store="plans")
+
+
+@bp.app_template_global()
+def plan_content_html(content: dict) -> Markup:
+    """A plan's text as it reads (sections in order, goals and measures as tables), rendered once per text."""
+    def render():
+        return get_template_attribute("plans/_content.html", "plan_content")(content, SECTIONS)
+
+    return fragment(("read", fingerprint(content)), render, store="plans")
 
 
 @bp.app_template_global()

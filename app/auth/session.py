@@ -1,0 +1,36 @@
+"""The signed-cookie session, with a lifetime that slides with use (PERMANENT_SESSION_LIFETIME after the last
+visit), re-issued when its contents change, or when only its expiry would move, at most once per
+SESSION_REFRESH_AFTER instead of on every response: signing and compressing a cookie for every page costs as much
+as a database query, and the expiry moves by a minute at most."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+
+class SlidingSessionInterface(SecureCookieSessionInterface):
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, issued_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.issued_at = issued_at
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        issued_at = getattr(session, "issued_at", None)
+        return issued_at is None or datetime.now(timezone.utc) - issued_at >= app.config["SESSION_REFRESH_AFTER"]
