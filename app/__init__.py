@@ -24,6 +24,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_read_only_requests(app)
     register_security_headers(app)
     register_input_guard(app)
     if app.config.get("PROXY_FIX_HOPS"):
@@ -224,6 +225,20 @@ def register_input_guard(app: Flask) -> None:
             values += [v for vs in request.form.listvalues() for v in vs]
         if any("\x00" in value for value in values):
             abort(400, _("Text cannot contain NUL characters."))
+
+
+def register_read_only_requests(app: Flask) -> None:
+    """GET and HEAD requests read without a transaction unless their view is marked `app.db.transactional`."""
+    from flask import request
+
+    from app.db import db
+
+    @app.before_request
+    def read_only_requests():
+        if request.method in ("GET", "HEAD"):
+            view = app.view_functions.get(request.endpoint)
+            if view is not None and not getattr(view, "db_transactional", False):
+                db.session.info["reading"] = True
 
 
 def register_security_headers(app: Flask) -> None:

@@ -70,7 +70,7 @@ def _session_cookie(response) -> str | None:
     return next((value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")), None)
 
 
-def test_the_session_slides_with_use_without_a_new_cookie_on_every_page(app, client):
+def test_the_session_slides_with_use_without_a_new_cookie_on_every_page(app, client, monkeypatch):
     user = UserFactory()
     assert _session_cookie(login(client, user.email)) is not None
     client.get("/")  # the first page after signing in adds the new session's CSRF token
@@ -79,19 +79,19 @@ def test_the_session_slides_with_use_without_a_new_cookie_on_every_page(app, cli
         response = client.get("/plans")
         assert response.status_code == 200 and _session_cookie(response) is None
     # Once the refresh interval has passed, the next page re-issues it with the expiry moved forward.
-    app.config["SESSION_REFRESH_AFTER"] = timedelta(0)
+    monkeypatch.setitem(app.config, "SESSION_REFRESH_AFTER", timedelta(0))
     renewed = _session_cookie(client.get("/"))
     assert renewed is not None and "Expires=" in renewed
     # A change to the session is always sent, whatever the interval.
-    app.config["SESSION_REFRESH_AFTER"] = timedelta(hours=1)
+    monkeypatch.setitem(app.config, "SESSION_REFRESH_AFTER", timedelta(hours=1))
     assert _session_cookie(post(client, "/locale", data={"locale": "nb", "next": "/"})) is not None
     assert _session_cookie(post(client, "/logout")) is not None
     assert client.get("/plans").status_code == 302
 
 
-def test_a_session_past_its_lifetime_is_not_accepted(app, client):
+def test_a_session_past_its_lifetime_is_not_accepted(app, client, monkeypatch):
     user = UserFactory()
     login(client, user.email)
     assert client.get("/plans").status_code == 200
-    app.permanent_session_lifetime = timedelta(seconds=-1)
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", timedelta(seconds=-1))
     assert client.get("/plans").status_code == 302

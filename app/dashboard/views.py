@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.assignments.models import Assignment
 from app.dashboard import charts, policies, services
-from app.db import db
+from app.db import db, transactional
 from app.i18n import current_locale
 from app.policies import require, require_in_cohort
 
@@ -31,6 +31,7 @@ def load_assignment(assignment_id: int) -> Assignment:
 
 
 @bp.route("/assignments/<int:assignment_id>/dashboard")
+@transactional  # the versions' hints are streamed in batches from a server-side cursor
 @login_required
 def show(assignment_id: int):
     assignment = load_assignment(assignment_id)
@@ -48,6 +49,7 @@ def show(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/dashboard.csv")
+@transactional
 @login_required
 def export(assignment_id: int):
     assignment = load_assignment(assignment_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.db import db
+from app.db import db, transactional
 from app.notifications import services
 from app.notifications.models import Notification
 
@@ -25,6 +25,7 @@ def index():
 
 
 @bp.route("/<int:notification_id>")
+@transactional
 @login_required
 def open(notification_id: int):
     note = db.session.get(Notification, notification_id)

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, undefer
 
 from app.assignments.models import Assignment
+from app.cases.models import CaseVersion
 from app.db import db
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, fragment
@@ -23,6 +24,7 @@ from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
 from app.plans.workflow import PlanAction, PlanState
 from app.policies import require_in_cohort
+from app.rubrics.models import RubricVersion
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
@@ -30,19 +32,25 @@ MAX_JSON_BYTES = 512 * 1024
 
 
 @functools.cache
-def _plan_query(case: bool, student: bool):
-    """The query for one plan, built once: with its assignment (whose cohort decides who may look), and for pages
-    that show them, its case and rubric versions and its student, all in the same round trip."""
+def _plan_query(case: bool, student: bool, lean: bool):
+    """The query for one plan, built once: with its assignment (whose cohort decides who may look) and the number
+    of its versions, and for pages that show them, its case and rubric versions and its student, all in the same
+    round trip. `lean` reads only what the plan page itself shows of the case and rubric (the panel beside the
+    plan is kept: see case_side_panel); anything else is read when first asked for."""
     options = [joinedload(Plan.assignment), undefer(Plan.version_count)]
-    if case:
+    if case and lean:
+        options += [joinedload(Plan.case_version).load_only(CaseVersion.fingerprint, CaseVersion.person_name,
+                                                            CaseVersion.languages),
+                    joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint)]
+    elif case:
         options += [joinedload(Plan.case_version), joinedload(Plan.rubric_version)]
     if student:
         options.append(joinedload(Plan.student))
     return db.select(Plan).where(Plan.id == bindparam("plan_id")).options(*options)
 
 
-def load_plan(plan_id: int, *, case: bool = False, student: bool = False) -> Plan:
-    plan = db.session.execute(_plan_query(case, student), {"plan_id": plan_id}).scalar_one_or_none()
+def load_plan(plan_id: int, *, case: bool = False, student: bool = False, lean: bool = False) -> Plan:
+    plan = db.session.execute(_plan_query(case, student, lean), {"plan_id": plan_id}).scalar_one_or_none()
     policies.require_view(current_user, plan)
     return plan
 
@@ -136,7 +144,7 @@ def _editor_context(plan: Plan, **extra):
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
 @login_required
 def show(plan_id: int):
-    plan = load_plan(plan_id, case=True)
+    plan = load_plan(plan_id, case=True, lean=True)
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
     shown = plan.latest_version.content if plan.latest_version and not workflow.is_owner(plan, current_user) \

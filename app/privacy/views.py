@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.auth.models import User
 from app.cohorts.policies import is_admin
-from app.db import db
+from app.db import db, transactional
 from app.errors import ValidationError
 from app.policies import require, require_found
 from app.privacy import services
@@ -17,6 +17,7 @@ bp = Blueprint("privacy", __name__, template_folder="templates")
 
 
 @bp.route("/account/data")
+@transactional
 @login_required
 def my_data():
     data = services.export_user_data(current_user._get_current_object())
