@@ -155,10 +155,12 @@ def register_template_helpers(app: Flask) -> None:
 
     from app.cohorts import policies as cohort_policies
     from app.cohorts.services import role_label
-    from app.fragments import kept_part
+    from app.forms import csrf_token
+    from app.fragments import fill, kept_part, slot
     from app.markdown import render_markdown
 
-    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, kept_part=kept_part)
+    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, kept_part=kept_part,
+                                 fill=fill, slot=slot, csrf_token=csrf_token)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": \
         _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""

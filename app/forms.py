@@ -1,10 +1,16 @@
 """The base of every form: Flask-WTF's, with WTForms' own messages ("This field is required.") in the page's
-language, read once per language and kept, instead of from disk on every request that shows a form."""
+language, read once per language and kept, instead of from disk on every request that shows a form; and the CSRF
+token every page and form carries, signed once per session rather than on every page."""
 from __future__ import annotations
 
+import functools
+
 from babel import support
+from flask import current_app, g, session
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from wtforms.i18n import messages_path
 
 _catalogues: dict[str, support.Translations] = {}
@@ -33,3 +39,23 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed(secret_key: str, raw_token: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(raw_token)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's CSRF token for this session, as its `generate_csrf` makes it and its CSRF protection checks it.
+    Tokens have no time limit here (WTF_CSRF_TIME_LIMIT None: one lives as long as the session), so the signed
+    token is kept per session's secret and reused, instead of signed again on every page. With a time limit, or
+    for a session that has no secret yet, Flask-WTF makes it."""
+    config = current_app.config
+    name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw_token = session.get(name)
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None or name in g or not isinstance(raw_token, str):
+        return generate_csrf()
+    token = _signed(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw_token)
+    setattr(g, name, token)
+    return token

@@ -95,3 +95,17 @@ def test_a_session_past_its_lifetime_is_not_accepted(app, client, monkeypatch):
     assert client.get("/plans").status_code == 200
     monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", timedelta(seconds=-1))
     assert client.get("/plans").status_code == 302
+
+
+def test_a_sessions_csrf_token_works_on_every_page_and_only_for_that_session(app, make_client):
+    user, other = UserFactory(), UserFactory()
+    mine, theirs = make_client(), make_client()
+    login(mine, user.email)
+    login(theirs, other.email)
+    first = csrf_token(mine)
+    mine.get("/plans")
+    assert csrf_token(mine) == first  # signed once for the session
+    assert mine.post("/locale", data={"locale": "nb", "next": "/", "csrf_token": first}).status_code == 302
+    # Another person's token is refused, and so is a forged one.
+    assert theirs.post("/locale", data={"locale": "nb", "next": "/", "csrf_token": first}).status_code == 400
+    assert mine.post("/locale", data={"locale": "en", "next": "/", "csrf_token": first[:-2] + "xx"}).status_code == 400

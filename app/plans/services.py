@@ -8,6 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
@@ -92,7 +93,10 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
                             ("updated_at", now), ("state", saved.state)):
             set_committed_value(plan, name, value)
     else:
-        db.session.refresh(plan)
+        # The row afresh in one read, its draft too (an autosave leaves it unread until now), so that the newer
+        # text and the token shown with it in the conflict belong together.
+        db.session.execute(db.select(Plan).where(Plan.id == plan.id).options(undefer(Plan.draft))
+                           .execution_options(populate_existing=True)).scalar_one()
         if plan.state not in EDITABLE:
             raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
                                       state=workflow.STATE_LABELS[plan.state]))

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
 from markupsafe import Markup
 from sqlalchemy import bindparam
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import defer, joinedload, undefer
 
 from app.assignments.models import Assignment
 from app.cases.models import CaseVersion
@@ -32,12 +32,15 @@ MAX_JSON_BYTES = 512 * 1024
 
 
 @functools.cache
-def _plan_query(case: bool, student: bool, lean: bool):
+def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True):
     """The query for one plan, built once: with its assignment (whose cohort decides who may look) and the number
     of its versions, and for pages that show them, its case and rubric versions and its student, all in the same
     round trip. `lean` reads only what the plan page itself shows of the case and rubric (the panel beside the
-    plan is kept: see case_side_panel); anything else is read when first asked for."""
+    plan is kept: see case_side_panel); anything else is read when first asked for. Without `draft`, the draft
+    is left unread (an autosave replaces it)."""
     options = [joinedload(Plan.assignment), undefer(Plan.version_count)]
+    if not draft:
+        options.append(defer(Plan.draft))
     if case and lean:
         options += [joinedload(Plan.case_version).load_only(CaseVersion.fingerprint, CaseVersion.person_name,
                                                             CaseVersion.languages),
@@ -49,8 +52,9 @@ def _plan_query(case: bool, student: bool, lean: bool):
     return db.select(Plan).where(Plan.id == bindparam("plan_id")).options(*options)
 
 
-def load_plan(plan_id: int, *, case: bool = False, student: bool = False, lean: bool = False) -> Plan:
-    plan = db.session.execute(_plan_query(case, student, lean), {"plan_id": plan_id}).scalar_one_or_none()
+def load_plan(plan_id: int, *, case: bool = False, student: bool = False, lean: bool = False,
+              draft: bool = True) -> Plan:
+    plan = db.session.execute(_plan_query(case, student, lean, draft), {"plan_id": plan_id}).scalar_one_or_none()
     policies.require_view(current_user, plan)
     return plan
 
@@ -180,7 +184,7 @@ def save_form(plan_id: int):
 @bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
 @login_required
 def autosave(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = load_plan(plan_id, draft=False)
     policies.require_owner(current_user, plan)
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return jsonify({"error": _("The plan is too large to save.")}), 413
