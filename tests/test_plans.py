@@ -406,3 +406,21 @@ def test_kept_parts_of_the_plan_pages_follow_every_change(make_client, world):
     assert "History (1)" in page and "Historikk" not in page and "A place where Luna is welcome." in page
     assert f'href="/plans/{world.plan.id}/review"' in page
     assert f'href="/plans/{world.plan.id}/review"' not in student.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+
+
+def test_an_autosave_to_someone_elses_plan_writes_nothing(make_client, world):
+    """The usual autosave is one conditional write; it must still only ever write the student's own draft."""
+    other = make_client()
+    login(other, world.other_student.email)
+    assert autosave(other, world.plan.id, 0, GOOD_CONTENT).status_code == 404
+    db.session.refresh(world.plan)
+    assert world.plan.save_token == 0 and world.plan.draft.get("goals", []) == []
+    world.to_state(PlanState.submitted)
+    before = copy.deepcopy(world.plan.draft)
+    owner = make_client()
+    login(owner, world.owner.email)
+    changed = copy.deepcopy(GOOD_CONTENT)
+    changed["sections"]["what_matters"] = "Changed after submitting"
+    assert autosave(owner, world.plan.id, world.plan.save_token, changed).status_code in (400, 409)
+    db.session.refresh(world.plan)
+    assert world.plan.draft == before and world.plan.state == PlanState.submitted

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -58,17 +59,40 @@ def plan_for(assignment: Assignment, student) -> Plan | None:
 
 
 @functools.cache
-def _save_statement():
+def _save_statement(own_draft: bool = False):
     """The conditional write of a draft, built once (it runs at every autosave): only over the token the client
-    read and only while the plan is editable; it counts the token up and answers with what it wrote."""
+    read and only while the plan is editable; it counts the token up and answers with what it wrote. The
+    `own_draft` form also names the student, and only a draft (not a returned plan, whose first change is a step
+    in the workflow): the write is then its own access check."""
+    conditions = [Plan.id == bindparam("plan_id"), Plan.save_token == bindparam("token")]
+    if own_draft:
+        conditions += [Plan.student_id == bindparam("owner_id"), Plan.state == PlanState.draft]
+    else:
+        conditions.append(Plan.state.in_(list(EDITABLE)))
     return (db.update(Plan)
-            .where(Plan.id == bindparam("plan_id"), Plan.save_token == bindparam("token"),
-                   Plan.state.in_(list(EDITABLE)))
+            .where(*conditions)
             .values(draft=bindparam("draft", type_=Plan.draft.type), save_token=Plan.save_token + 1,
                     draft_saved_at=bindparam("now", type_=Plan.draft_saved_at.type),
                     updated_at=bindparam("now", type_=Plan.updated_at.type))
             .returning(Plan.save_token, Plan.state)
             .execution_options(synchronize_session=False))
+
+
+def save_own_draft(plan_id: int, actor, save_token, raw_content) -> tuple[int, datetime] | None:
+    """An autosave's usual case in one statement, with nothing read first: the student's own draft, over the
+    token they read. Answers the new token and the time it was saved; None when it is not that case (someone
+    else's plan or none, not a draft, a newer save elsewhere, content that does not pass): then `save_draft`,
+    after the plan's access checks, saves or says why not."""
+    if not is_db_int(save_token) or not getattr(actor, "is_authenticated", False):
+        return None
+    try:
+        content = normalise(raw_content)
+    except ContentProblem:
+        return None
+    now = utcnow()
+    saved = db.session.execute(_save_statement(own_draft=True), {
+        "plan_id": plan_id, "token": save_token, "owner_id": actor.id, "draft": content, "now": now}).first()
+    return (saved.save_token, now) if saved is not None else None
 
 
 def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:

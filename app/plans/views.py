@@ -184,11 +184,19 @@ def save_form(plan_id: int):
 @bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
 @login_required
 def autosave(plan_id: int):
+    payload = request.get_json(silent=True) if (request.content_length or 0) <= MAX_JSON_BYTES else None
+    if isinstance(payload, dict):
+        # The usual case, a student saving their own draft, is one conditional write; anything else takes the
+        # full way below, with the access checks first.
+        saved = services.save_own_draft(plan_id, current_user, payload.get("save_token"), payload.get("content"))
+        if saved is not None:
+            token, saved_at = saved
+            db.session.commit()
+            return jsonify(_saved_answer(token, saved_at, PlanState.draft))
     plan = load_plan(plan_id, draft=False)
     policies.require_owner(current_user, plan)
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return jsonify({"error": _("The plan is too large to save.")}), 413
-    payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify({"error": _("Send the draft as JSON: {\"save_token\": n, \"content\": {…}}.")}), 400
     token = payload.get("save_token")
@@ -206,11 +214,14 @@ def autosave(plan_id: int):
         return jsonify({"error": error.message, "state": plan.state.value}), error.status
     # The answer describes this save, so it is read before the commit: afterwards the row may already hold a
     # later save from another tab, and handing out that token would let this tab overwrite it unseen.
-    saved = {"save_token": plan.save_token, "saved_at": plan.draft_saved_at.isoformat(),
-             "saved_label": _("Saved %(time)s", time=format_datetime(plan.draft_saved_at, "HH:mm")),
-             "state": plan.state.value}
+    saved = _saved_answer(plan.save_token, plan.draft_saved_at, plan.state)
     db.session.commit()
     return jsonify(saved)
+
+
+def _saved_answer(token: int, saved_at, state: PlanState) -> dict:
+    return {"save_token": token, "saved_at": saved_at.isoformat(),
+            "saved_label": _("Saved %(time)s", time=format_datetime(saved_at, "HH:mm")), "state": state.value}
 
 
 @bp.route("/plans/<int:plan_id>/preview", methods=["POST"])
