@@ -190,9 +190,9 @@ def autosave(plan_id: int):
         # full way below, with the access checks first.
         saved = services.save_own_draft(plan_id, current_user, payload.get("save_token"), payload.get("content"))
         if saved is not None:
-            token, saved_at = saved
+            answer = _saved_answer(*saved, PlanState.draft)  # before the commit, which expires the signed-in user
             db.session.commit()
-            return jsonify(_saved_answer(token, saved_at, PlanState.draft))
+            return jsonify(answer)
     plan = load_plan(plan_id, draft=False)
     policies.require_owner(current_user, plan)
     if (request.content_length or 0) > MAX_JSON_BYTES:

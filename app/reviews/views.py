@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.assignments.models import Assignment
 from app.auth.models import User
 from app.db import db
 from app.errors import DomainError, ValidationError
-from app.fragments import fragment
+from app.fragments import fingerprint, fragment
 from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.content import SECTIONS
@@ -133,23 +134,31 @@ def allocate(plan_id: int):
 
 # --- the review page -----------------------------------------------------------------------------------
 
-def _marked_texts(content: dict, comments) -> tuple[dict, list]:
-    """Each passage with its comments highlighted, and the comments numbered in reading order."""
+def _numbered(content: dict, comments) -> tuple[list, tuple]:
+    """The comments numbered in reading order, each with where it sits in the plan's text (None when its passage
+    is gone), and the highlights that follow from them: (passage key, start, end, number), in order."""
     texts = anchor_texts(content)
-    placed, spans = [], {}
-    for comment in comments:
-        where = locate(comment.anchor_key, comment.quote, comment.start, comment.prefix, comment.suffix, texts)
-        placed.append((comment, where))
+    placed = [(comment, locate(comment.anchor_key, comment.quote, comment.start, comment.prefix, comment.suffix,
+                               texts)) for comment in comments]
     order = list(texts)
     placed.sort(key=lambda item: (order.index(item[0].anchor_key) if item[0].anchor_key in order else 999,
                                   item[1][0] if item[1] else 10**9))
-    numbered = []
-    for number, (comment, where) in enumerate(placed, start=1):
-        numbered.append((number, comment, where))
-        if where:
-            spans.setdefault(comment.anchor_key, []).append((where[0], where[1], number))
-    marked = {key: highlight(text, spans.get(key, [])) for key, text in texts.items()}
-    return marked, numbered
+    numbered = [(number, comment, where) for number, (comment, where) in enumerate(placed, start=1)]
+    spans = tuple((comment.anchor_key, where[0], where[1], number) for number, comment, where in numbered if where)
+    return numbered, spans
+
+
+def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> Markup:
+    """A plan version as passages with its commented words highlighted. Rendered once for each text and set of
+    highlights, and kept: an instructor opens the same review again after every comment and every save."""
+    def render():
+        texts, by_key = anchor_texts(content), {}
+        for key, start, end, number in spans:
+            by_key.setdefault(key, []).append((start, end, number))
+        marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}
+        return get_template_attribute("reviews/_marked.html", "marked_plan")(content, marked, SECTIONS, selectable)
+
+    return fragment(("marked plan", fingerprint(content), spans, selectable), render, store="plans")
 
 
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
@@ -161,16 +170,17 @@ def review(plan_id: int):
     if version is None:
         abort(404)
     review = services.review_for(version)
-    marked, numbered = _marked_texts(version.content, review.comments if review else [])
+    numbered, spans = _numbered(version.content, review.comments if review else [])
     previous = services.previous_released_review(plan, version)
     previous_marked = None
     if previous is not None:
-        previous_marked = _marked_texts(version.content, previous.comments)[1]
+        previous_marked = _numbered(version.content, previous.comments)[0]
     hints = version.hints or {}
+    can_edit = policies.can_review(current_user, plan) and plan.state in services.OPEN_STATES
     return render_template(
-        "reviews/review.html", plan=plan, version=version, review=review, marked=marked, numbered=numbered,
-        sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
-        can_edit=policies.can_review(current_user, plan) and plan.state in services.OPEN_STATES,
+        "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
+        marked_plan=marked_plan_html(version.content, spans, can_edit),
+        sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan), can_edit=can_edit,
         previous=previous, previous_comments=previous_marked,
         reflection=services.reflection_for(previous.version) if previous else None,
         bank=services.bank_of(current_user), hints=hints, case=plan.case_version,
@@ -287,9 +297,10 @@ def feedback(plan_id: int):
         return render_template("reviews/feedback.html", plan=plan, review=None, reviews=[])
     number = request.args.get("version", type=bounded_int)
     review = next((r for r in reviews if r.version.number == number), reviews[-1])
-    marked, numbered = _marked_texts(review.version.content, review.comments)
+    numbered, spans = _numbered(review.version.content, review.comments)
     return render_template(
-        "reviews/feedback.html", plan=plan, review=review, reviews=reviews, marked=marked, numbered=numbered,
+        "reviews/feedback.html", plan=plan, review=review, reviews=reviews, numbered=numbered,
+        marked_plan=marked_plan_html(review.version.content, spans),
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
         reflection=services.reflection_for(review.version), is_owner=workflow.is_owner(plan, current_user),
     )
