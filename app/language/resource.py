@@ -15,6 +15,7 @@ hint appears and what makes it go away.
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -154,6 +155,10 @@ _NEGATED_STRENGTH = {
     "nb": re.compile(r"\b(?:klarer|mestrer|liker|får)\s+(?:ikke|aldri)\b|\b(?:ikke|aldri)\s+(?:klarer|mestrer|liker)\b", re.IGNORECASE),
 }
 
+_WORD_LISTS = (_DEFICIT_WORDS, _STRENGTH_WORDS, _NEGATED_STRENGTH)
+_WORD_LISTS_LOWER = tuple({lang: re.compile(rx.pattern) for lang, rx in words.items()} for words in _WORD_LISTS)
+assert all(rx.pattern == rx.pattern.lower() for words in _WORD_LISTS for rx in words.values())
+
 _STOPWORDS = {
     "en": set("""
         about above after again against also always among anna another around because been before being
@@ -276,13 +281,33 @@ def has_crisis_contact(text: str, lang: str) -> bool:
     return re.search(rf"\b{call}\b\s+(?:[\w'’]+\s+){{0,4}}?{target}\b", text, re.IGNORECASE) is not None
 
 
+@functools.lru_cache(maxsize=2048)
 def _count_balance(text: str, lang: str) -> tuple[int, int]:
     """(deficit words, strength words) in a text; deficit findings of the word checker count too."""
     deficit_spans = [(f.start, f.end) for f in check_text(text, lang) if f.category == "deficit"]
-    deficit = len(deficit_spans) + sum(1 for match in _DEFICIT_WORDS[lang].finditer(text)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        # The word lists are written in lower case: on the lower-cased text a case-sensitive search finds the same
+        # words at the same places, several times faster (the engine skips ahead to the words' first letters).
+        text, lists = lowered, _WORD_LISTS_LOWER
+    else:  # a letter whose lower case is longer would shift the places: search the text as it is
+        lists = _WORD_LISTS
+    deficit_words, strength_words, negated_strength = (words[lang] for words in lists)
+    deficit = len(deficit_spans) + sum(1 for match in deficit_words.finditer(text)
                                        if not _inside(match.start(), deficit_spans))
-    negated = [(m.start(), m.end()) for m in _NEGATED_STRENGTH[lang].finditer(text)]
-    strength = sum(1 for match in _STRENGTH_WORDS[lang].finditer(text) if not _inside(match.start(), negated))
+    negated = [(m.start(), m.end()) for m in negated_strength.finditer(text)]
+    strength = sum(1 for match in strength_words.finditer(text) if not _inside(match.start(), negated))
+    return deficit, strength
+
+
+def _plan_balance(parts: list[str], lang: str) -> tuple[int, int]:
+    """(deficit words, strength words) over the parts of a plan, each counted on its own: a phrase does not run
+    from one section into the next, and a part that has not changed since the last check is not read again."""
+    deficit = strength = 0
+    for part in parts:
+        if part:
+            d, s = _count_balance(part, lang)
+            deficit, strength = deficit + d, strength + s
     return deficit, strength
 
 
@@ -370,12 +395,12 @@ def check_plan(plan: dict, lang: str = "en", person_name: str | None = None) -> 
     if _blank(sections.get("consent")):
         hint("consent_missing", "consent")
 
-    whole = "\n".join(
+    deficit, strength = _plan_balance(
         list(sections.values())
         + [str(g.get("text") or "") for g in goals]
-        + [" ".join(str(m.get(k) or "") for k in ("what", "service", "role")) for m in measures]
+        + [" ".join(str(m.get(k) or "") for k in ("what", "service", "role")) for m in measures],
+        lang,
     )
-    deficit, strength = _count_balance(whole, lang)
     if deficit >= 3 and deficit >= 2 * strength:
         hint("deficit_outweighs_strengths", "strengths")
     return hints

@@ -257,3 +257,40 @@ def test_goal_time_frame_can_be_in_the_goal_text_and_all_counts_for_every_goal()
     plan["measures"].append({"id": "m4", "what": "Apply for a coordinator", "service": "Addiction service",
                              "role": "counsellor", "due": "30 May", "goal_id": "all"})
     assert check_plan(plan, "en", "Anna") == []
+
+
+# --- counting deficit and strength words ------------------------------------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from app.language.core import check_text  # noqa: E402
+from app.language.resource import _DEFICIT_WORDS, _NEGATED_STRENGTH, _STRENGTH_WORDS, _count_balance  # noqa: E402
+
+_PIECES = ["problems", "PROBLEMS", "unable", "Strengths", "skilled", "not able to", "doesn't enjoy", "likes",
+           "İ", "ß", "klarer ikke", "Ressurser", "dårlig", "liker", "mangler", " ", "\n", ", ", "Anna", "ǅ"]
+
+
+def _reference_balance(text: str, lang: str) -> tuple[int, int]:
+    """The counts as the word lists define them: case-insensitive search on the text as written."""
+    spans = [(f.start, f.end) for f in check_text(text, lang) if f.category == "deficit"]
+    inside = lambda position, ranges: any(a <= position < b for a, b in ranges)  # noqa: E731
+    deficit = len(spans) + sum(1 for m in _DEFICIT_WORDS[lang].finditer(text) if not inside(m.start(), spans))
+    negated = [m.span() for m in _NEGATED_STRENGTH[lang].finditer(text)]
+    return deficit, sum(1 for m in _STRENGTH_WORDS[lang].finditer(text) if not inside(m.start(), negated))
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from(["en", "nb"]))
+def test_word_counts_do_not_depend_on_case_or_on_letters_that_change_length(pieces, lang):
+    text = "".join(pieces)
+    assert _count_balance(text, lang) == _reference_balance(text, lang)
+
+
+def test_counts_are_case_insensitive_and_stop_at_the_end_of_a_section():
+    assert _count_balance("PROBLEMS, Problems and problems. She is SKILLED.", "en") == (3, 1)
+    assert _count_balance("İstanbul: she has PROBLEMS but is Skilled", "en") == (1, 1)
+    # "not" ends one section and "able to" starts the next: no phrase runs across them, so this is two deficit
+    # words and one strength ("able to"), not three deficits ("not able to" and two problems) and no strength.
+    plan = {"sections": {"strengths": "She is not", "network": "able to cook. Problems, problems."}}
+    assert "deficit_outweighs_strengths" not in [h.code for h in check_plan(plan, "en", "Anna")]
+    plan["sections"]["network"] = "She is not able to cook. Problems, problems."
+    assert "deficit_outweighs_strengths" in [h.code for h in check_plan(plan, "en", "Anna")]
