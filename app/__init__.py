@@ -43,7 +43,15 @@ def register_extensions(app: Flask) -> None:
 
     from app import models as _models  # noqa: F401  (every model is known to SQLAlchemy and Alembic)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):  # those have no pool
+        # The connection returned last is taken first: connections in use stay warm, the ones not needed lie
+        # idle (and are checked when next needed, below) instead of each taking its turn.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_use_lifo": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
+    with app.app_context():
+        from app.db import ping_idle_connections
+
+        ping_idle_connections(db.engine, app.config["DATABASE_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -1,6 +1,7 @@
 """The database object, the naming convention for constraints, and shared column helpers."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from weakref import WeakKeyDictionary
@@ -8,6 +9,7 @@ from weakref import WeakKeyDictionary
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -99,6 +101,30 @@ def transactional(view):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+
+
+def ping_idle_connections(engine: Engine, after_seconds: float) -> None:
+    """Check a pooled connection with a round trip before use only when it has lain idle for `after_seconds`
+    (a database restart, a dropped network path or an idle timeout may have closed it meanwhile); a dead one is
+    replaced before the request sees it. A connection back from the previous request a moment ago is used as it
+    is: pinging on every checkout (`pool_pre_ping`) would cost every request a round trip, an eighth of a
+    worker's time under a class's load. If the database restarts while requests keep every connection busy, each
+    connection that was open fails one request, and the pool then replaces them all."""
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record):
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy):
+        returned_at = record.info.pop("returned_at", None)
+        if returned_at is None or time.monotonic() - returned_at < after_seconds:
+            return  # new, or back a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise sa_exc.DisconnectionError(str(error)) from error  # the pool connects afresh and tries again
+            raise
 
 
 class CreatedAtMixin:
