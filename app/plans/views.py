@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
 from markupsafe import Markup
 from sqlalchemy import bindparam
-from sqlalchemy.orm import defer, joinedload, undefer
+from sqlalchemy.orm import defer, joinedload, selectinload, undefer
 
 from app.assignments.models import Assignment
 from app.cases.models import CaseVersion
@@ -32,19 +32,27 @@ MAX_JSON_BYTES = 512 * 1024
 
 
 @functools.cache
-def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True):
+def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True, versions: bool = False,
+                rubric: bool = False):
     """The query for one plan, built once: with its assignment (whose cohort decides who may look) and the number
     of its versions, and for pages that show them, its case and rubric versions and its student, all in the same
     round trip. `lean` reads only what the plan page itself shows of the case and rubric (the panel beside the
     plan is kept: see case_side_panel); anything else is read when first asked for. Without `draft`, the draft
-    is left unread (an autosave replaces it)."""
+    is left unread (an autosave replaces it). With `versions`, the list of versions comes along, without their
+    text and hints (read when first asked for). With `rubric`, a lean query reads the whole rubric (a review
+    page shows its criteria and levels)."""
     options = [joinedload(Plan.assignment), undefer(Plan.version_count)]
+    if versions:
+        options.append(selectinload(Plan.versions).load_only(
+            PlanVersion.number, PlanVersion.submitted_at, PlanVersion.late, PlanVersion.withdrawn_at,
+            PlanVersion.word_count, PlanVersion.draft_token))
     if not draft:
         options.append(defer(Plan.draft))
     if case and lean:
         options += [joinedload(Plan.case_version).load_only(CaseVersion.fingerprint, CaseVersion.person_name,
                                                             CaseVersion.languages),
-                    joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint)]
+                    joinedload(Plan.rubric_version) if rubric
+                    else joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint)]
     elif case:
         options += [joinedload(Plan.case_version), joinedload(Plan.rubric_version)]
     if student:
@@ -53,8 +61,9 @@ def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True):
 
 
 def load_plan(plan_id: int, *, case: bool = False, student: bool = False, lean: bool = False,
-              draft: bool = True) -> Plan:
-    plan = db.session.execute(_plan_query(case, student, lean, draft), {"plan_id": plan_id}).scalar_one_or_none()
+              draft: bool = True, versions: bool = False, rubric: bool = False) -> Plan:
+    plan = db.session.execute(_plan_query(case, student, lean, draft, versions, rubric),
+                              {"plan_id": plan_id}).scalar_one_or_none()
     policies.require_view(current_user, plan)
     return plan
 
@@ -247,7 +256,7 @@ def _confirm_or(plan, action_url, title, message, label, then):
 @bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(plan_id: int):
-    plan = load_plan(plan_id, case=True)
+    plan = load_plan(plan_id, case=True, lean=True, student=True)
     policies.require_owner(current_user, plan)
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         from app.language.services import submission_summary
@@ -282,7 +291,7 @@ def withdraw(plan_id: int):
 @bp.route("/plans/<int:plan_id>/history")
 @login_required
 def history(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = load_plan(plan_id, case=True, lean=True, student=True, draft=False, versions=True)
     return render_template("plans/history.html", plan=plan, versions=list(reversed(plan.versions)),
                            version_status=_version_status)
 

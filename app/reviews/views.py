@@ -164,7 +164,7 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
 @login_required
 def review(plan_id: int):
-    plan = load_plan(plan_id, case=True, student=True)
+    plan = load_plan(plan_id, case=True, lean=True, rubric=True, student=True, draft=False)
     policies.require_review_page(current_user, plan)
     version = plan.current_version or plan.latest_version
     if version is None:
