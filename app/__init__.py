@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
             return None
         user, unread = row
         user._unread_notifications = unread  # read by notifications.services.unread_count
+        user._locale_as_read = user.locale  # read by i18n.select_locale, also after a commit has expired the user
         return user
 
 

@@ -96,3 +96,20 @@ def test_form_library_messages_follow_the_page_language(make_client, app):
         post(client, "/locale", {"locale": locale, "next": "/"})
         page = post(client, url, fields).get_data(as_text=True)
         assert message in page, (locale, page[page.find("error-summary"):][:900])
+
+
+def test_messages_after_a_change_speak_the_accounts_language(client):
+    """The confirmation after a change is written once the change is stored; it still speaks the account's
+    language, and names the right person."""
+    from app.db import db
+    from app.plans.workflow import PlanState
+    from tests.plan_helpers import World
+
+    world = World()
+    world.to_state(PlanState.submitted)
+    world.reviewer.locale = "nb"
+    db.session.commit()
+    login(client, world.reviewer.email)
+    response = post(client, f"/plans/{world.plan.id}/claim", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Du skal nå vurdere planen fra Olga Owner." in response.get_data(as_text=True)

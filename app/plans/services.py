@@ -9,10 +9,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
+from app.cases.models import CaseVersion
 from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
@@ -135,9 +136,19 @@ def lock(plan: Plan) -> None:
     flushed first, so they go along instead of being lost; only the plan's row is locked, never the assignment
     or content loaded with it (FOR UPDATE OF plans)."""
     db.session.flush()
+    plan_id = plan.id  # read before the expiry, which would make reading it a query of its own
     db.session.expire(plan)  # its versions and other relations are read again when next asked for
-    db.session.execute(db.select(Plan).where(Plan.id == plan.id).with_for_update(of=Plan)
-                       .execution_options(populate_existing=True)).scalars().one()
+    db.session.execute(db.select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan)
+                       .options(*_locked_with()).execution_options(populate_existing=True)).scalars().one()
+
+
+@functools.cache
+def _locked_with() -> tuple:
+    """Read in the same round trip as the locked row (and not locked): what every change of state looks at next,
+    the assignment (due date, cohort) and the case's name and languages (the plan's language, the stored hints)."""
+    return (joinedload(Plan.assignment),
+            joinedload(Plan.case_version).load_only(CaseVersion.person_name, CaseVersion.languages,
+                                                    CaseVersion.fingerprint))
 
 
 def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:

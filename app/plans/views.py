@@ -183,11 +183,12 @@ def save_form(plan_id: int):
         return render_template("plans/conflict.html", mine=content, theirs=conflict.current,
                                their_token=conflict.save_token, saved_at=conflict.saved_at,
                                **_editor_context(plan)), 409
+    message = _("Saved at %(time)s.", time=format_datetime(plan.draft_saved_at, "HH:mm"))
     db.session.commit()
-    flash(_("Saved at %(time)s.", time=format_datetime(plan.draft_saved_at, "HH:mm")), "success")
+    flash(message, "success")
     if request.form.get("then") == "submit":
-        return redirect(url_for("plans.submit", plan_id=plan.id))
-    return redirect(url_for("plans.show", plan_id=plan.id))
+        return redirect(url_for("plans.submit", plan_id=plan_id))
+    return redirect(url_for("plans.show", plan_id=plan_id))
 
 
 @bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
@@ -265,10 +266,11 @@ def submit(plan_id: int):
         return render_template("plans/submit.html", summary=summary, **_editor_context(plan))
     token = request.form.get("save_token", type=int)
     version = services.submit(plan, current_user._get_current_object(), token)
-    db.session.commit()
-    flash(_("Version %(n)d is submitted.%(late)s", n=version.number,
-            late=(" " + _("It is marked late.")) if version.late else ""), "success")
-    return redirect(url_for("plans.history", plan_id=plan.id))
+    message = _("Version %(n)d is submitted.%(late)s", n=version.number,
+                late=(" " + _("It is marked late.")) if version.late else "")
+    db.session.commit()  # (the message is made first: the commit leaves the version and plan to be read again)
+    flash(message, "success")
+    return redirect(url_for("plans.history", plan_id=plan_id))
 
 
 @bp.route("/plans/<int:plan_id>/withdraw", methods=["POST"])
@@ -279,11 +281,12 @@ def withdraw(plan_id: int):
 
     def done():
         version = services.withdraw(plan, current_user._get_current_object())
+        message = _("Version %(n)d is withdrawn. Your draft is open for editing again.", n=version.number)
         db.session.commit()
-        flash(_("Version %(n)d is withdrawn. Your draft is open for editing again.", n=version.number), "success")
-        return redirect(url_for("plans.show", plan_id=plan.id))
+        flash(message, "success")
+        return redirect(url_for("plans.show", plan_id=plan_id))
 
-    return _confirm_or(plan, url_for("plans.withdraw", plan_id=plan.id), _("Withdraw your submission?"),
+    return _confirm_or(plan, url_for("plans.withdraw", plan_id=plan_id), _("Withdraw your submission?"),
                        _("Your plan goes back to draft so you can change it. The submitted version stays in the "
                          "history, marked withdrawn."), _("Withdraw"), done)
 

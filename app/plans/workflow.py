@@ -146,7 +146,7 @@ def apply(plan, action: PlanAction, actor, **details) -> PlanState:
         raise InvalidTransition(_("Someone changed this plan at the same moment (it is now \"%(state)s\"). "
                                   "Nothing was changed; reload to see it.", state=STATE_LABELS[plan.state]))
     set_committed_value(plan, "state", transition.target)
-    record(f"plan.{action.value}", actor=actor, cohort=plan.assignment.cohort, subject=plan,
+    record(f"plan.{action.value}", actor=actor, cohort_id=plan.assignment.cohort_id, subject=plan,
            action=action.value, **{"from": source.value, "to": transition.target.value}, **details)
     return transition.target
 

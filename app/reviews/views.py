@@ -85,9 +85,10 @@ def claim(plan_id: int):
     plan = _load_plan_for_staff(plan_id)
     require(policies.is_instructor_of(current_user, plan.assignment.cohort_id))
     services.claim(plan, current_user)
+    message = _("The plan by %(name)s is yours to review.", name=plan.student.name)
     db.session.commit()
-    flash(_("The plan by %(name)s is yours to review.", name=plan.student.name), "success")
-    return redirect(url_for("reviews.review", plan_id=plan.id))
+    flash(message, "success")
+    return redirect(url_for("reviews.review", plan_id=plan_id))
 
 
 def _load_assignment(assignment_id: int) -> Assignment:
@@ -199,11 +200,11 @@ def save(plan_id: int):
     services.save_review(plan, current_user, scores=scores, overall=request.form.get("overall", ""))
     db.session.commit()
     if request.form.get("then") == "release":
-        return redirect(url_for("reviews.release", plan_id=plan.id))
+        return redirect(url_for("reviews.release", plan_id=plan_id))
     if request.form.get("then") == "complete":
-        return redirect(url_for("reviews.complete", plan_id=plan.id))
+        return redirect(url_for("reviews.complete", plan_id=plan_id))
     flash(_("Review saved as a draft. The student cannot see it until you release it."), "success")
-    return redirect(url_for("reviews.review", plan_id=plan.id))
+    return redirect(url_for("reviews.review", plan_id=plan_id))
 
 
 @bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
@@ -228,13 +229,13 @@ def add_comment(plan_id: int):
         if _wants_json():
             return jsonify({"error": error.message}), error.status
         flash(error.message, "error")
-        return redirect(url_for("reviews.review", plan_id=plan.id) + "#anchor-form")
+        return redirect(url_for("reviews.review", plan_id=plan_id) + "#anchor-form")
     db.session.commit()
     if _wants_json():
         return jsonify({"id": comment.id, "key": comment.anchor_key, "start": comment.start, "end": comment.end,
                         "quote": comment.quote, "body": comment.body}), 201
     flash(_("Comment added to the passage."), "success")
-    return redirect(url_for("reviews.review", plan_id=plan.id) + "#comments")
+    return redirect(url_for("reviews.review", plan_id=plan_id) + "#comments")
 
 
 @bp.route("/plans/<int:plan_id>/review/comments/<int:comment_id>/delete", methods=["POST"])
@@ -246,7 +247,7 @@ def delete_comment(plan_id: int, comment_id: int):
     services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
     db.session.commit()
     flash(_("Comment deleted."), "success")
-    return redirect(url_for("reviews.review", plan_id=plan.id) + "#comments")
+    return redirect(url_for("reviews.review", plan_id=plan_id) + "#comments")
 
 
 def _confirm(plan, endpoint, title, message, label):
@@ -264,8 +265,9 @@ def release(plan_id: int):
                         _("%(name)s will see your levels, comments and overall message, and can start revising. "
                           "You cannot change the feedback afterwards.", name=plan.student.name), _("Release feedback"))
     services.release(plan, current_user)
+    message = _("Feedback released to %(name)s.", name=plan.student.name)
     db.session.commit()
-    flash(_("Feedback released to %(name)s.", name=plan.student.name), "success")
+    flash(message, "success")
     return redirect(url_for("reviews.queue"))
 
 
@@ -279,8 +281,9 @@ def complete(plan_id: int):
                         _("This releases the review of this version to %(name)s and closes the plan: no more "
                           "revisions.", name=plan.student.name), _("Mark complete"))
     services.complete(plan, current_user)
+    message = _("The plan by %(name)s is complete.", name=plan.student.name)
     db.session.commit()
-    flash(_("The plan by %(name)s is complete.", name=plan.student.name), "success")
+    flash(message, "success")
     return redirect(url_for("reviews.queue"))
 
 
@@ -315,7 +318,7 @@ def addressed(plan_id: int, comment_id: int):
         abort(404)
     services.set_addressed(plan, current_user, comment, request.form.get("addressed") == "yes")
     db.session.commit()
-    return redirect(url_for("reviews.feedback", plan_id=plan.id, version=comment.review.version.number)
+    return redirect(url_for("reviews.feedback", plan_id=plan_id, version=comment.review.version.number)
                     + f"#comment-{comment.id}")
 
 
@@ -335,7 +338,7 @@ def reflect(plan_id: int):
     else:
         db.session.commit()
         flash(_("Your reflection is saved. Your reviewer will see it with your next version."), "success")
-    return redirect(url_for("reviews.feedback", plan_id=plan.id, version=number) + "#reflection")
+    return redirect(url_for("reviews.feedback", plan_id=plan_id, version=number) + "#reflection")
 
 
 # --- the comment bank ----------------------------------------------------------------------------------
@@ -408,8 +411,8 @@ def changes(plan_id: int):
     version = plan.current_version or plan.latest_version
     previous = services.previous_released_review(plan, version) if version else None
     if previous is None:
-        return redirect(url_for("reviews.review", plan_id=plan.id))
-    return redirect(url_for("plans.diff", plan_id=plan.id, **{"from": previous.version.number, "to": version.number}))
+        return redirect(url_for("reviews.review", plan_id=plan_id))
+    return redirect(url_for("plans.diff", plan_id=plan_id, **{"from": previous.version.number, "to": version.number}))
 
 
 __all__ = ["bp", "require_view", "diff_plans", "PlanState"]
