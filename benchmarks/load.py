@@ -1,6 +1,6 @@
 """A class at work: 100 students and 10 instructors against gunicorn on PostgreSQL, then the ceiling.
 
-    .venv/bin/python benchmarks/load.py [--duration 180] [--quick] [--workers 4] [--threads 1]
+    .venv/bin/python benchmarks/load.py [--duration 180] [--quick] [--workers N] [--threads 1]
                                         [--students 100] [--instructors 10] [--database-url URL]
 
 1. Fills the database `bench` (schema by the migrations): one cohort, one assignment on the shipped Anna case,
@@ -412,7 +412,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--quick", action="store_true", help="a 20-second smoke run with 5-second saturation")
     parser.add_argument("--saturate", type=float, default=20, help="seconds of saturation per server (default 20)")
     parser.add_argument("--concurrency", type=int, default=32, help="connections while saturating (default 32)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn worker processes (default as in production: 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--instructors", type=int, default=10)
