@@ -36,6 +36,7 @@ class Config:
     # A pooled connection idle this long is checked with a round trip before use (app/db.py).
     DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "5"))
     SQLALCHEMY_RECORD_QUERIES = False
+    WARM_UP = False  # production: see ProductionConfig
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
@@ -101,6 +102,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
     MAIL_ECHO = False
+    WARM_UP = True  # compile templates and word lists when a worker starts, not on its first requests
 
     @classmethod
     def validate(cls) -> None:

@@ -61,3 +61,20 @@ def test_markdown_is_sanitised():
     assert "<script" not in html and "javascript:" not in html and "onerror" not in html
     assert "<p>" in html
     assert OperationalError  # imported for type clarity
+
+
+def test_a_production_worker_is_ready_before_its_first_request(monkeypatch, app):
+    """Templates compiled and the language assistant's word lists built when the app starts, so the first people
+    after a restart do not wait for them."""
+    from app.language import core
+
+    monkeypatch.setenv("SECRET_KEY", "w" * 40)
+    monkeypatch.setattr(core, "_CACHE", {})
+    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    templates = prod.jinja_env.list_templates(extensions=("html", "txt", "xml"))
+    assert len(templates) > 40
+    cached = {key[1] for key in prod.jinja_env.cache.keys()}
+    assert set(templates) <= cached
+    assert set(core._CACHE) == set(core.LANGUAGES)
+    # and a test app, which starts many times, skips it
+    assert not create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://").jinja_env.cache
