@@ -136,3 +136,18 @@ def test_plan_hints_endpoint_on_a_poor_and_a_good_plan(client, app):
     r = client.post(f"/language/plans/{world.plan.id}/plan-hints", json={"content": good},
                     headers={"X-CSRFToken": csrf_token(client)})
     assert "measure_no_responsible" not in {h["code"] for h in r.get_json()["plan_hints"]}
+
+
+def test_plan_checks_name_goals_and_measures_in_the_plans_language(client, app):
+    """A page in Norwegian over an English plan: the check and the goal or measure it names read as one English
+    sentence ("Measure 1: …"), not half in each language."""
+    world = World()
+    assert world.owner.locale is None  # the plan is written in English; the browser asks for Norwegian pages
+    login(client, world.owner.email)
+    poor = {"sections": {"what_matters": "I want a home."}, "goals": [{"id": "g1", "text": "I want a flat", "timeframe": ""}],
+            "measures": [{"id": "m1", "what": "Follow-up", "service": "", "role": "", "due": "", "goal_id": "g1"}]}
+    r = client.post(f"/language/plans/{world.plan.id}/plan-hints", json={"content": poor},
+                    headers={"X-CSRFToken": csrf_token(client), "Accept-Language": "nb"})
+    messages = [h["message"] for h in r.get_json()["plan_hints"] if h["code"] == "measure_no_date"]
+    assert messages and messages[0].startswith("Measure 1: ")
+    assert not any(h["message"].startswith(("Tiltak", "Mål")) for h in r.get_json()["plan_hints"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.db import db
@@ -76,7 +77,7 @@ def hints_for_plan(content: dict, lang: str, person_name: str | None = None, dis
             counts[item["category"]] += 1
             if not item["dismissed"]:
                 open_counts[item["category"]] += 1
-    plan_hints = labelled_plan_hints(content, check_plan(content, lang, person_name))
+    plan_hints = labelled_plan_hints(content, check_plan(content, lang, person_name), lang)
     return {
         "lang": lang, "words": word_count(content), "findings": findings,
         "counts": {c: counts[c] for c in CATEGORIES if counts[c]},
@@ -85,10 +86,13 @@ def hints_for_plan(content: dict, lang: str, person_name: str | None = None, dis
     }
 
 
-def labelled_plan_hints(content: dict, hints) -> list[dict]:
-    """Plan-level hints as dicts, each naming the goal or measure it is about ("Measure 2: …")."""
-    labels = {goal["id"]: _("Goal %(n)d", n=i) for i, goal in enumerate(content.get("goals", []), start=1)}
-    labels.update({m["id"]: _("Measure %(n)d", n=i) for i, m in enumerate(content.get("measures", []), start=1)})
+def labelled_plan_hints(content: dict, hints, lang: str) -> list[dict]:
+    """Plan-level hints as dicts, each naming the goal or measure it is about ("Measure 2: …"). The name is in the
+    plan's language, as the hint itself is: "Tiltak 2: …" in a Norwegian plan, whatever language the page speaks."""
+    with force_locale(lang):
+        labels = {goal["id"]: _("Goal %(n)d", n=i) for i, goal in enumerate(content.get("goals", []), start=1)}
+        labels.update({m["id"]: _("Measure %(n)d", n=i)
+                       for i, m in enumerate(content.get("measures", []), start=1)})
     result = []
     for hint in hints:
         item = hint.as_dict()

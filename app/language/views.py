@@ -92,5 +92,6 @@ def plan_hints(plan_id: int):
         content = normalise(payload.get("content"))
     except ContentProblem as problem:
         return _error(str(problem), 400)
-    hints = check_plan(content, plan_language(plan), plan.case_version.person_name)
-    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints)})
+    lang = plan_language(plan)
+    hints = check_plan(content, lang, plan.case_version.person_name)
+    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints, lang)})
