@@ -143,12 +143,18 @@ def lock(plan: Plan) -> None:
 
 
 @functools.cache
+def case_summary():
+    """Loads a plan's case version with only its name, languages and fingerprint: what pages and changes of state
+    look at (the plan's language, the stored hints, the kept case panels), not the case's documents."""
+    return joinedload(Plan.case_version).load_only(CaseVersion.person_name, CaseVersion.languages,
+                                                   CaseVersion.fingerprint)
+
+
+@functools.cache
 def _locked_with() -> tuple:
     """Read in the same round trip as the locked row (and not locked): what every change of state looks at next,
     the assignment (due date, cohort) and the case's name and languages (the plan's language, the stored hints)."""
-    return (joinedload(Plan.assignment),
-            joinedload(Plan.case_version).load_only(CaseVersion.person_name, CaseVersion.languages,
-                                                    CaseVersion.fingerprint))
+    return joinedload(Plan.assignment), case_summary()
 
 
 def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:

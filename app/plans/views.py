@@ -13,7 +13,6 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import defer, joinedload, selectinload, undefer
 
 from app.assignments.models import Assignment
-from app.cases.models import CaseVersion
 from app.db import db
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, fragment
@@ -49,8 +48,7 @@ def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True, versi
     if not draft:
         options.append(defer(Plan.draft))
     if case and lean:
-        options += [joinedload(Plan.case_version).load_only(CaseVersion.fingerprint, CaseVersion.person_name,
-                                                            CaseVersion.languages),
+        options += [services.case_summary(),
                     joinedload(Plan.rubric_version) if rubric
                     else joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint)]
     elif case:
