@@ -79,6 +79,13 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).resolve().parent / "translations"))
     limiter.init_app(app)
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        # Every limit is on the view that names it (sign-in, password reset, joining a cohort) and is checked by
+        # that view's decorator; there is no limit for the whole site (app.extensions: default_limits=[]). The
+        # check Flask-Limiter also runs before every request would find nothing to do, and costs each page and
+        # autosave about a tenth of a millisecond.
+        hooks.remove(limiter._check_request_limit)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -107,14 +114,18 @@ def _sign_in_query():
     """One round trip for what every page asks about the person: the account, their roles in each cohort (menus,
     buttons, access) and the unread count in the header. Built once; each request only binds the id."""
     from sqlalchemy import bindparam
-    from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm import joinedload, load_only
 
     from app.auth.models import User
+    from app.cohorts.models import Membership
     from app.db import db
     from app.notifications.services import unread_count_of
 
+    # Only the columns pages use: the password hash, the e-mail address and the dates are read when first asked
+    # for (the account page, a change of password), and every column costs each page a little to decode.
     return (db.select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
-            .options(joinedload(User.memberships)))
+            .options(load_only(User.name, User.is_admin, User.locale, User.session_nonce),
+                     joinedload(User.memberships).load_only(Membership.cohort_id, Membership.role)))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -202,8 +213,10 @@ def register_template_helpers(app: Flask) -> None:
         from app.i18n import current_locale
 
         # The language menu posts to core.change_locale (validated by LocaleForm there) and comes back here.
+        # `csrf_token` again here: Flask-WTF puts its own `generate_csrf`, which signs the token anew on every
+        # page, into each template's context, and this processor runs after its.
         return {"locale_next": request.full_path.rstrip("?"), "current_locale": current_locale(),
-                "languages": app.config["LANGUAGES"], **render_gettext()}
+                "languages": app.config["LANGUAGES"], "csrf_token": csrf_token, **render_gettext()}
 
 
 def render_gettext() -> dict:

@@ -9,7 +9,7 @@ from babel import support
 from flask import current_app, g, session
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import _FlaskFormCSRF, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from wtforms.i18n import messages_path
 
@@ -35,8 +35,22 @@ class _Translations:
 _TRANSLATIONS = _Translations()
 
 
+class _SessionCSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF for forms, with the same token as the page around them (`csrf_token`): a form made in a
+    view, before the page renders, would otherwise have Flask-WTF sign the session's token anew."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        config = current_app.config
+        if (self.meta.csrf_secret == (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+                and self.meta.csrf_field_name == config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+            return csrf_token()
+        return super().generate_csrf_token(csrf_token_field)
+
+
 class Form(FlaskForm):
     class Meta:
+        csrf_class = _SessionCSRF
+
         def get_translations(self, form):
             return _TRANSLATIONS
 

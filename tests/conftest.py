@@ -11,7 +11,7 @@ import threading
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -189,3 +189,22 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+class QueryCounter:
+    """Counts the statements sent to the database while it is open (`with QueryCounter() as counter:`)."""
+
+    def __init__(self):
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args, **kwargs):
+        self.count += 1
+        self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self)

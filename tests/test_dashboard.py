@@ -9,7 +9,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import event
 
 from app.cohorts import services as cohort_services
 from app.cohorts.models import Membership, Role
@@ -18,7 +17,7 @@ from app.db import db, utcnow
 from app.plans import services as plan_services
 from app.plans.workflow import PlanState
 from app.reviews import services as review_services
-from tests.conftest import login
+from tests.conftest import QueryCounter, login
 from tests.factories import AssignmentFactory, CohortFactory, UserFactory, member
 from tests.plan_helpers import GOOD_CONTENT
 
@@ -408,21 +407,6 @@ def fill(assignment, students: int) -> None:
                                             "solid")]
             db.session.add(review)
     db.session.commit()
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args, **kwargs):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(db.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self)
 
 
 def queries_for(client, url: str) -> int:

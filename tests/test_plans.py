@@ -9,7 +9,7 @@ import pytest
 from app.db import db, utcnow
 from app.plans.models import PlanVersion
 from app.plans.workflow import PlanState
-from tests.conftest import csrf_token, login, post
+from tests.conftest import QueryCounter, csrf_token, login, post
 from tests.plan_helpers import GOOD_CONTENT, World
 
 
@@ -424,3 +424,18 @@ def test_an_autosave_to_someone_elses_plan_writes_nothing(make_client, world):
     assert autosave(owner, world.plan.id, world.plan.save_token, changed).status_code in (400, 409)
     db.session.refresh(world.plan)
     assert world.plan.draft == before and world.plan.state == PlanState.submitted
+
+
+def test_the_plan_page_reads_the_account_and_the_plan_and_nothing_more(make_client, world):
+    """What a student reopens most: two statements, the account with its roles and the plan with what the page
+    shows of its assignment, case and rubric (a lazy load for a column left out would add one per page)."""
+    student = make_client()
+    login(student, world.owner.email)
+    assert autosave(student, world.plan.id, 0, GOOD_CONTENT).status_code == 200
+    url, title = f"/plans/{world.plan.id}", world.assignment.title
+    student.get(url)  # the kept parts of this text are rendered once
+    db.session.commit()
+    with QueryCounter() as counter:
+        page = student.get(url)
+    assert page.status_code == 200 and title in page.get_data(as_text=True)
+    assert counter.count == 2, "\n\n".join(counter.statements)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app import create_app
 from tests.conftest import csrf_token, login, post
 from tests.factories import CohortFactory, UserFactory
@@ -104,8 +106,16 @@ def test_a_sessions_csrf_token_works_on_every_page_and_only_for_that_session(app
     login(theirs, other.email)
     first = csrf_token(mine)
     mine.get("/plans")
-    assert csrf_token(mine) == first  # signed once for the session
+    # Signed once for the session, not again on every page: a page a minute later carries the same token.
+    from itsdangerous.timed import TimestampSigner
+
+    later = TimestampSigner.get_timestamp(TimestampSigner("k")) + 60
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+        assert csrf_token(mine) == first
+        assert f'name="csrf_token" value="{first}"' in mine.get("/account").get_data(as_text=True)
     assert mine.post("/locale", data={"locale": "nb", "next": "/", "csrf_token": first}).status_code == 302
     # Another person's token is refused, and so is a forged one.
     assert theirs.post("/locale", data={"locale": "nb", "next": "/", "csrf_token": first}).status_code == 400
     assert mine.post("/locale", data={"locale": "en", "next": "/", "csrf_token": first[:-2] + "xx"}).status_code == 400
+

@@ -30,6 +30,12 @@ bp = Blueprint("plans", __name__, template_folder="templates")
 MAX_JSON_BYTES = 512 * 1024
 
 
+# What a plan's pages and rules read of its assignment: not its instructions (shown on the assignment's own page).
+ASSIGNMENT_FOR_PLAN = (Assignment.cohort_id, Assignment.title, Assignment.case_version_id, Assignment.rubric_version_id,
+                       Assignment.opens_at, Assignment.due_at, Assignment.review_due_at, Assignment.allow_late,
+                       Assignment.closed_at)
+
+
 @functools.cache
 def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True, versions: bool = False,
                 rubric: bool = False):
@@ -40,7 +46,7 @@ def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True, versi
     is left unread (an autosave replaces it). With `versions`, the list of versions comes along, without their
     text and hints (read when first asked for). With `rubric`, a lean query reads the whole rubric (a review
     page shows its criteria and levels)."""
-    options = [joinedload(Plan.assignment), undefer(Plan.version_count)]
+    options = [joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN), undefer(Plan.version_count)]
     if versions:
         options.append(selectinload(Plan.versions).load_only(
             PlanVersion.number, PlanVersion.submitted_at, PlanVersion.late, PlanVersion.withdrawn_at,
