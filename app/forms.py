@@ -4,6 +4,8 @@ token every page and form carries, signed once per session rather than on every 
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 
 from babel import support
 from flask import current_app, g, session
@@ -63,13 +65,17 @@ def _signed(secret_key: str, raw_token: str) -> str:
 def csrf_token() -> str:
     """Flask-WTF's CSRF token for this session, as its `generate_csrf` makes it and its CSRF protection checks it.
     Tokens have no time limit here (WTF_CSRF_TIME_LIMIT None: one lives as long as the session), so the signed
-    token is kept per session's secret and reused, instead of signed again on every page. With a time limit, or
-    for a session that has no secret yet, Flask-WTF makes it."""
+    token is kept per session's secret and reused, instead of signed again on every page; a session without a
+    secret yet gets one as Flask-WTF would make it. With a time limit, Flask-WTF makes the token."""
     config = current_app.config
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw_token = session.get(name)
-    if config.get("WTF_CSRF_TIME_LIMIT") is not None or name in g or not isinstance(raw_token, str):
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
+    if name in g:
+        return g.get(name)
+    raw_token = session.get(name)
+    if not isinstance(raw_token, str):
+        raw_token = session[name] = hashlib.sha1(os.urandom(64)).hexdigest()
     token = _signed(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw_token)
     setattr(g, name, token)
     return token

@@ -104,14 +104,14 @@ def test_a_sessions_csrf_token_works_on_every_page_and_only_for_that_session(app
     mine, theirs = make_client(), make_client()
     login(mine, user.email)
     login(theirs, other.email)
-    first = csrf_token(mine)
-    mine.get("/plans")
-    # Signed once for the session, not again on every page: a page a minute later carries the same token.
+    first = csrf_token(mine)  # the first page after signing in gives the new session its token
+    # Signed once for the session, not again on every page: pages a minute later carry the same token.
     from itsdangerous.timed import TimestampSigner
 
     later = TimestampSigner.get_timestamp(TimestampSigner("k")) + 60
     with pytest.MonkeyPatch.context() as clock:
         clock.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+        mine.get("/plans")
         assert csrf_token(mine) == first
         assert f'name="csrf_token" value="{first}"' in mine.get("/account").get_data(as_text=True)
     assert mine.post("/locale", data={"locale": "nb", "next": "/", "csrf_token": first}).status_code == 302
