@@ -78,3 +78,44 @@ def test_a_production_worker_is_ready_before_its_first_request(monkeypatch, app)
     assert set(core._CACHE) == set(core.LANGUAGES)
     # and a test app, which starts many times, skips it
     assert not create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://").jinja_env.cache
+
+
+def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monkeypatch, app):
+    """The case beside a plan and the case with its teaching notes are the slowest parts of a first page; a worker
+    renders them at start for every open assignment, in every language of the case and of the pages."""
+    from app import fragments
+    from app.db import db
+    from app.plans import views as plan_views
+    from app.reviews import views as review_views
+    from tests.factories import AssignmentFactory
+
+    open_one = AssignmentFactory()
+    closed = AssignmentFactory(closed_at=open_one.opens_at, case_version=open_one.case_version)
+    db.session.commit()
+    case, rubric, languages = open_one.case_version, open_one.rubric_version, list(open_one.case_version.languages)
+    assert closed.closed_at is not None and len(languages) == 2
+    monkeypatch.setenv("SECRET_KEY", "w" * 40)
+    monkeypatch.setattr(fragments, "_stores", {name: fragments.OrderedDict() for name in fragments.STORES})
+    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def not_again(*args):
+        raise AssertionError("rendered again: the kept part was not ready")
+
+    monkeypatch.setattr(plan_views, "get_template_attribute", not_again)
+    monkeypatch.setattr(review_views, "render_template", not_again)
+    from flask_babel import force_locale
+
+    with prod.test_request_context():
+        for locale in ("en", "nb"):
+            with force_locale(locale):
+                for lang in languages:
+                    side = plan_views.side_panel_for(case, rubric, lang)
+                    assert 'id="case-panel"' in side
+                    assert 'class="doc"' in review_views.case_for_teachers(case, lang)
+    assert len(fragments._stores["content"]) == 2 * 2 * 2  # two panels, two case languages, two page languages
+
+
+def test_a_worker_starts_even_when_the_database_cannot_be_read_yet(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "w" * 40)
+    prod = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/not-migrated.db")
+    assert prod.test_client().get("/healthz").status_code == 200  # reachable, only not migrated

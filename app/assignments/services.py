@@ -119,3 +119,14 @@ def case_version_choices(locale: str) -> list[tuple[int, str]]:
 def rubric_version_choices(locale: str) -> list[tuple[int, str]]:
     rows = db.session.scalars(db.select(RubricVersion).join(Rubric).order_by(Rubric.slug, RubricVersion.number.desc()))
     return [(v.id, f"{v.title_in(locale)} — {_('version %(n)d', n=v.number)}") for v in rows]
+
+
+def contents_in_use() -> list[tuple[CaseVersion, RubricVersion]]:
+    """The case and rubric versions of the assignments not closed: what plans are being written and reviewed on."""
+    pairs = db.select(Assignment.case_version_id, Assignment.rubric_version_id) \
+        .where(Assignment.closed_at.is_(None)).distinct().subquery()
+    rows = db.session.execute(
+        db.select(CaseVersion, RubricVersion)
+        .join(pairs, pairs.c.case_version_id == CaseVersion.id)
+        .join(RubricVersion, RubricVersion.id == pairs.c.rubric_version_id)).all()
+    return [(case, rubric) for case, rubric in rows]

@@ -92,8 +92,10 @@ def state_label(state) -> str:
 @bp.app_template_global()
 def case_side_panel(plan, lang: str) -> Markup:
     """The case and the rubric beside a plan: the same for everyone writing on that case version."""
-    case, rubric = plan.case_version, plan.rubric_version
+    return side_panel_for(plan.case_version, plan.rubric_version, lang)
 
+
+def side_panel_for(case, rubric, lang: str) -> Markup:
     def render():
         macro = get_template_attribute("plans/_side.html", "side_panel")
         return macro(case, case.documents_for(teachers=False), rubric, lang)
