@@ -12,7 +12,8 @@
    costs a production-strength scrypt hash. Each student then opens the plan, autosaves every second or two with
    the current save token, now and then reloads the page, and submits once near the end; each instructor watches
    the review queue, claims a submitted plan, opens the review, saves it twice and releases it.
-4. With the same client, saturates the plan page of the app and the page of the bare Flask app in turn.
+4. With the same client, saturates the plan page of the app and the page of the bare Flask app in turn, in four
+   rounds (`--rounds`), so that the shared machine's changes of speed weigh on both measurements alike.
 
 Prints requests per second, the number of requests, p50 / p95 / p99 latency per kind of request, errors, and the
 app's saturated throughput as a share of the bare-Flask ceiling. The last line is one JSON object with every figure.
@@ -297,13 +298,15 @@ async def instructor(aiohttp, cfg, index: int, who: dict, stats: Stats, end: flo
         await me.post_form("release", f"{plan}/release", {"confirmed": "yes"})
 
 
-async def saturate(aiohttp, base: str, targets: list[tuple[str, str]], concurrency: int, seconds: float) -> dict:
-    """As many GETs as the server answers, from `concurrency` connections, after a 2-second warm-up."""
+async def saturate(aiohttp, base: str, targets: list[tuple[str, str]], concurrency: int, seconds: float,
+                   warm: float = 2) -> tuple[list[float], int]:
+    """As many GETs as the server answers, from `concurrency` connections, after `warm` seconds of warm-up: the
+    latencies in ms and the number of errors."""
     connector = aiohttp.TCPConnector(limit=concurrency)
     latencies, errors = [], 0
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
                                      timeout=aiohttp.ClientTimeout(total=30)) as http:
-        warm_until = time.monotonic() + 2
+        warm_until = time.monotonic() + warm
         end = warm_until + seconds
 
         async def worker(n: int):
@@ -323,8 +326,40 @@ async def saturate(aiohttp, base: str, targets: list[tuple[str, str]], concurren
                     errors += not ok
 
         await asyncio.gather(*(worker(n) for n in range(concurrency)))
-    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / seconds, 1),
-            "p50_ms": round(percentile(latencies, 0.50), 1), "p95_ms": round(percentile(latencies, 0.95), 1)}
+    return latencies, errors
+
+
+async def saturate_in_turn(aiohttp, cfg: dict, app_targets: list[tuple[str, str]]) -> tuple[dict, dict]:
+    """The app's plan page and the bare Flask page, saturated in turn over `rounds` rounds of equal length, so
+    that a change in the machine's speed during the measurement (a shared machine's neighbours) weighs on both
+    alike. Each server has a 2-second warm-up before its first round."""
+    rounds, seconds = cfg["rounds"], cfg["saturate"] / cfg["rounds"]
+    servers = {"app": (cfg["base"], app_targets), "hello": (cfg["hello"], [("/", "")])}
+    found = {name: {"latencies": [], "errors": 0, "ticks": [0, 0, {}], "rounds": []} for name in servers}
+    for round_ in range(rounds):
+        for name, (base, targets) in servers.items():
+            before = cpu_snapshot(cfg["server_pids"])
+            latencies, errors = await saturate(aiohttp, base, targets, cfg["concurrency"], seconds,
+                                               warm=2 if round_ == 0 else 0.5)
+            after = cpu_snapshot(cfg["server_pids"])
+            into = found[name]
+            into["latencies"] += latencies
+            into["errors"] += errors
+            into["rounds"].append(round(len(latencies) / seconds, 1))
+            into["ticks"][0] += after[0] - before[0]
+            into["ticks"][1] += after[1] - before[1]
+            for part, value in after[2].items():
+                into["ticks"][2][part] = into["ticks"][2].get(part, 0) + value - before[2][part]
+    result = []
+    for name in servers:
+        into, total = found[name], cfg["saturate"]
+        ticks = into["ticks"]
+        result.append({"requests": len(into["latencies"]), "errors": into["errors"],
+                       "rps": round(len(into["latencies"]) / total, 1), "rps_by_round": into["rounds"],
+                       "p50_ms": round(percentile(into["latencies"], 0.50), 1),
+                       "p95_ms": round(percentile(into["latencies"], 0.95), 1),
+                       "cpu": cpu_use((0, 0, {part: 0 for part in ticks[2]}), tuple(ticks))})
+    return result[0], result[1]
 
 
 async def client(cfg: dict) -> dict:
@@ -353,13 +388,7 @@ async def client(cfg: dict) -> dict:
                         # after everyone has arrived and signed in (the logins' password hashing is over)
                         "after_arrival": stats.summary(since=start + cfg["ramp"] + 5)}}
     random.shuffle(targets)
-    before = cpu_snapshot(cfg["server_pids"])
-    result["saturated_app"] = await saturate(aiohttp, cfg["base"], targets, cfg["concurrency"], cfg["saturate"])
-    middle = cpu_snapshot(cfg["server_pids"])
-    result["saturated_hello"] = await saturate(aiohttp, cfg["hello"], [("/", "")], cfg["concurrency"],
-                                               cfg["saturate"])
-    result["saturated_app"]["cpu"] = cpu_use(before, middle)
-    result["saturated_hello"]["cpu"] = cpu_use(middle, cpu_snapshot(cfg["server_pids"]))
+    result["saturated_app"], result["saturated_hello"] = await saturate_in_turn(aiohttp, cfg, targets)
     return result
 
 
@@ -394,11 +423,14 @@ def report(figures: dict) -> None:
     for sample in run["error_samples"]:
         print(f"  error: {sample}")
     app, hello = figures["saturated_app"], figures["saturated_hello"]
-    print(f"Saturated, {figures['concurrency']} connections, {figures['saturate_seconds']} s each:")
+    print(f"Saturated, {figures['concurrency']} connections, {figures['saturate_seconds']} s each, in turn over "
+          f"{figures['saturate_rounds']} rounds:")
     print(f"  plan page of the app  {app['rps']:>8} req/s  (p50 {app['p50_ms']} ms, p95 {app['p95_ms']} ms, "
           f"errors {app['errors']})")
     print(f"  bare Flask page       {hello['rps']:>8} req/s  (p50 {hello['p50_ms']} ms, p95 {hello['p95_ms']} ms, "
           f"errors {hello['errors']})")
+    print(f"  requests per second by round: app {', '.join(map(str, app['rps_by_round']))}; "
+          f"bare Flask {', '.join(map(str, hello['rps_by_round']))}")
     print(f"  CPU meanwhile: {parts(app['cpu'])}; then {parts(hello['cpu'])}")
     print(f"  the app reaches {figures['share_of_ceiling'] * 100:.1f} % of the bare-Flask ceiling "
           f"(other processes used {app['cpu']['other']:.0%} and {hello['cpu']['other']:.0%} of the CPU meanwhile)")
@@ -412,6 +444,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--quick", action="store_true", help="a 20-second smoke run with 5-second saturation")
     parser.add_argument("--saturate", type=float, default=20, help="seconds of saturation per server (default 20)")
     parser.add_argument("--concurrency", type=int, default=32, help="connections while saturating (default 32)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="rounds in which the two servers are saturated in turn (default 4)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn worker processes (default as in production: 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
@@ -430,7 +464,7 @@ def main(argv: list[str]) -> None:
         print(json.dumps(asyncio.run(client(cfg))))
         return
     if args.quick:
-        args.duration, args.saturate = 20, 5
+        args.duration, args.saturate, args.rounds = 20, 5, 1
     url = args.database_url or database_url(["--postgres"])
     print(f"Filling {url.split('@')[-1]}: {args.students} students, {args.instructors} instructors …", flush=True)
     people = fill(url, args.students, args.instructors)
@@ -449,7 +483,8 @@ def main(argv: list[str]) -> None:
         wait_until_healthy(app_server.port)
         wait_until_healthy(hello_server.port, "/")
         cfg = dict(people, base=f"http://127.0.0.1:{app_server.port}", hello=f"http://127.0.0.1:{hello_server.port}",
-                   duration=args.duration, saturate=args.saturate, concurrency=args.concurrency, seed=args.seed,
+                   duration=args.duration, saturate=args.saturate, rounds=max(args.rounds, 1),
+                   concurrency=args.concurrency, seed=args.seed,
                    ramp=min(args.ramp, args.duration / 3), think_low=args.think[0], think_high=args.think[1],
                    server_pids=[app_server.process.pid, hello_server.process.pid])
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
@@ -472,6 +507,7 @@ def main(argv: list[str]) -> None:
         "benchmark": "load", "database": url.split(":", 1)[0], "students": args.students,
         "instructors": args.instructors, "gunicorn": f"-w {args.workers} --threads {args.threads}",
         "cores": os.cpu_count(), "concurrency": args.concurrency, "saturate_seconds": args.saturate,
+        "saturate_rounds": max(args.rounds, 1),
         "share_of_ceiling": round(share, 3), "ramp_seconds": min(args.ramp, args.duration / 3),
         "page_p95_ms": worst(kinds, PAGES), "autosave_p95_ms": kinds.get("autosave", {}).get("p95_ms", 0.0),
     })
