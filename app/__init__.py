@@ -5,6 +5,7 @@ import functools
 import os
 from pathlib import Path
 
+import click
 from flask import Flask
 
 from config import get_config
@@ -27,8 +28,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_read_only_requests(app)
     register_security_headers(app)
     register_input_guard(app)
-    if app.config.get("WARM_UP"):
-        warm_up(app)
+    if app.config.get("WARM_UP") and click.get_current_context(silent=True) is None:
+        warm_up(app)  # a worker about to serve; a command (`flask db upgrade`, …) has no visitors to get ready for
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -78,6 +78,12 @@ def test_a_production_worker_is_ready_before_its_first_request(monkeypatch, app)
     assert set(core._CACHE) == set(core.LANGUAGES)
     # and a test app, which starts many times, skips it
     assert not create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://").jinja_env.cache
+    # as does a command (`flask db upgrade` on a database not yet migrated would only read it in vain)
+    import click
+
+    with click.Context(click.Command("upgrade")):
+        command = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    assert not command.jinja_env.cache
 
 
 def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monkeypatch, app):
