@@ -57,14 +57,14 @@ def warm_up(app: Flask) -> None:
         for locale in app.config["LANGUAGES"]:
             with force_locale(locale):
                 gettext("Sign in")
-    _warm_case_panels(app)
+        _warm_case_panels(app)
 
 
 def _warm_case_panels(app: Flask) -> None:
     """The case beside a plan and the case with its teaching notes, for the open assignments, in each language of
     the case and of the pages: each is rendered once per worker and kept, and the first would otherwise cost the
     first student or instructor on that page a tenth of a second or more. A database that cannot be read yet (a
-    deploy that has not migrated) only leaves them to be rendered on first use."""
+    deploy that has not migrated) only leaves them to be rendered on first use. Runs in warm_up's request context."""
     from flask_babel import force_locale
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -73,20 +73,19 @@ def _warm_case_panels(app: Flask) -> None:
     from app.plans.views import side_panel_for
     from app.reviews.views import case_for_teachers
 
-    with app.test_request_context():
-        try:
-            for case, rubric in contents_in_use():
-                for locale in app.config["LANGUAGES"]:
-                    with force_locale(locale):
-                        for lang in case.languages:
-                            side_panel_for(case, rubric, lang)
-                            case_for_teachers(case, lang)
-        except SQLAlchemyError as error:
-            app.logger.warning("Case panels are rendered on first use: the database could not be read (%s)",
-                               error.__class__.__name__)
-        finally:
-            db.session.remove()
-            db.engine.dispose()  # no connection made at start is left open, nor shared with a process forked later
+    try:
+        for case, rubric in contents_in_use():
+            for locale in app.config["LANGUAGES"]:
+                with force_locale(locale):
+                    for lang in case.languages:
+                        side_panel_for(case, rubric, lang)
+                        case_for_teachers(case, lang)
+    except SQLAlchemyError as error:
+        app.logger.warning("Case panels are rendered on first use: the database could not be read (%s)",
+                           error.__class__.__name__)
+    finally:
+        db.session.remove()
+        db.engine.dispose()  # no connection made at start is left open, nor shared with a process forked later
 
 
 def register_extensions(app: Flask) -> None:

@@ -4,8 +4,6 @@ token every page and form carries, signed once per session rather than on every 
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 
 from babel import support
 from flask import current_app, g, session
@@ -66,16 +64,15 @@ def csrf_token() -> str:
     """Flask-WTF's CSRF token for this session, as its `generate_csrf` makes it and its CSRF protection checks it.
     Tokens have no time limit here (WTF_CSRF_TIME_LIMIT None: one lives as long as the session), so the signed
     token is kept per session's secret and reused, instead of signed again on every page; a session without a
-    secret yet gets one as Flask-WTF would make it. With a time limit, Flask-WTF makes the token."""
+    secret yet has Flask-WTF make one. With a time limit, Flask-WTF makes the token."""
     config = current_app.config
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
     if name in g:
         return g.get(name)
-    raw_token = session.get(name)
-    if not isinstance(raw_token, str):
-        raw_token = session[name] = hashlib.sha1(os.urandom(64)).hexdigest()
-    token = _signed(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw_token)
+    if not isinstance(session.get(name), str):
+        generate_csrf()  # Flask-WTF makes the session's secret; its own signature of it is replaced just below
+    token = _signed(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, session[name])
     setattr(g, name, token)
     return token
