@@ -212,29 +212,18 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(language_cli)
 
 
-@functools.lru_cache(maxsize=4096)
-def _formatted(value, fmt: str, locale: str, timezone: str) -> str:
-    """A time as the person reads it, in their language and time zone (both part of the key: Flask-Babel formats
-    with the request's own). Pages show the same due dates and save times again and again."""
-    from flask_babel import format_datetime
-
-    return format_datetime(value, fmt)
-
-
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale, get_timezone
-
     from app.cohorts import policies as cohort_policies
     from app.cohorts.services import role_label
     from app.forms import csrf_token
     from app.fragments import fill, kept_part, slot
+    from app.i18n import format_moment
     from app.markdown import render_markdown
 
     app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, kept_part=kept_part,
                                  fill=fill, slot=slot, csrf_token=csrf_token)
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": \
-        _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
+    app.jinja_env.filters["datetime"] = format_moment  # `|datetime` to the minute, `|datetime("short")` as Babel's
 
     @app.context_processor
     def inject_locale():

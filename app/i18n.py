@@ -1,6 +1,8 @@
 """Which language a page speaks: the account's choice, else the visitor's choice, else the browser's."""
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -31,3 +33,26 @@ def current_locale() -> str:
 
     locale = get_locale()
     return str(locale.language if locale else "en") if str(locale) != "nb" else "nb"
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value, fmt: str, locale: str, timezone: str) -> str:
+    """A time as the person reads it, in their language and time zone (both part of the key: Flask-Babel formats
+    with the request's own). Pages show the same due dates and save times again and again."""
+    from flask_babel import format_date, format_datetime, format_time
+
+    if fmt == DAY_AND_TIME:
+        return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
+    return format_datetime(value, fmt)
+
+
+# A date and a time to the minute ("7 Dec 2026 14:00"): due dates, submissions, releases. Seconds mean nothing there.
+DAY_AND_TIME = "day and time"
+
+
+def format_moment(value, fmt: str = DAY_AND_TIME) -> str:
+    """`value` (a datetime, or None for "") in the reader's language and time zone: to the minute by default,
+    else in a Babel format ("short", "HH:mm", …)."""
+    from flask_babel import get_locale, get_timezone
+
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""

@@ -439,3 +439,20 @@ def test_the_plan_page_reads_the_account_and_the_plan_and_nothing_more(make_clie
         page = student.get(url)
     assert page.status_code == 200 and title in page.get_data(as_text=True)
     assert counter.count == 2, "\n\n".join(counter.statements)
+
+
+def test_due_dates_read_to_the_minute_in_the_readers_language(client, app):
+    """A due date says the day and the minute in the reader's time zone (Oslo): seconds mean nothing there."""
+    from datetime import datetime, timezone
+
+    due = datetime(2026, 12, 7, 13, 30, 45, tzinfo=timezone.utc)
+    world = World(opens_at=due - timedelta(days=400), due_at=due, review_due_at=due + timedelta(days=7))
+    login(client, world.owner.email)
+    editor = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "Due Dec 7, 2026 2:30\u202fPM" in editor or "Due Dec 7, 2026 2:30 PM" in editor
+    assert "2:30:45" not in editor
+    world.owner.locale = "nb"
+    db.session.commit()
+    editor = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "7. des. 2026 14:30" in editor and "14:30:45" not in editor
+    assert "7. des. 2026 14:30" in client.get("/plans").get_data(as_text=True)

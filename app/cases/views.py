@@ -2,23 +2,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.cases import policies, queries, services
 from app.errors import NotPermitted
-from app.i18n import current_locale
+from app.i18n import current_locale, format_moment
 from app.policies import require, require_found, require_in_cohort
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 bp.add_app_template_global(policies.can_browse_library, "can_browse_library")
-
-
-@bp.app_template_filter("day_and_time")
-def day_and_time(value) -> str:
-    """A date and a time to the minute, in the reader's language and time zone (no seconds)."""
-    return f"{format_date(value, 'medium')} {format_time(value, 'short')}" if value else ""
 
 
 # --- shared helpers (the rubric pages use them too) ----------------------------------------------------
@@ -123,7 +116,7 @@ def load_assignment_for_reading(assignment_id: int, allowed):
     require_in_cohort(assignment.cohort if assignment else None)
     if not allowed(current_user, assignment):
         raise NotPermitted(_("This assignment opens on %(date)s. You can read the material from then on.",
-                             date=day_and_time(assignment.opens_at)))
+                             date=format_moment(assignment.opens_at)))
     return assignment
 
 

@@ -18,7 +18,22 @@ bp = Blueprint("core", __name__, template_folder="templates")
 def index():
     if not current_user.is_authenticated:
         return render_template("core/landing.html")
-    return render_template("core/home.html", cohorts=cohorts_of(current_user))
+    return render_template("core/home.html", **home_for(current_user))
+
+
+def home_for(user) -> dict:
+    """What the home page shows a signed-in person: their cohorts, and their next steps in each of their roles
+    (their plans as a student, their reviews as an instructor, their assignments as a course leader)."""
+    from app.cohorts.models import Role
+    from app.plans.services import student_assignments
+    from app.reviews.queries import leader_assignments, review_counts
+
+    cohorts = cohorts_of(user)
+    roles = {role for _cohort, role in cohorts}
+    return {"cohorts": cohorts,
+            "plans": student_assignments(user) if Role.student in roles else [],
+            "reviews": review_counts(user) if Role.instructor in roles else None,
+            "leading": leader_assignments(user) if Role.leader in roles else []}
 
 
 @bp.route("/healthz")

@@ -5,11 +5,10 @@ import copy
 import functools
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import defer, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
@@ -17,6 +16,7 @@ from app.cases.models import CaseVersion
 from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
+from app.i18n import format_moment
 from app.plans import workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
 from app.plans.models import Plan, PlanVersion
@@ -43,7 +43,7 @@ def start_plan(assignment: Assignment, student) -> Plan:
     if existing is not None:
         return existing
     if not assignment.has_opened():
-        raise NotPermitted(_("This assignment opens on %(date)s.", date=format_datetime(assignment.opens_at, "medium")))
+        raise NotPermitted(_("This assignment opens on %(date)s.", date=format_moment(assignment.opens_at)))
     plan = Plan(assignment_id=assignment.id, student_id=student.id, case_version_id=assignment.case_version_id,
                 rubric_version_id=assignment.rubric_version_id, draft=empty_content())
     try:
@@ -180,7 +180,7 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
     if late and not assignment.allow_late:
         raise ValidationError(_("The due date (%(date)s) has passed and this assignment does not accept late "
                                 "submissions. Your draft is kept; talk to your course leader.",
-                                date=format_datetime(assignment.due_at, "medium")))
+                                date=format_moment(assignment.due_at)))
     number = (latest.number if latest else 0) + 1
     try:
         workflow.apply(plan, PlanAction.submit, actor, version=number, late=late)
@@ -231,6 +231,11 @@ def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:
     """The assignments of every cohort where the user is a student, with their plan when it exists."""
     rows = db.session.execute(
         db.select(Assignment, Plan)
+        # What the cards show: the cohort's name, the case's title, the plan's state and number of versions; not
+        # the assignment's instructions, the case's documents or the plan's text.
+        .options(defer(Assignment.instructions), joinedload(Assignment.cohort),
+                 joinedload(Assignment.case_version).load_only(CaseVersion.title, CaseVersion.languages),
+                 defer(Plan.draft), undefer(Plan.version_count))
         .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.user_id == user.id)
               & (Membership.role == Role.student))
         .outerjoin(Plan, (Plan.assignment_id == Assignment.id) & (Plan.student_id == user.id))

@@ -36,13 +36,30 @@ def my_queue(user) -> list[tuple[Plan, object]]:
 OPEN_PER_PAGE = 25
 
 
+def _waiting_for_a_reviewer(user) -> tuple:
+    """Submitted plans without a reviewer, in cohorts where the user is an instructor."""
+    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id,
+                                                    Membership.role == Role.instructor)
+    return Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None)
+
+
+def review_counts(user) -> tuple[int, int]:
+    """For the home page, in one round trip: how many plans this reviewer has (waiting for their review or in
+    it), and how many wait for someone to claim them in the cohorts where they teach."""
+    mine = (db.select(db.func.count(Plan.id))
+            .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+            .scalar_subquery())
+    waiting = (db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
+               .where(*_waiting_for_a_reviewer(user)).scalar_subquery())
+    row = db.session.execute(db.select(mine, waiting)).one()
+    return row[0], row[1]
+
+
 def unallocated_for_instructor(user, page: int = 1) -> tuple[list[tuple[Plan, object]], int]:
     """Submitted plans without a reviewer in cohorts where the user is an instructor, oldest submission first,
     one page at a time (a whole class may wait at once), with how many there are: who and when, not what."""
     submitted_at = _submitted_at()
-    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id,
-                                                    Membership.role == Role.instructor)
-    waiting = (Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
+    waiting = _waiting_for_a_reviewer(user)
     total = db.session.scalar(db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
                               .where(*waiting))
     if not total:
@@ -83,5 +100,6 @@ def instructors(cohort_id: int):
 
 def leader_assignments(user) -> list[Assignment]:
     cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id, Membership.role == Role.leader)
-    return list(db.session.scalars(db.select(Assignment).where(Assignment.cohort_id.in_(cohorts))
+    return list(db.session.scalars(db.select(Assignment).options(joinedload(Assignment.cohort))
+                                   .where(Assignment.cohort_id.in_(cohorts))
                                    .order_by(Assignment.due_at)))
