@@ -24,7 +24,7 @@ def test_a_student_finds_their_plan_and_its_next_step_on_the_home_page(client, a
     login(client, world.owner.email)
     home = client.get("/").get_data(as_text=True)
     assert "Your plans" in home and "Plan for Anna" in home
-    assert "Next: read the feedback, reflect, and revise your plan." in home
+    assert "Next: read the feedback, reflect, and revise your plan." in home and ">1 version<" in home
     assert f'href="/plans/{world.plan.id}"' in home and f'href="/plans/{world.plan.id}/feedback"' in home
     assert client.get(f"/plans/{world.plan.id}/feedback").status_code == 200
     assert "Your reviews" not in home and "Assignments you lead" not in home
@@ -88,3 +88,21 @@ def test_the_home_page_reads_a_few_statements_however_many_roles_and_assignments
     with QueryCounter() as student_count:
         assert client.get("/").status_code == 200
     assert leader_count.count <= 3 and student_count.count <= 3
+
+
+def test_my_plans_is_in_the_menu_of_students_and_newcomers_not_of_those_who_only_teach(client, app):
+    from tests.factories import UserFactory
+
+    world = World()
+    menu_link = '<a href="/plans">'
+    for person, shown in ((world.owner, True), (world.reviewer, False), (world.leader, False),
+                          (UserFactory(), True)):
+        login(client, person.email)
+        assert (menu_link in client.get("/cohorts/").get_data(as_text=True)) is shown, person.name
+    # someone who teaches one cohort and studies in another writes plans too
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(cohort=AssignmentFactory().cohort, user=world.reviewer, role=Role.student)
+    db.session.commit()
+    login(client, world.reviewer.email)
+    assert menu_link in client.get("/cohorts/").get_data(as_text=True)

@@ -89,6 +89,15 @@ def is_leader(user, cohort) -> bool:
     return role_in(user, cohort) == Role.leader
 
 
+def writes_plans(user) -> bool:
+    """Whether "My plans" belongs in the menu: for students, and for anyone not yet in a cohort as staff (their
+    page says how to join one); not for those who only teach."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    roles = {m.role for m in _memberships(user).values()}
+    return Role.student in roles or not roles & {Role.instructor, Role.leader}
+
+
 def teaches_anywhere(user) -> bool:
     """Instructor or course leader in at least one cohort."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -28,10 +29,10 @@ bp = Blueprint("reviews", __name__, template_folder="templates")
 
 @bp.app_context_processor
 def review_helpers():
-    from app.cohorts.policies import teaches_anywhere
+    from app.cohorts.policies import teaches_anywhere, writes_plans
     from app.db import utcnow
 
-    return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user)}
+    return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user), "plans_nav": writes_plans(current_user)}
 
 
 @bp.app_template_global()
@@ -114,7 +115,8 @@ def allocate_all(assignment_id: int):
     assignment = _load_assignment(assignment_id)
     done = services.allocate_all(assignment, current_user)
     db.session.commit()
-    flash(_("%(n)d plan(s) allocated.", n=len(done)) if done else _("No plans were waiting."), "success")
+    flash(ngettext("%(num)d plan allocated.", "%(num)d plans allocated.", len(done)) if done
+          else _("No plans were waiting."), "success")
     return redirect(url_for("reviews.allocation", assignment_id=assignment.id))
 
 
