@@ -100,3 +100,24 @@ def test_editor_passes_axe(page, app):
     world_submitted = world.to_state(__import__("app.plans.workflow", fromlist=["PlanState"]).PlanState.submitted)
     page.goto(f"/plans/{world_submitted.id}/history")
     assert_no_serious_violations(page)
+
+
+@pytest.mark.parametrize("who, state", [("owner", "draft"), ("reviewer", "in_review"), ("leader", "submitted")])
+def test_the_home_page_leads_each_role_to_their_next_step(page, app, who, state):
+    from app.plans.workflow import PlanState
+
+    world = World(title="Plan for Anna")
+    world.to_state(PlanState(state))
+    sign_in(page, getattr(world, who).email)
+    page.goto("/")
+    assert_no_serious_violations(page)
+    if who == "owner":
+        page.get_by_role("link", name="Open plan").click()
+        page.wait_for_url(f"**/plans/{world.plan.id}")
+    elif who == "reviewer":
+        assert "You have 1 plan to review." in page.inner_text("main")
+        page.get_by_role("link", name="Open the review queue").click()
+        page.wait_for_url("**/reviews")
+    else:
+        page.get_by_role("link", name="Allocate reviewers — Plan for Anna").click()
+        page.wait_for_url(f"**/assignments/{world.assignment.id}/allocation")
