@@ -1,8 +1,11 @@
 """Cohorts and memberships: create, join, appoint, change roles. Services flush; the caller commits."""
 from __future__ import annotations
 
+import functools
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam
 
 from app.audit.services import record
 from app.auth.models import User, normalise_email, user_by_email
@@ -134,13 +137,15 @@ def get_member(cohort: Cohort, member_id: int) -> Membership:
 
 
 def cohorts_of(user: User) -> list[tuple[Cohort, Role]]:
-    rows = db.session.execute(
-        db.select(Cohort, Membership.role)
-        .join(Membership, Membership.cohort_id == Cohort.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Cohort.name)
-    ).all()
+    rows = db.session.execute(_cohorts_of_query(), {"user_id": user.id}).all()
     return [(cohort, role) for cohort, role in rows]
+
+
+@functools.cache
+def _cohorts_of_query():
+    """Built once (the home page asks on every visit); each request only binds the user."""
+    return (db.select(Cohort, Membership.role).join(Membership, Membership.cohort_id == Cohort.id)
+            .where(Membership.user_id == bindparam("user_id")).order_by(Cohort.name))
 
 
 def all_cohorts() -> list[Cohort]:

@@ -229,16 +229,22 @@ def _store_hints(version: PlanVersion, plan: Plan) -> None:
 
 def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:
     """The assignments of every cohort where the user is a student, with their plan when it exists."""
-    rows = db.session.execute(
+    rows = db.session.execute(_student_assignments_query(), {"user_id": user.id}).all()
+    return [(assignment, plan) for assignment, plan in rows]
+
+
+@functools.cache
+def _student_assignments_query():
+    """Built once (the home page asks on every visit); each request only binds the user."""
+    user_id = bindparam("user_id")
+    return (
         db.select(Assignment, Plan)
         # What the cards show: the cohort's name, the case's title, the plan's state and number of versions; not
         # the assignment's instructions, the case's documents or the plan's text.
         .options(defer(Assignment.instructions), joinedload(Assignment.cohort),
                  joinedload(Assignment.case_version).load_only(CaseVersion.title, CaseVersion.languages),
                  defer(Plan.draft), undefer(Plan.version_count))
-        .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.user_id == user.id)
+        .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.user_id == user_id)
               & (Membership.role == Role.student))
-        .outerjoin(Plan, (Plan.assignment_id == Assignment.id) & (Plan.student_id == user.id))
-        .order_by(Assignment.due_at, Assignment.id)
-    ).all()
-    return [(assignment, plan) for assignment, plan in rows]
+        .outerjoin(Plan, (Plan.assignment_id == Assignment.id) & (Plan.student_id == user_id))
+        .order_by(Assignment.due_at, Assignment.id))

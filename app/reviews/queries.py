@@ -1,6 +1,9 @@
 """Read side of reviewing: queues and the allocation overview."""
 from __future__ import annotations
 
+import functools
+
+from sqlalchemy import bindparam
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.assignments.models import Assignment
@@ -36,9 +39,9 @@ def my_queue(user) -> list[tuple[Plan, object]]:
 OPEN_PER_PAGE = 25
 
 
-def _waiting_for_a_reviewer(user) -> tuple:
-    """Submitted plans without a reviewer, in cohorts where the user is an instructor."""
-    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id,
+def _waiting_for_a_reviewer(user_id) -> tuple:
+    """Submitted plans without a reviewer, in cohorts where the user (an id, or a bound parameter) teaches."""
+    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user_id,
                                                     Membership.role == Role.instructor)
     return Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None)
 
@@ -46,20 +49,26 @@ def _waiting_for_a_reviewer(user) -> tuple:
 def review_counts(user) -> tuple[int, int]:
     """For the home page, in one round trip: how many plans this reviewer has (waiting for their review or in
     it), and how many wait for someone to claim them in the cohorts where they teach."""
+    row = db.session.execute(_review_counts_query(), {"user_id": user.id}).one()
+    return row[0], row[1]
+
+
+@functools.cache
+def _review_counts_query():
+    user_id = bindparam("user_id")
     mine = (db.select(db.func.count(Plan.id))
-            .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+            .where(Plan.reviewer_id == user_id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
             .scalar_subquery())
     waiting = (db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
-               .where(*_waiting_for_a_reviewer(user)).scalar_subquery())
-    row = db.session.execute(db.select(mine, waiting)).one()
-    return row[0], row[1]
+               .where(*_waiting_for_a_reviewer(user_id)).scalar_subquery())
+    return db.select(mine, waiting)
 
 
 def unallocated_for_instructor(user, page: int = 1) -> tuple[list[tuple[Plan, object]], int]:
     """Submitted plans without a reviewer in cohorts where the user is an instructor, oldest submission first,
     one page at a time (a whole class may wait at once), with how many there are: who and when, not what."""
     submitted_at = _submitted_at()
-    waiting = _waiting_for_a_reviewer(user)
+    waiting = _waiting_for_a_reviewer(user.id)
     total = db.session.scalar(db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
                               .where(*waiting))
     if not total:
@@ -99,7 +108,13 @@ def instructors(cohort_id: int):
 
 
 def leader_assignments(user) -> list[Assignment]:
-    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user.id, Membership.role == Role.leader)
-    return list(db.session.scalars(db.select(Assignment).options(joinedload(Assignment.cohort))
-                                   .where(Assignment.cohort_id.in_(cohorts))
-                                   .order_by(Assignment.due_at)))
+    """The assignments of the cohorts this person leads, soonest due first, with their cohort."""
+    return list(db.session.scalars(_leader_assignments_query(), {"user_id": user.id}))
+
+
+@functools.cache
+def _leader_assignments_query():
+    cohorts = db.select(Membership.cohort_id).where(Membership.user_id == bindparam("user_id"),
+                                                    Membership.role == Role.leader)
+    return (db.select(Assignment).options(joinedload(Assignment.cohort), defer(Assignment.instructions))
+            .where(Assignment.cohort_id.in_(cohorts)).order_by(Assignment.due_at, Assignment.id))
