@@ -47,7 +47,7 @@ translations: install
 # For developers: collect new interface strings into the catalogues (then translate app/translations/nb).
 extract-messages: install
 	$(BIN)/pybabel extract -F app/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 # Debian packages the browser tests and PDF export need; installed when missing and we are root.
 system-packages:
