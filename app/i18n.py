@@ -35,6 +35,10 @@ def current_locale() -> str:
     return str(locale.language if locale else "en") if str(locale) != "nb" else "nb"
 
 
+# A date and a time to the minute ("7 Dec 2026 14:00"): due dates, submissions, releases. Seconds mean nothing there.
+DAY_AND_TIME = "day and time"
+
+
 @functools.lru_cache(maxsize=4096)
 def _formatted(value, fmt: str, locale: str, timezone: str) -> str:
     """A time as the person reads it, in their language and time zone (both part of the key: Flask-Babel formats
@@ -44,10 +48,6 @@ def _formatted(value, fmt: str, locale: str, timezone: str) -> str:
     if fmt == DAY_AND_TIME:
         return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
     return format_datetime(value, fmt)
-
-
-# A date and a time to the minute ("7 Dec 2026 14:00"): due dates, submissions, releases. Seconds mean nothing there.
-DAY_AND_TIME = "day and time"
 
 
 def format_moment(value, fmt: str = DAY_AND_TIME) -> str:
