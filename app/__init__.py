@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from app import events
 from config import get_config
 
 
@@ -21,6 +22,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     app.session_interface = SlidingSessionInterface()
     register_extensions(app)
+    events.connect()
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

@@ -1,10 +1,14 @@
-"""Parts of pages rendered once and kept, per worker process. Each part is a pure function of what its key names
-(plus the interface language, which its headings and labels speak), so a kept part is never stale: a new import
-makes a case version with a new fingerprint, and a plan's text that changes has a new content fingerprint.
+"""Parts of pages rendered once and kept, per worker process: the imported case and rubric beside a plan (rendering
+a case's documents takes a tenth of a second), and a plan's text as the editor shows it or as it reads (rendered
+Markdown, shown again after every save and reload).
 
-- imported content (the case and rubric beside a plan, the case beside a review): few, kept long;
-- a plan's text as the editor shows it, or as it reads: one per plan and text, the least recently used let go;
-- the fixed parts of pages (menus, the editor's panels and messages), which depend on a few flags at most.
+A kept part is safe by construction: it is a pure function of its explicit key.
+- It is rendered by a macro in an environment of its own, which has no request, session, `g`, current user or CSRF
+  token: a template that reaches for one of them fails loudly (`KeptPartError`) instead of keeping one person's
+  page for the next. What the part needs, it gets as arguments, and the key names those arguments.
+- The key also holds the interface language (its headings and labels) and where the app is mounted (its links).
+- Each store is bounded in bytes, not only in entries (`app.memo`): the least recently used parts are let go first,
+  and a part too large to be worth keeping is rendered every time instead.
 """
 from __future__ import annotations
 
@@ -13,41 +17,76 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import g, get_template_attribute, has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
-from markupsafe import Markup, escape
+from jinja2 import Environment
+from jinja2.defaults import DEFAULT_NAMESPACE
+from markupsafe import Markup
 
-# How many parts each store keeps (a plan's editor is ≈100 KB; 200 of them ≈20 MB per worker at most).
-STORES = {"content": 128, "plans": 200, "parts": 1024}
-_stores: dict[str, OrderedDict[tuple, Markup]] = {name: OrderedDict() for name in STORES}
+from app.memo import MB, SizedStore
+
+# What the kept parts' environment offers besides Jinja's own: links, and the interface language's words.
+ALLOWED_GLOBALS = frozenset({"url_for", "gettext", "ngettext", "pgettext", "npgettext", "_"})
+# Never there, however a template asks for them: they differ from one person or request to the next.
+PERSONAL = ("request", "session", "g", "current_user", "csrf_token", "get_flashed_messages")
 
 
-def fragment(key: tuple[Hashable, ...], render: Callable[[], str], store: str = "content") -> Markup:
-    """The kept HTML for `key` in the interface language, rendered by `render` the first time."""
-    kept = _stores[store]
-    key = (*key, *_scope())
-    html = kept.get(key)
-    if html is not None:
-        kept.move_to_end(key)
-        return html
-    html = Markup(render())
-    kept[key] = html
-    while len(kept) > STORES[store]:
-        kept.popitem(last=False)
+class KeptPartError(RuntimeError):
+    """A kept part's template reached for something that belongs to one request or person."""
+
+
+class _Personal:
+    """Stands in for `request`, `current_user`, … in a kept part's template: any use of it fails."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def _refuse(self, *_args, **_kwargs):
+        raise KeptPartError(f"A kept part cannot use `{self._name}`: pass what it needs as an argument and key.")
+
+    __getattr__ = __call__ = __iter__ = __bool__ = __str__ = __html__ = __len__ = __getitem__ = _refuse
+
+
+# Imported content: a case panel is 100–300 KB; a handful of case versions and languages are in use at a time.
+# Plans' texts: one per plan and text; a class of 100 students reopening their plans fits in a few MB.
+STORES = {"content": SizedStore(16 * MB), "plans": SizedStore(24 * MB)}
+
+
+def _environment() -> Environment:
+    """The app's templates, in an environment without anything personal (one per app, made on first use)."""
+    env = current_app.extensions.get("kept_parts_environment")
+    if env is None:
+        app_env = current_app.jinja_env
+        env = app_env.overlay(cache_size=200)
+        env.globals = {**DEFAULT_NAMESPACE,
+                       **{name: _Personal(name) for name in app_env.globals if name not in ALLOWED_GLOBALS},
+                       **{name: value for name, value in app_env.globals.items() if name in ALLOWED_GLOBALS},
+                       **{name: _Personal(name) for name in PERSONAL}}
+        current_app.extensions["kept_parts_environment"] = env
+    return env
+
+
+def render_macro(template: str, macro: str, *args) -> Markup:
+    """A macro rendered in the kept parts' environment, without keeping it (for tests and one-off renders)."""
+    return Markup(getattr(_environment().get_template(template).module, macro)(*args))
+
+
+def kept(store: str, key: tuple[Hashable, ...], template: str, macro: str, arguments: Callable[[], tuple]) -> Markup:
+    """The HTML of `macro` in `template`, kept under `key`, which must name everything its arguments hold (an id
+    and a version, a fingerprint of a text). The first time, `arguments()` gives the arguments (read only then:
+    a case's documents are not read again while its panel is kept) and the macro renders."""
+    kept_parts = STORES[store]
+    full_key = (template, macro, *key, *_scope())
+    html = kept_parts.get(full_key)
+    if html is None:
+        html = render_macro(template, macro, *arguments())
+        kept_parts.put(full_key, html)
     return html
 
 
 def _scope() -> tuple[str, str]:
-    """The interface language, and where the app is mounted (links inside a part are relative to it): worked out
-    once per request, and again when the language is switched for a moment (Flask-Babel's force_locale)."""
-    if not has_request_context():
-        return str(get_locale()), ""
-    request_g = g._get_current_object()
-    locale = getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None) or get_locale()
-    known = getattr(request_g, "fragment_scope", None)
-    if known is None or known[0] is not locale:
-        known = request_g.fragment_scope = (locale, (str(locale), request.script_root))
-    return known[1]
+    """The interface language, and where the app is mounted (links inside a part are relative to it)."""
+    return str(get_locale()), (request.script_root if has_request_context() else "")
 
 
 def fingerprint(content) -> str:
@@ -56,23 +95,27 @@ def fingerprint(content) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+# TEMPORARY-LEGACY: the layout's kept parts, until the layout renders them directly.
+from flask import get_template_attribute as _gta  # noqa: E402
+from markupsafe import escape as _escape  # noqa: E402
+
+_legacy: OrderedDict = OrderedDict()
+SLOT = "\ue000{}\ue000"
+
 
 def kept_part(template: str, macro: str, *args: Hashable) -> Markup:
-    """A macro whose HTML depends only on its (few, hashable) arguments and the interface language: rendered once
-    for each combination and kept. Templates call it as `kept_part("a.html", "macro", flag, …)`."""
-    return fragment((template, macro, *args), lambda: get_template_attribute(template, macro)(*args), store="parts")
-
-
-SLOT = "\ue000{}\ue000"  # a private-use character: never in text, and left alone by HTML escaping
+    key = (template, macro, *args, *_scope())
+    html = _legacy.get(key)
+    if html is None:
+        html = _legacy[key] = Markup(_gta(template, macro)(*args))
+    return html
 
 
 def slot(name: str) -> Markup:
-    """A place in a kept part for a value that changes with every request (a CSRF token, the page to come back to)."""
     return Markup(SLOT.format(name))
 
 
 def fill(html: Markup, **values) -> Markup:
-    """A kept part with its slots filled in, each value escaped."""
     for name, value in values.items():
-        html = Markup(html.replace(SLOT.format(name), escape(value)))
+        html = Markup(html.replace(SLOT.format(name), _escape(value)))
     return html

@@ -1,11 +1,12 @@
 """The one sanitiser: every piece of Markdown anyone writes is rendered here, and only here."""
 from __future__ import annotations
 
-import functools
 
 import bleach
 import markdown as md
 from markupsafe import Markup
+
+from app.memo import MB, by_text
 
 ALLOWED_TAGS = [
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
@@ -42,7 +43,7 @@ def render_markdown(text: str | None, *, heading_offset: int = 0) -> Markup:
 
 # The same text always gives the same HTML, and pages render the same texts again and again (the case documents
 # beside every plan, a plan under review): keep the latest results instead of parsing them on every request.
-@functools.lru_cache(maxsize=1024)
+@by_text(16 * MB)
 def _render(source: str, heading_offset: int) -> Markup:
     html = md.markdown(source, extensions=["tables", "sane_lists", "nl2br"], output_format="html")
     cleaned = _cleaner.clean(html)

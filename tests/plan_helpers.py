@@ -43,8 +43,7 @@ class World:
                 self.write()
             services.submit(plan, self.owner, plan.save_token)
         if state in (PlanState.in_review, PlanState.returned, PlanState.completed):
-            workflow.apply(plan, PlanAction.allocate, self.leader)
-            plan.reviewer_id = self.reviewer.id
+            workflow.apply(plan, PlanAction.allocate, self.leader, reviewer=self.reviewer)
             workflow.apply(plan, PlanAction.start_review, self.reviewer)
         if state == PlanState.returned:
             workflow.apply(plan, PlanAction.release, self.reviewer)

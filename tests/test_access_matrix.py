@@ -12,7 +12,7 @@ from app.cohorts.models import Membership, Role
 from app.db import db
 from app.notifications.models import Notification
 from app.plans import services as plan_services
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services as review_services
 from app.reviews.models import CommentBankEntry
 from tests.conftest import csrf_token, login

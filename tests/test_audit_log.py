@@ -14,7 +14,7 @@ from app.cohorts import services as cohort_services
 from app.cohorts.models import Role
 from app.db import db, utcnow
 from app.plans import services as plan_services
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services as review_services
 from tests.conftest import login, post
 from tests.factories import CohortFactory, UserFactory, member

@@ -18,7 +18,7 @@ from app.cohorts.models import Role
 from app.db import db
 from app.plans import services as plan_services
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services as review_services
 from app.reviews.models import AnchoredComment, Review
 from tests.factories import PASSWORD, member

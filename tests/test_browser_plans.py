@@ -104,7 +104,7 @@ def test_editor_passes_axe(page, app):
 
 @pytest.mark.parametrize("who, state", [("owner", "draft"), ("reviewer", "in_review"), ("leader", "submitted")])
 def test_the_home_page_leads_each_role_to_their_next_step(page, app, who, state):
-    from app.plans.workflow import PlanState
+    from app.plans.states import PlanState
 
     world = World(title="Plan for Anna")
     world.to_state(PlanState(state))

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from tests.a11y import assert_no_serious_violations
 from tests.plan_helpers import World
 

@@ -15,7 +15,7 @@ from app.cohorts.models import Membership, Role
 from app.dashboard import services
 from app.db import db, utcnow
 from app.plans import services as plan_services
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services as review_services
 from tests.conftest import QueryCounter, login
 from tests.factories import AssignmentFactory, CohortFactory, UserFactory, member

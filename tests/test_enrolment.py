@@ -13,7 +13,7 @@ from app.cohorts.models import Membership, Role
 from app.db import db
 from app.mail.models import OutboxMessage
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews.models import Review
 from tests.conftest import csrf_token, login, outbox, post
 from tests.factories import CohortFactory, UserFactory, member

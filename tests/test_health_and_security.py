@@ -91,6 +91,7 @@ def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monke
     renders them at start for every open assignment, in every language of the case and of the pages."""
     from app import fragments
     from app.db import db
+    from app.memo import SizedStore
     from app.plans import views as plan_views
     from app.reviews import views as review_views
     from tests.factories import AssignmentFactory
@@ -101,14 +102,14 @@ def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monke
     case, rubric, languages = open_one.case_version, open_one.rubric_version, list(open_one.case_version.languages)
     assert closed.closed_at is not None and len(languages) == 2
     monkeypatch.setenv("SECRET_KEY", "w" * 40)
-    monkeypatch.setattr(fragments, "_stores", {name: fragments.OrderedDict() for name in fragments.STORES})
+    monkeypatch.setattr(fragments, "STORES", {name: SizedStore(store.max_bytes)
+                                              for name, store in fragments.STORES.items()})
     prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
 
     def not_again(*args):
         raise AssertionError("rendered again: the kept part was not ready")
 
-    monkeypatch.setattr(plan_views, "get_template_attribute", not_again)
-    monkeypatch.setattr(review_views, "render_template", not_again)
+    monkeypatch.setattr(fragments, "render_macro", not_again)
     from flask_babel import force_locale
 
     with prod.test_request_context():
@@ -118,7 +119,7 @@ def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monke
                     side = plan_views.side_panel_for(case, rubric, lang)
                     assert 'id="case-panel"' in side
                     assert 'class="doc"' in review_views.case_for_teachers(case, lang)
-    assert len(fragments._stores["content"]) == 2 * 2 * 2  # two panels, two case languages, two page languages
+    assert len(fragments.STORES["content"]) == 2 * 2 * 2  # two panels, two case languages, two page languages
 
 
 def test_a_worker_starts_even_when_the_database_cannot_be_read_yet(monkeypatch, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.cohorts.models import Role
 from app.db import db
 from app.plans import services
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from tests.conftest import QueryCounter, login
 from tests.factories import AssignmentFactory, member
 from tests.plan_helpers import World

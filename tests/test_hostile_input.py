@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from tests.conftest import csrf_token, login
 from tests.plan_helpers import World
 

@@ -102,7 +102,7 @@ def test_messages_after_a_change_speak_the_accounts_language(client):
     """The confirmation after a change is written once the change is stored; it still speaks the account's
     language, and names the right person."""
     from app.db import db
-    from app.plans.workflow import PlanState
+    from app.plans.states import PlanState
     from tests.plan_helpers import World
 
     world = World()

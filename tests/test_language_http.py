@@ -5,7 +5,7 @@ import copy
 
 from app.db import db
 from app.plans import services as plan_services
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from tests.conftest import csrf_token, login, post
 from tests.plan_helpers import GOOD_CONTENT, World
 

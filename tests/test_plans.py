@@ -8,7 +8,7 @@ import pytest
 
 from app.db import db, utcnow
 from app.plans.models import PlanVersion
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from tests.conftest import QueryCounter, csrf_token, login, post
 from tests.plan_helpers import GOOD_CONTENT, World
 

@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.cohorts.models import Membership
 from app.db import db
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services as review_services
 from app.reviews.models import Review
 from tests.conftest import login, post

@@ -20,7 +20,7 @@ from app.notifications.models import Notification
 from app.plans import services as plan_services
 from app.plans.content import TEXT_SECTIONS
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services as review_services
 from app.reviews.models import Review
 from benchmarks._server import Session

@@ -11,7 +11,7 @@ from app.db import db
 from app.errors import Conflict, InvalidTransition
 from app.notifications.models import Notification
 from app.plans import services as plan_services
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 from app.reviews import services
 from app.reviews.anchors import anchor_texts, locate
 from app.reviews.models import CommentBankEntry, Review

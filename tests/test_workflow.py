@@ -35,8 +35,11 @@ def test_transition_table(app, state, action, role):
     actor = getattr(world, role)
     source, target, allowed_roles = EXPECTED[action]
     before = db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.kind == f"plan.{action}"))
+    # Allocating and claiming name the reviewer they set: the leader gives the plan to its reviewer; an instructor
+    # claims it for themselves.
+    reviewer = {"allocate": world.reviewer, "claim": actor}.get(action)
     if role in allowed_roles and state == source:
-        assert workflow.apply(plan, PlanAction(action), actor) == PlanState(target)
+        assert workflow.apply(plan, PlanAction(action), actor, reviewer=reviewer) == PlanState(target)
         db.session.commit()
         db.session.refresh(plan)
         assert plan.state.value == target
@@ -47,7 +50,7 @@ def test_transition_table(app, state, action, role):
     else:
         expected_error = NotPermitted if role not in allowed_roles else InvalidTransition
         with pytest.raises(expected_error):
-            workflow.apply(plan, PlanAction(action), actor)
+            workflow.apply(plan, PlanAction(action), actor, reviewer=reviewer)
         db.session.rollback()
         db.session.refresh(plan)
         assert plan.state.value == state  # nothing changed

@@ -95,7 +95,7 @@ def test_no_dialog_opens_in_a_real_browser(page, app):
     """Every vector written into a plan, submitted, reviewed and shown: no alert ever fires."""
     from app.db import db
     from app.plans import services as plan_services
-    from app.plans.workflow import PlanState
+    from app.plans.states import PlanState
     from app.reviews import services as review_services
     from tests.plan_helpers import GOOD_CONTENT, World
 

@@ -27,7 +27,7 @@ def _page(cohort: Cohort | None, endpoint_args: dict):
     pages = max(1, math.ceil(total / queries.PER_PAGE))
     return render_template(
         "audit/log.html", cohort=cohort, lines=lines, total=total, filters=filters, pages=pages,
-        kinds=queries.kinds(cohort_id), people=queries.people(cohort_id), cohort_names=context["cohorts"],
+        kinds=queries.kinds(cohort_id), people=queries.people(cohort_id), cohort_names=context.cohorts,
         page_url=lambda **changes: url_for(request.endpoint, **endpoint_args, **filters.as_args(**changes)),
         form_action=url_for(request.endpoint, **endpoint_args),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -13,6 +12,7 @@ from app.cases.models import STUDENTS, CaseVersion, localized
 from app.markdown import render_markdown
 from app.textdiff import Segment, has_changes
 from app.textdiff import segments as word_diff
+from app.memo import MB, by_text
 
 # The page has one h1 (the case), each document an h2 (its title); headings inside a document start at h3.
 DOCUMENT_HEADING_LEVEL = 2
@@ -43,7 +43,7 @@ def reading_documents(version: CaseVersion, lang: str, *, teachers: bool) -> lis
     ]
 
 
-@lru_cache(maxsize=512)
+@by_text(16 * MB)
 def document_html(body: str, title: str) -> Markup:
     """A document's Markdown as HTML below its h2 title. Versions never change, so the result is cached by text."""
     source = _without_leading_title(body, title)

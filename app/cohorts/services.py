@@ -168,14 +168,14 @@ def removal_consequences(member: Membership) -> dict:
     """What stays behind when this member leaves: their plans in the cohort and the reviews still open."""
     from app.assignments.models import Assignment
     from app.plans.models import Plan
-    from app.plans.workflow import PlanState
+    from app.plans.states import OPEN_FOR_REVIEW
 
     in_cohort = db.select(Assignment.id).where(Assignment.cohort_id == member.cohort_id)
     plans = db.session.scalar(db.select(db.func.count(Plan.id)).where(
         Plan.student_id == member.user_id, Plan.assignment_id.in_(in_cohort)))
     open_reviews = db.session.scalar(db.select(db.func.count(Plan.id)).where(
         Plan.reviewer_id == member.user_id, Plan.assignment_id.in_(in_cohort),
-        Plan.state.in_([PlanState.submitted, PlanState.in_review])))
+        Plan.state.in_(sorted(OPEN_FOR_REVIEW))))
     return {"plans": plans, "open_reviews": open_reviews}
 
 

@@ -7,8 +7,11 @@ from sqlalchemy import text
 
 from app.auth.forms import LocaleForm
 from app.auth.services import set_locale
+from app.cohorts.models import Role
 from app.cohorts.services import cohorts_of
 from app.db import db
+from app.plans.queries import student_assignments
+from app.reviews.queries import leader_assignments, review_counts
 from app.urls import safe_next
 
 bp = Blueprint("core", __name__, template_folder="templates")
@@ -24,10 +27,6 @@ def index():
 def home_for(user) -> dict:
     """What the home page shows a signed-in person: their cohorts, and their next steps in each of their roles
     (their plans as a student, their reviews as an instructor, their assignments as a course leader)."""
-    from app.cohorts.models import Role
-    from app.plans.services import student_assignments
-    from app.reviews.queries import leader_assignments, review_counts
-
     cohorts = cohorts_of(user)
     roles = {role for _cohort, role in cohorts}
     return {"cohorts": cohorts,

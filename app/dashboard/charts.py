@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
+
+from app.language.services import category_label
+from app.plans.states import PROGRESS as STATES
+from app.plans.states import PROGRESS_LABELS as STATE_LABELS
 
 WIDTH = 560
 LABEL_WIDTH = 170
@@ -166,11 +172,6 @@ def paired_chart(chart_id: str, title: str, desc: str, groups: list[tuple[str, l
 # --- the dashboard's charts ---------------------------------------------------------------------------------
 
 def dashboard_charts(dashboard) -> dict[str, Markup]:
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
-
-    from app.dashboard.services import STATE_LABELS, STATES, category_label
-
     counts = dashboard.counts
     charts = {}
     bars = [Bar(str(STATE_LABELS[state]), counts[state], f"bar state-fill-{state}") for state in STATES]

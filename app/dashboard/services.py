@@ -22,21 +22,10 @@ from app.assignments.services import to_local
 from app.cases.models import localized
 from app.dashboard import queries
 from app.db import utcnow
-from app.plans.workflow import PlanState
-
-NOT_STARTED = "not_started"
-STATES = (NOT_STARTED, PlanState.draft.value, PlanState.submitted.value, PlanState.in_review.value,
-          PlanState.returned.value, PlanState.completed.value)
-OPEN_STATES = (PlanState.submitted.value, PlanState.in_review.value)
-
-STATE_LABELS = {
-    NOT_STARTED: _l("Not started"),
-    PlanState.draft.value: _l("Drafting"),
-    PlanState.submitted.value: _l("Waiting for review"),
-    PlanState.in_review.value: _l("In review"),
-    PlanState.returned.value: _l("Returned"),
-    PlanState.completed.value: _l("Completed"),
-}
+from app.language.services import category_label as hint_category_label
+from app.plans.states import NOT_STARTED, NOTHING_SUBMITTED_VALUES, OPEN_FOR_REVIEW_VALUES
+from app.plans.states import PROGRESS as STATES
+from app.plans.states import PROGRESS_LABELS as STATE_LABELS
 OVERDUE_LABELS = {"submission": _l("submission overdue"), "review": _l("review overdue")}
 
 # The language assistant's categories, in the order it explains them (also when it is not installed).
@@ -48,11 +37,7 @@ TOP_TERMS = 15
 
 def category_label(key: str) -> str:
     """The assistant's own name for a kind of hint, so the dashboard and the editor speak alike."""
-    try:
-        from app.language.services import category_label as label
-    except ModuleNotFoundError:
-        return key
-    return str(label(key))
+    return str(hint_category_label(key))
 
 
 # --- the numbers --------------------------------------------------------------------------------------------
@@ -197,9 +182,9 @@ def _days(start: datetime, end: datetime) -> float:
 def overdue_kind(state: str, has_submission: bool, assignment, now: datetime) -> str | None:
     """A review is overdue when its plan waits past the review date; a submission when the due date has passed
     and the student has no version under way (never submitted, or withdrew it)."""
-    if state in OPEN_STATES and now > assignment.review_due_at:
+    if state in OPEN_FOR_REVIEW_VALUES and now > assignment.review_due_at:
         return "review"
-    if state in (NOT_STARTED, PlanState.draft.value) and not has_submission and now > assignment.due_at:
+    if state in NOTHING_SUBMITTED_VALUES and not has_submission and now > assignment.due_at:
         return "submission"
     return None
 
@@ -225,7 +210,7 @@ def _student_rows(assignment, now: datetime) -> list[StudentRow]:
         row.reviewer_id, row.reviewer_name = plan.reviewer_id, plan.reviewer_name or ""
         moments = (plan.updated_at, plan.draft_saved_at, plan.last_submitted, plan.last_release)
         row.last_activity = max((m for m in moments if m is not None), default=None)
-        if state in OPEN_STATES and has_kept:
+        if state in OPEN_FOR_REVIEW_VALUES and has_kept:
             row.waiting_since = plan.latest_kept_at
         row.overdue = overdue_kind(state, has_kept, assignment, now)
     for row in rows.values():
@@ -241,7 +226,7 @@ def _reviewer_rows(assignment, students, now):
     unallocated = unallocated_overdue = 0
     overdue = now > assignment.review_due_at
     for row in students:
-        if row.state not in OPEN_STATES:
+        if row.state not in OPEN_FOR_REVIEW_VALUES:
             continue
         if row.reviewer_id is None:
             unallocated += 1

@@ -15,8 +15,12 @@ from app.cases.models import Case
 from app.cohorts.models import Cohort, Role
 from app.cohorts.services import add_member, create_cohort
 from app.db import db, utcnow
+from app.demo.plans import FULL_PLAN
 from app.plans import services as plan_services
-from app.plans.workflow import PlanState
+from app.plans.models import Plan
+from app.plans.states import PlanState
+from app.reviews import services as reviews
+from app.reviews.models import Review
 from app.rubrics.models import Rubric
 
 HISTORY_COHORT = "Demo cohort: last term"
@@ -40,7 +44,6 @@ CRITERIA = ["language", "voice", "resources", "measures", "coordination", "deter
 
 
 def _content(what_matters: str) -> dict:
-    from app.demo.plans import FULL_PLAN
 
     content = copy.deepcopy(FULL_PLAN)
     content["sections"]["what_matters"] = what_matters
@@ -55,7 +58,6 @@ def load_history(people: dict) -> list[str]:
     rubric = db.session.scalar(db.select(Rubric).where(Rubric.slug == "ip-default"))
     if anna is None or rubric is None:
         return []
-    from app.reviews import services as reviews
 
     leader, admin = people["leader@example.org"], people["admin@example.org"]
     instructors = [people["instructor1@example.org"], people["instructor2@example.org"]]
@@ -119,8 +121,6 @@ def load_history(people: dict) -> list[str]:
 
 def _spread_over_the_term(assignment, start, rng: random.Random) -> None:
     """The work was done over weeks, not in a second: move submissions and releases back in time."""
-    from app.plans.models import Plan
-    from app.reviews.models import Review
 
     now = utcnow()
     for plan in db.session.scalars(db.select(Plan).where(Plan.assignment_id == assignment.id)):

@@ -7,9 +7,10 @@ from app.assignments.models import Assignment
 from app.auth.models import user_by_email
 from app.cases.models import Case
 from app.db import db, utcnow
+from app.plans import queries as plan_queries
 from app.plans import services as plan_services
-from app.plans import workflow
-from app.plans.workflow import PlanAction, PlanState
+from app.plans.states import REVIEW_STARTED, PlanState
+from app.reviews.services import demo_review
 from app.rubrics.models import Rubric
 
 DEMO_ASSIGNMENT = "Individual plan for Anna"
@@ -85,7 +86,7 @@ def load_demo_plans(people: dict, cohort) -> list[str]:
     lines = [f"Assignment '{assignment.title}' on the Anna case"]
     for email, state in wanted.items():
         student = people[email]
-        plan = plan_services.plan_for(assignment, student)
+        plan = plan_queries.plan_of(assignment, student)
         if plan is None:
             plan = plan_services.start_plan(assignment, student)
             db.session.flush()
@@ -93,7 +94,7 @@ def load_demo_plans(people: dict, cohort) -> list[str]:
             plan_services.save_draft(plan, student, plan.save_token, content)
             if state != PlanState.draft:
                 plan_services.submit(plan, student, plan.save_token)
-            if state in (PlanState.in_review, PlanState.returned, PlanState.completed):
+            if state in REVIEW_STARTED:
                 _review(plan, leader, instructor, state)
         lines.append(f"{email:<26} plan {plan.state.value}")
     lines.append(f"{'student6@example.org':<26} not started")
@@ -101,19 +102,7 @@ def load_demo_plans(people: dict, cohort) -> list[str]:
 
 
 def _review(plan, leader, instructor, target: PlanState) -> None:
-    try:
-        from app.reviews.services import demo_review
-    except ModuleNotFoundError:
-        workflow.apply(plan, PlanAction.allocate, leader, reviewer_id=instructor.id)
-        plan.reviewer_id = instructor.id
-        db.session.flush()
-        workflow.apply(plan, PlanAction.start_review, instructor)
-        if target == PlanState.returned:
-            workflow.apply(plan, PlanAction.release, instructor)
-        elif target == PlanState.completed:
-            workflow.apply(plan, PlanAction.complete, instructor)
-    else:
-        demo_review(plan, leader, instructor, target)
+    demo_review(plan, leader, instructor, target)
 
 
 def people_by_email(emails) -> dict:

@@ -6,6 +6,8 @@ from app.auth.services import create_user
 from app.cohorts.models import Cohort, Role
 from app.cohorts.services import add_member, create_cohort
 from app.db import db
+from app.demo.dashboard import load_history
+from app.demo.plans import load_demo_plans, people_by_email
 
 DEMO_PASSWORD = "demo-password"
 DEMO_COHORT = "Demo cohort"
@@ -43,8 +45,6 @@ def load_demo() -> list[str]:
             add_member(cohort, user, role, actor=admin)
         lines.append(f"{email:<26} {role.value if role else 'administrator'}")
     db.session.flush()
-    from app.demo.dashboard import load_history
-    from app.demo.plans import load_demo_plans, people_by_email
 
     people = people_by_email(email for email, _, _ in DEMO_PEOPLE)
     lines += load_demo_plans(people, cohort)

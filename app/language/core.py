@@ -29,13 +29,14 @@ replacement or replacements (per written form), examples and not_examples (teste
 """
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from app.memo import MB, by_text
 
 CATEGORIES = ("label", "moral", "doubt", "deficit", "jargon", "coercion", "passive")
 LANGUAGES = ("en", "nb")
@@ -480,7 +481,7 @@ def check_text(text: str, lang: str = "en") -> list[Finding]:
 
 # The same texts are checked again and again: each field of a plan at every save, the whole plan before it is
 # submitted and when it is, the balance of deficits and strengths. The answer depends on the text alone.
-@functools.lru_cache(maxsize=1024)
+@by_text(16 * MB)
 def _check_text(text: str, lang: str) -> tuple[Finding, ...]:
     lexicon = get_lexicon(lang)
     if not text:

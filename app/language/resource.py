@@ -15,12 +15,13 @@ hint appears and what makes it go away.
 """
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from .core import LANGUAGES, check_text
+
+from app.memo import MB, by_text
 
 SECTION_ORDER = ("what_matters", "strengths", "network", "goals", "measures", "coordinator",
                  "crisis_plan", "evaluation", "consent")
@@ -281,7 +282,7 @@ def has_crisis_contact(text: str, lang: str) -> bool:
     return re.search(rf"\b{call}\b\s+(?:[\w'’]+\s+){{0,4}}?{target}\b", text, re.IGNORECASE) is not None
 
 
-@functools.lru_cache(maxsize=2048)
+@by_text(8 * MB)
 def _count_balance(text: str, lang: str) -> tuple[int, int]:
     """(deficit words, strength words) in a text; deficit findings of the word checker count too."""
     deficit_spans = [(f.start, f.end) for f in check_text(text, lang) if f.category == "deficit"]

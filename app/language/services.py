@@ -11,7 +11,9 @@ from app.errors import NotPermitted, ValidationError
 from app.language.core import CATEGORIES, check_text
 from app.language.models import HintDismissal
 from app.language.resource import check_plan
+from app.plans import workflow
 from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, TEXT_SECTIONS, word_count
+from app.plans.services import plan_language
 
 MAX_CHECK_CHARS = 100_000
 CONTEXT = 24
@@ -104,8 +106,6 @@ def labelled_plan_hints(content: dict, hints, lang: str) -> list[dict]:
 
 def submission_summary(plan) -> dict:
     """Before submitting: hints by category, open vs dismissed, and the plan-level hints. Never blocks."""
-    from app.plans.services import plan_language
-
     hints = hints_for_plan(plan.draft, plan_language(plan), plan.case_version.person_name, dismissals_for(plan.id))
     rows = []
     for category in CATEGORIES:
@@ -118,8 +118,6 @@ def submission_summary(plan) -> dict:
 
 
 def dismiss(plan, actor, *, field: str, rule: str, text: str, context: str, reason: str) -> HintDismissal:
-    from app.plans import workflow
-
     if not workflow.is_owner(plan, actor):
         raise NotPermitted(_("Only the student who writes this plan can dismiss its hints."))
     reason = (reason or "").strip()
@@ -138,8 +136,6 @@ def dismiss(plan, actor, *, field: str, rule: str, text: str, context: str, reas
 
 
 def undo_dismissal(plan, actor, dismissal_id: int) -> None:
-    from app.plans import workflow
-
     dismissal = db.session.get(HintDismissal, dismissal_id)
     if dismissal is None or dismissal.plan_id != plan.id:
         raise ValidationError(_("That hint is not dismissed."))

@@ -8,8 +8,11 @@ from app.db import db
 from app.errors import DomainError
 from app.language import services
 from app.language.core import LANGUAGES
-from app.plans.models import Plan
+from app.language.resource import check_plan
+from app.plans import queries as plan_queries
+from app.plans.content import ContentProblem, normalise
 from app.plans.policies import require_owner, require_view
+from app.plans.services import plan_language
 from app.urls import is_db_int
 
 bp = Blueprint("language", __name__, url_prefix="/language", template_folder="templates")
@@ -20,6 +23,12 @@ MAX_BODY = 256 * 1024
 @bp.app_template_global()
 def hint_category_label(category: str) -> str:
     return services.category_label(category)
+
+
+@bp.app_template_global()
+def language_summary(plan) -> dict:
+    """What the assistant says of the whole draft, shown before submitting (never blocking)."""
+    return services.submission_summary(plan)
 
 
 def _error(message: str, status: int):
@@ -47,7 +56,7 @@ def check():
     if plan_id is not None:
         if not is_db_int(plan_id):
             return _error(_("\"plan_id\" must be a number."), 400)
-        plan = db.session.get(Plan, plan_id)
+        plan = plan_queries.plan(plan_id)
         require_view(current_user, plan)
         field = payload.get("field") if isinstance(payload.get("field"), str) else None
         dismissals = services.dismissals_for(plan.id)
@@ -60,7 +69,7 @@ def check():
 @bp.route("/plans/<int:plan_id>/dismiss", methods=["POST"])
 @login_required
 def dismiss(plan_id: int):
-    plan = db.session.get(Plan, plan_id)
+    plan = plan_queries.plan(plan_id)
     require_owner(current_user, plan)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
@@ -79,15 +88,11 @@ def dismiss(plan_id: int):
 @login_required
 def plan_hints(plan_id: int):
     """Resource-orientation hints for the plan as it stands in the editor."""
-    plan = db.session.get(Plan, plan_id)
+    plan = plan_queries.plan(plan_id)
     require_owner(current_user, plan)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return _error(_("Send the plan as JSON."), 400)
-    from app.language.resource import check_plan
-    from app.plans.content import ContentProblem, normalise
-    from app.plans.services import plan_language
-
     try:
         content = normalise(payload.get("content"))
     except ContentProblem as problem:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.db import CreatedAtMixin, UTCDateTime, db, utcnow
 from app.plans.content import empty_content
-from app.plans.workflow import PlanState
+from app.plans.states import PlanState
 
 
 class Plan(CreatedAtMixin, db.Model):

@@ -5,9 +5,7 @@ from flask import abort
 
 from app.cohorts.models import Role
 from app.cohorts.policies import role_in
-from app.plans.workflow import PlanState, is_owner, is_reviewer
-
-EDITABLE = (PlanState.draft, PlanState.returned)
+from app.plans.workflow import EDIT_DRAFT, is_owner, is_reviewer
 
 
 def can_view_plan(user, plan) -> bool:
@@ -21,7 +19,12 @@ def can_view_plan(user, plan) -> bool:
 
 
 def can_edit_plan(user, plan) -> bool:
-    return is_owner(plan, user) and plan.state in EDITABLE
+    return EDIT_DRAFT.holds(plan, user)
+
+
+def can_see_submitted_text(user, plan) -> bool:
+    """Staff read the latest submitted version; the student reads their own draft."""
+    return not is_owner(plan, user) and plan.latest_version is not None
 
 
 def require_view(user, plan) -> None:
@@ -39,4 +42,10 @@ def require_view(user, plan) -> None:
 def require_owner(user, plan) -> None:
     require_view(user, plan)
     if not is_owner(plan, user):
+        abort(403)
+
+
+def require_student_of(user, cohort) -> None:
+    """Starting a plan: only a student of the assignment's cohort (staff get 403; non-members were refused already)."""
+    if role_in(user, cohort) != Role.student:
         abort(403)

@@ -8,22 +8,20 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload, undefer
+from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
-from app.cases.models import CaseVersion
-from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
 from app.i18n import format_moment
-from app.plans import workflow
+from app.plans import queries, workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanAction, PlanState
+from app.plans.signals import plan_submitted
+from app.plans.states import PLAIN_EDIT, PlanState
+from app.plans.workflow import EDIT_DRAFT, PlanAction
 from app.urls import is_db_int
-
-EDITABLE = {PlanState.draft, PlanState.returned}
 
 
 class DraftConflict(Conflict):
@@ -39,7 +37,7 @@ class DraftConflict(Conflict):
 
 def start_plan(assignment: Assignment, student) -> Plan:
     """The student's plan for this assignment, created on first use (safe when two requests race)."""
-    existing = plan_for(assignment, student)
+    existing = queries.plan_of(assignment, student)
     if existing is not None:
         return existing
     if not assignment.has_opened():
@@ -50,26 +48,20 @@ def start_plan(assignment: Assignment, student) -> Plan:
         with db.session.begin_nested():
             db.session.add(plan)
     except IntegrityError:
-        return plan_for(assignment, student)
+        return queries.plan_of(assignment, student)
     return plan
 
 
-def plan_for(assignment: Assignment, student) -> Plan | None:
-    return db.session.scalar(db.select(Plan).where(Plan.assignment_id == assignment.id,
-                                                   Plan.student_id == student.id))
-
-
 @functools.cache
-def _save_statement(own_draft: bool = False):
+def _save_statement(plain_edit: bool):
     """The conditional write of a draft, built once (it runs at every autosave): only over the token the client
-    read and only while the plan is editable; it counts the token up and answers with what it wrote. The
-    `own_draft` form also names the student, and only a draft (not a returned plan, whose first change is a step
-    in the workflow): the write is then its own access check."""
-    conditions = [Plan.id == bindparam("plan_id"), Plan.save_token == bindparam("token")]
-    if own_draft:
-        conditions += [Plan.student_id == bindparam("owner_id"), Plan.state == PlanState.draft]
-    else:
-        conditions.append(Plan.state.in_(list(EDITABLE)))
+    read, and only while the workflow's one edit rule (`EDIT_DRAFT`) holds for the person saving; it counts the
+    token up and answers with what it wrote. The `plain_edit` form also asks for a plan whose save changes nothing
+    but the text (a returned plan's first change is the `revise` step), so that it can skip reading the plan."""
+    conditions = [Plan.id == bindparam("plan_id"), Plan.save_token == bindparam("token"),
+                  EDIT_DRAFT.condition(bindparam("owner_id"))]
+    if plain_edit:
+        conditions.append(Plan.state.in_(sorted(PLAIN_EDIT)))
     return (db.update(Plan)
             .where(*conditions)
             .values(draft=bindparam("draft", type_=Plan.draft.type), save_token=Plan.save_token + 1,
@@ -91,7 +83,7 @@ def save_own_draft(plan_id: int, actor, save_token, raw_content) -> tuple[int, d
     except ContentProblem:
         return None
     now = utcnow()
-    saved = db.session.execute(_save_statement(own_draft=True), {
+    saved = db.session.execute(_save_statement(plain_edit=True), {
         "plan_id": plan_id, "token": save_token, "owner_id": actor.id, "draft": content, "now": now}).first()
     return (saved.save_token, now) if saved is not None else None
 
@@ -104,14 +96,13 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
         content = normalise(raw_content)
     except ContentProblem as problem:
         raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
-    if plan.state not in EDITABLE:
-        raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
-                                  state=workflow.STATE_LABELS[plan.state]))
+    if not plan.state.editable:
+        raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.", state=plan.state.label))
     if not is_db_int(save_token):
         raise ValidationError(_("The save token is missing; reload the page."))
     now = utcnow()
-    saved = db.session.execute(_save_statement(), {"plan_id": plan.id, "token": save_token, "draft": content,
-                                                   "now": now}).first()
+    saved = db.session.execute(_save_statement(plain_edit=False), {
+        "plan_id": plan.id, "token": save_token, "owner_id": actor.id, "draft": content, "now": now}).first()
     if saved is not None:
         # What this save wrote, as the database has it now (the token it counted up, the state it saw).
         for name, value in (("draft", content), ("save_token", saved.save_token), ("draft_saved_at", now),
@@ -122,9 +113,9 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
         # text and the token shown with it in the conflict belong together.
         db.session.execute(db.select(Plan).where(Plan.id == plan.id).options(undefer(Plan.draft))
                            .execution_options(populate_existing=True)).scalar_one()
-        if plan.state not in EDITABLE:
+        if not plan.state.editable:
             raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.",
-                                      state=workflow.STATE_LABELS[plan.state]))
+                                      state=plan.state.label))
         raise DraftConflict(plan)
     if plan.state == PlanState.returned:
         workflow.apply(plan, PlanAction.revise, actor)
@@ -143,18 +134,10 @@ def lock(plan: Plan) -> None:
 
 
 @functools.cache
-def case_summary():
-    """Loads a plan's case version with only its name, languages and fingerprint: what pages and changes of state
-    look at (the plan's language, the stored hints, the kept case panels), not the case's documents."""
-    return joinedload(Plan.case_version).load_only(CaseVersion.person_name, CaseVersion.languages,
-                                                   CaseVersion.fingerprint)
-
-
-@functools.cache
 def _locked_with() -> tuple:
     """Read in the same round trip as the locked row (and not locked): what every change of state looks at next,
     the assignment (due date, cohort) and the case's name and languages (the plan's language, the stored hints)."""
-    return joinedload(Plan.assignment), case_summary()
+    return joinedload(Plan.assignment), queries.case_summary()
 
 
 def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
@@ -194,13 +177,12 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
     version = PlanVersion(plan_id=plan.id, number=number, content=copy.deepcopy(plan.draft),
                           word_count=word_count(plan.draft), draft_token=plan.save_token, submitted_at=now,
                           submitted_by_id=actor.id, late=late, language=plan_language(plan))
-    _store_hints(version, plan)
     db.session.add(version)
     db.session.flush()
-    plan.versions.append(version) if version not in plan.versions else None
-    from app.reviews.services import on_submitted
-
-    on_submitted(plan, version)
+    if version not in plan.versions:
+        plan.versions.append(version)
+    plan_submitted.send(plan, version=version, actor=actor)
+    db.session.flush()
     return version
 
 
@@ -219,32 +201,10 @@ def plan_language(plan: Plan) -> str:
     return locale if locale in languages else languages[0]
 
 
-def _store_hints(version: PlanVersion, plan: Plan) -> None:
-    """Each version keeps the language hints it had, so progress can be followed across versions."""
-    from app.language.services import dismissals_for, hints_for_plan
-
-    version.hints = hints_for_plan(version.content, version.language, plan.case_version.person_name,
-                                   dismissals_for(plan.id))
-
-
-def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:
-    """The assignments of every cohort where the user is a student, with their plan when it exists."""
-    rows = db.session.execute(_student_assignments_query(), {"user_id": user.id}).all()
-    return [(assignment, plan) for assignment, plan in rows]
-
-
-@functools.cache
-def _student_assignments_query():
-    """Built once (the home page asks on every visit); each request only binds the user."""
-    user_id = bindparam("user_id")
-    return (
-        db.select(Assignment, Plan)
-        # What the cards show: the cohort's name, the case's title, the plan's state and number of versions; not
-        # the assignment's instructions, the case's documents or the plan's text.
-        .options(defer(Assignment.instructions), joinedload(Assignment.cohort),
-                 joinedload(Assignment.case_version).load_only(CaseVersion.title, CaseVersion.languages),
-                 defer(Plan.draft), undefer(Plan.version_count))
-        .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.user_id == user_id)
-              & (Membership.role == Role.student))
-        .outerjoin(Plan, (Plan.assignment_id == Assignment.id) & (Plan.student_id == user_id))
-        .order_by(Assignment.due_at, Assignment.id))
+def version_status(plan: Plan, version: PlanVersion) -> str:
+    """How the history names a version: withdrawn, the plan's state for the one under way, else an earlier one."""
+    if version.withdrawn_at is not None:
+        return _("Withdrawn")
+    if version is plan.latest_version and plan.state != PlanState.draft:
+        return plan.state.label
+    return _("Earlier version")

@@ -1,92 +1,60 @@
+"""The plan's pages: the editor, saving, submitting and withdrawing, the history, versions and their comparison, print
+and PDF. Each view loads (`app.plans.queries`), checks (`app.plans.policies`), acts (`app.plans.services`)."""
 from __future__ import annotations
 
-import functools
-
-from flask import (Blueprint, abort, current_app, flash, get_template_attribute, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
 from markupsafe import Markup
-from sqlalchemy import bindparam
-from sqlalchemy.orm import defer, joinedload, selectinload, undefer
 
 from app.assignments.models import Assignment
 from app.db import db
 from app.errors import DomainError, ValidationError
-from app.fragments import fingerprint, fragment
+from app.fragments import fingerprint, kept
 from app.markdown import render_markdown
-from app.plans import policies, services, workflow
+from app.plans import policies, queries, services, workflow
 from app.plans.content import SECTIONS, ContentProblem, from_form
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanAction, PlanState
+from app.plans.pdf import render_pdf
+from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
-from app.rubrics.models import RubricVersion
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
 MAX_JSON_BYTES = 512 * 1024
 
 
-# What a plan's pages and rules read of its assignment: not its instructions (shown on the assignment's own page).
-ASSIGNMENT_FOR_PLAN = (Assignment.cohort_id, Assignment.title, Assignment.case_version_id, Assignment.rubric_version_id,
-                       Assignment.opens_at, Assignment.due_at, Assignment.review_due_at, Assignment.allow_late,
-                       Assignment.closed_at)
-
-
-@functools.cache
-def _plan_query(case: bool, student: bool, lean: bool, draft: bool = True, versions: bool = False,
-                rubric: bool = False):
-    """The query for one plan, built once: with its assignment (whose cohort decides who may look) and the number
-    of its versions, and for pages that show them, its case and rubric versions and its student, all in the same
-    round trip. `lean` reads only what the plan page itself shows of the case and rubric (the panel beside the
-    plan is kept: see case_side_panel); anything else is read when first asked for. Without `draft`, the draft
-    is left unread (an autosave replaces it). With `versions`, the list of versions comes along, without their
-    text and hints (read when first asked for). With `rubric`, a lean query reads the whole rubric (a review
-    page shows its criteria and levels)."""
-    options = [joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN), undefer(Plan.version_count)]
-    if versions:
-        options.append(selectinload(Plan.versions).load_only(
-            PlanVersion.number, PlanVersion.submitted_at, PlanVersion.late, PlanVersion.withdrawn_at,
-            PlanVersion.word_count, PlanVersion.draft_token))
-    if not draft:
-        options.append(defer(Plan.draft))
-    if case and lean:
-        options += [services.case_summary(),
-                    joinedload(Plan.rubric_version) if rubric
-                    else joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint)]
-    elif case:
-        options += [joinedload(Plan.case_version), joinedload(Plan.rubric_version)]
-    if student:
-        options.append(joinedload(Plan.student))
-    return db.select(Plan).where(Plan.id == bindparam("plan_id")).options(*options)
-
-
-def load_plan(plan_id: int, *, case: bool = False, student: bool = False, lean: bool = False,
-              draft: bool = True, versions: bool = False, rubric: bool = False) -> Plan:
-    plan = db.session.execute(_plan_query(case, student, lean, draft, versions, rubric),
-                              {"plan_id": plan_id}).scalar_one_or_none()
+def _readable(plan: Plan | None) -> Plan:
+    """The plan, if the signed-in person may read it (else 404 or 403, by the one refusal rule)."""
     policies.require_view(current_user, plan)
+    assert plan is not None
     return plan
 
 
-def load_version(plan: Plan, number: int) -> PlanVersion:
-    for version in plan.versions:
-        if version.number == number:
-            return version
-    abort(404)
+def _own(plan: Plan | None) -> Plan:
+    policies.require_owner(current_user, plan)
+    assert plan is not None
+    return plan
+
+
+def _version(plan: Plan, number: int) -> PlanVersion:
+    found = queries.version_of(plan, number)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.app_template_global()
 def plan_can(plan, action) -> bool:
-    return workflow.can(plan, PlanAction(action), current_user)
+    return workflow.can(plan, action, current_user)
 
 
 @bp.app_template_global()
 def state_label(state) -> str:
-    return str(workflow.STATE_LABELS[PlanState(state)])
+    return label_of(state)
 
 
 @bp.app_template_global()
@@ -96,33 +64,25 @@ def case_side_panel(plan, lang: str) -> Markup:
 
 
 def side_panel_for(case, rubric, lang: str) -> Markup:
-    def render():
-        macro = get_template_attribute("plans/_side.html", "side_panel")
-        return macro(case, case.documents_for(teachers=False), rubric, lang)
-
-    return fragment(("side panel", case.fingerprint, rubric.fingerprint, lang), render)
+    return kept("content", ("side panel", case.fingerprint, rubric.fingerprint, lang), "plans/_side.html",
+                "side_panel", lambda: (case, case.documents_for(teachers=False), rubric, lang))
 
 
 @bp.app_template_global()
 def editor_sections(content: dict) -> Markup:
-    """The editor's sections, goals and measures for this text: rendered once per text and kept, since a student
-    opens the same plan again and again between saves."""
-    def render():
-        return get_template_attribute("plans/_editor.html", "editor_sections")(content, SECTIONS)
-
-    return fragment(("editor", fingerprint(content)), render, store="plans")
+    """The editor's sections, goals and measures for this text: kept per text, since a student opens the same plan
+    again and again between saves."""
+    return kept("plans", ("editor", fingerprint(content)), "plans/_editor.html", "editor_sections",
+                lambda: (content, SECTIONS, goal_choices(content)))
 
 
 @bp.app_template_global()
 def plan_content_html(content: dict) -> Markup:
-    """A plan's text as it reads (sections in order, goals and measures as tables), rendered once per text."""
-    def render():
-        return get_template_attribute("plans/_content.html", "plan_content")(content, SECTIONS)
-
-    return fragment(("read", fingerprint(content)), render, store="plans")
+    """A plan's text as it reads (sections in order, goals and measures as tables), kept per text."""
+    return kept("plans", ("read", fingerprint(content)), "plans/_content.html", "plan_content",
+                lambda: (content, SECTIONS))
 
 
-@bp.app_template_global()
 def goal_choices(content: dict) -> list[tuple[str, str]]:
     """What a measure's "serves goal" menu offers: each goal's id and "Goal n: the start of its words"."""
     env = current_app.jinja_env
@@ -133,7 +93,7 @@ def goal_choices(content: dict) -> list[tuple[str, str]]:
 @bp.route("/plans")
 @login_required
 def index():
-    rows = services.student_assignments(current_user)
+    rows = queries.student_assignments(current_user)
     return render_template("plans/index.html", rows=rows)
 
 
@@ -142,32 +102,25 @@ def index():
 def start(assignment_id: int):
     assignment = db.session.get(Assignment, assignment_id)
     require_in_cohort(assignment.cohort if assignment else None)
-    from app.cohorts.policies import is_student
-
-    if not is_student(current_user, assignment.cohort):
-        abort(403)
+    policies.require_student_of(current_user, assignment.cohort)
     plan = services.start_plan(assignment, current_user._get_current_object())
     db.session.commit()
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
 def _editor_context(plan: Plan, **extra):
-    case = plan.case_version
-    lang = services.plan_language(plan)
-    return dict(
-        plan=plan, sections=SECTIONS, case=case, lang=lang, rubric=plan.rubric_version,
-        can_edit=policies.can_edit_plan(current_user, plan), is_owner=workflow.is_owner(plan, current_user), **extra,
-    )
+    return dict(plan=plan, sections=SECTIONS, case=plan.case_version, lang=services.plan_language(plan),
+                rubric=plan.rubric_version, can_edit=policies.can_edit_plan(current_user, plan),
+                is_owner=workflow.is_owner(plan, current_user), **extra)
 
 
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
 @login_required
 def show(plan_id: int):
-    plan = load_plan(plan_id, case=True, lean=True)
+    plan = _readable(queries.plan_for_editor(plan_id))
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
-    shown = plan.latest_version.content if plan.latest_version and not workflow.is_owner(plan, current_user) \
-        else plan.draft
+    shown = plan.latest_version.content if policies.can_see_submitted_text(current_user, plan) else plan.draft
     return render_template("plans/view.html", content=shown, **_editor_context(plan))
 
 
@@ -175,8 +128,7 @@ def show(plan_id: int):
 @login_required
 def save_form(plan_id: int):
     """Saving without JavaScript: the editor is a plain form."""
-    plan = load_plan(plan_id)
-    policies.require_owner(current_user, plan)
+    plan = _own(queries.plan(plan_id))
     try:
         content = from_form(request.form)
     except ContentProblem as problem:
@@ -209,8 +161,7 @@ def autosave(plan_id: int):
             answer = _saved_answer(*saved, PlanState.draft)  # before the commit, which expires the signed-in user
             db.session.commit()
             return jsonify(answer)
-    plan = load_plan(plan_id, draft=False)
-    policies.require_owner(current_user, plan)
+    plan = _own(queries.plan_for_autosave(plan_id))
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return jsonify({"error": _("The plan is too large to save.")}), 413
     if not isinstance(payload, dict):
@@ -243,7 +194,7 @@ def _saved_answer(token: int, saved_at, state: PlanState) -> dict:
 @bp.route("/plans/<int:plan_id>/preview", methods=["POST"])
 @login_required
 def preview(plan_id: int):
-    load_plan(plan_id)
+    _readable(queries.plan(plan_id))
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         return jsonify({"error": _("Send {\"text\": \"…\"}.")}), 400
@@ -263,13 +214,9 @@ def _confirm_or(plan, action_url, title, message, label, then):
 @bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(plan_id: int):
-    plan = load_plan(plan_id, case=True, lean=True, student=True)
-    policies.require_owner(current_user, plan)
+    plan = _own(queries.plan_for_submit(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
-        from app.language.services import submission_summary
-
-        summary = submission_summary(plan)
-        return render_template("plans/submit.html", summary=summary, **_editor_context(plan))
+        return render_template("plans/submit.html", **_editor_context(plan))
     token = request.form.get("save_token", type=int)
     version = services.submit(plan, current_user._get_current_object(), token)
     message = _("Version %(n)d is submitted.%(late)s", n=version.number,
@@ -282,8 +229,7 @@ def submit(plan_id: int):
 @bp.route("/plans/<int:plan_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(plan_id: int):
-    plan = load_plan(plan_id)
-    policies.require_owner(current_user, plan)
+    plan = _own(queries.plan(plan_id))
 
     def done():
         version = services.withdraw(plan, current_user._get_current_object())
@@ -300,32 +246,24 @@ def withdraw(plan_id: int):
 @bp.route("/plans/<int:plan_id>/history")
 @login_required
 def history(plan_id: int):
-    plan = load_plan(plan_id, case=True, lean=True, student=True, draft=False, versions=True)
+    plan = _readable(queries.plan_for_history(plan_id))
     return render_template("plans/history.html", plan=plan, versions=list(reversed(plan.versions)),
-                           version_status=_version_status)
-
-
-def _version_status(plan: Plan, version: PlanVersion) -> str:
-    if version.withdrawn_at is not None:
-        return _("Withdrawn")
-    if version is plan.latest_version and plan.state != PlanState.draft:
-        return state_label(plan.state)
-    return _("Earlier version")
+                           version_status=services.version_status)
 
 
 @bp.route("/plans/<int:plan_id>/versions/<int:number>")
 @login_required
 def version(plan_id: int, number: int):
-    plan = load_plan(plan_id)
-    found = load_version(plan, number)
+    plan = _readable(queries.plan(plan_id))
+    found = _version(plan, number)
     return render_template("plans/version.html", plan=plan, version=found, content=found.content,
-                           sections=SECTIONS, status=_version_status(plan, found))
+                           sections=SECTIONS, status=services.version_status(plan, found))
 
 
 @bp.route("/plans/<int:plan_id>/diff")
 @login_required
 def diff(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = _readable(queries.plan(plan_id))
     numbers = [v.number for v in plan.versions]
     if len(numbers) < 2:
         return render_template("plans/diff.html", plan=plan, sections=None, numbers=numbers, old=None, new=None)
@@ -334,40 +272,34 @@ def diff(plan_id: int):
     if old_n not in numbers or new_n not in numbers:
         raise ValidationError(_("Choose two versions of this plan (it has versions %(list)s).",
                                 list=", ".join(str(n) for n in numbers)))
-    old, new = load_version(plan, old_n), load_version(plan, new_n)
+    old, new = _version(plan, old_n), _version(plan, new_n)
     return render_template("plans/diff.html", plan=plan, sections=diff_plans(old.content, new.content),
                            numbers=numbers, old=old, new=new)
 
 
 def _print_context(plan: Plan, number: int | None):
-    if number is not None:
-        shown = load_version(plan, number)
-    else:
-        shown = plan.latest_version
+    """The plan as printed: a version (the latest by default; the draft before the first), with the feedback
+    released so far (the template asks the reviews domain for it: `released_feedback`)."""
+    shown = _version(plan, number) if number is not None else plan.latest_version
     content = shown.content if shown else plan.draft
-    from app.reviews.services import released_reviews
-
     return dict(plan=plan, version=shown, content=content, sections=SECTIONS,
-                person=plan.case_version.person_name, lang=services.plan_language(plan),
-                feedback=released_reviews(plan), rubric=plan.rubric_version)
+                person=plan.case_version.person_name, lang=services.plan_language(plan), rubric=plan.rubric_version)
 
 
 @bp.route("/plans/<int:plan_id>/print")
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/print")
 @login_required
 def print_view(plan_id: int, number: int | None = None):
-    plan = load_plan(plan_id)
+    plan = _readable(queries.plan(plan_id))
     return render_template("plans/print.html", for_pdf=False, **_print_context(plan, number))
 
 
 @bp.route("/plans/<int:plan_id>/pdf")
 @login_required
 def pdf(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = _readable(queries.plan(plan_id))
     number = request.args.get("version", type=int)
     context = _print_context(plan, number)
-    from app.plans.pdf import render_pdf
-
     html = render_template("plans/print.html", for_pdf=True, **context)
     data = render_pdf(html, current_app.static_folder)
     name = f"care-plan-{plan.case_version.person_name.lower()}-{plan.id}"

@@ -1,24 +1,28 @@
-"""The plan's workflow: the only place that changes a plan's state.
+"""The plan's workflow: the only place that changes a plan's state, or its reviewer.
 
 One table says, for every action, from which states it may happen, the state it leads to, and who may do it.
-`apply()` checks both, changes the state with a conditional UPDATE (so two requests racing for the same
-transition cannot both win) and writes an audit record of who, when, the action, from and to."""
+`apply()` checks both, changes the state (and, for allocate and claim, the reviewer) with one conditional UPDATE, so
+two requests racing for the same transition cannot both win, and tells `plan_transitioned` listeners (the audit log
+records who, when, the action, from and to). What each state means is in `app.plans.states`."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy.orm.attributes import set_committed_value
 
-
-class PlanState(str, enum.Enum):
-    draft = "draft"
-    submitted = "submitted"
-    in_review = "in_review"
-    returned = "returned"
-    completed = "completed"
+from app.cohorts.models import Role
+from app.cohorts.policies import role_in
+from app.db import db, utcnow
+from app.errors import Conflict, InvalidTransition, NotPermitted
+from app.plans.models import Plan
+from app.plans.signals import plan_transitioned
+from app.plans.states import EDITABLE, PlanState
 
 
 class PlanAction(str, enum.Enum):
@@ -32,14 +36,6 @@ class PlanAction(str, enum.Enum):
     complete = "complete"
 
 
-STATE_LABELS = {
-    PlanState.draft: _l("Draft"),
-    PlanState.submitted: _l("Submitted"),
-    PlanState.in_review: _l("In review"),
-    PlanState.returned: _l("Feedback returned"),
-    PlanState.completed: _l("Completed"),
-}
-
 ACTION_LABELS = {
     PlanAction.submit: _l("submit"),
     PlanAction.withdraw: _l("withdraw"),
@@ -51,54 +47,81 @@ ACTION_LABELS = {
     PlanAction.complete: _l("complete"),
 }
 
+PAST_LABELS = {
+    PlanAction.submit: _l("submitted"),
+    PlanAction.withdraw: _l("withdrawn"),
+    PlanAction.allocate: _l("allocated"),
+    PlanAction.claim: _l("claimed"),
+    PlanAction.start_review: _l("taken into review"),
+    PlanAction.release: _l("released"),
+    PlanAction.revise: _l("revised"),
+    PlanAction.complete: _l("completed"),
+}
+
 
 # --- who may act -------------------------------------------------------------------------------------------
 
-def _role(plan, actor):
-    from app.cohorts.policies import role_in
-
-    return role_in(actor, plan.assignment.cohort_id)
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "id", None) if getattr(actor, "is_authenticated", True) else None
 
 
 def is_owner(plan, actor) -> bool:
-    return getattr(actor, "id", None) is not None and plan.student_id == actor.id
+    actor_id = _actor_id(actor)
+    return actor_id is not None and plan.student_id == actor_id
 
 
 def is_leader(plan, actor) -> bool:
-    from app.cohorts.models import Role
-
-    return _role(plan, actor) == Role.leader
+    return role_in(actor, plan.assignment.cohort_id) == Role.leader
 
 
 def is_cohort_instructor(plan, actor) -> bool:
-    from app.cohorts.models import Role
-
-    return _role(plan, actor) == Role.instructor
+    return role_in(actor, plan.assignment.cohort_id) == Role.instructor
 
 
 def is_reviewer(plan, actor) -> bool:
-    return plan.reviewer_id is not None and plan.reviewer_id == getattr(actor, "id", None)
+    return plan.reviewer_id is not None and plan.reviewer_id == _actor_id(actor)
 
 
-def _any(*checks: Callable) -> Callable:
+def _any(*checks: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     return lambda plan, actor: any(check(plan, actor) for check in checks)
 
 
 @dataclass(frozen=True)
+class OwnerRule:
+    """A rule of the form "the plan's student, while the plan is in one of these states", held once and asked two
+    ways: of a loaded plan (policies, templates) and as a SQL condition (a write that is its own access check)."""
+
+    states: frozenset[PlanState]
+
+    def holds(self, plan, actor) -> bool:
+        return is_owner(plan, actor) and plan.state in self.states
+
+    def condition(self, actor_id) -> ColumnElement[bool]:
+        """The same rule for `actor_id` (a value or a bound parameter), for a WHERE clause on plans."""
+        return and_(Plan.student_id == actor_id, Plan.state.in_(sorted(self.states)))
+
+
+# This person may change this plan's draft now.
+EDIT_DRAFT = OwnerRule(EDITABLE)
+
+
+@dataclass(frozen=True)
 class Transition:
-    sources: frozenset
+    sources: frozenset[PlanState]
     target: PlanState
-    allowed: Callable
-    who: object  # label for messages
+    allowed: Callable[[Any, Any], bool]
+    who: Any  # a lazy label for messages
+    sets_reviewer: bool = False
 
 
 S = PlanState
 TRANSITIONS: dict[PlanAction, Transition] = {
     PlanAction.submit: Transition(frozenset({S.draft}), S.submitted, is_owner, _l("the student")),
     PlanAction.withdraw: Transition(frozenset({S.submitted}), S.draft, is_owner, _l("the student")),
-    PlanAction.allocate: Transition(frozenset({S.submitted}), S.submitted, is_leader, _l("a course leader")),
+    PlanAction.allocate: Transition(frozenset({S.submitted}), S.submitted, is_leader, _l("a course leader"),
+                                    sets_reviewer=True),
     PlanAction.claim: Transition(frozenset({S.submitted}), S.submitted, is_cohort_instructor,
-                                 _l("an instructor of the cohort")),
+                                 _l("an instructor of the cohort"), sets_reviewer=True),
     PlanAction.start_review: Transition(frozenset({S.submitted}), S.in_review, is_reviewer,
                                         _l("the allocated reviewer")),
     PlanAction.release: Transition(frozenset({S.in_review}), S.returned, is_reviewer, _l("the reviewer")),
@@ -108,8 +131,8 @@ TRANSITIONS: dict[PlanAction, Transition] = {
 }
 
 
-def can(plan, action: PlanAction, actor) -> bool:
-    """Whether the actor may take this action now (used by templates to show or hide buttons)."""
+def can(plan, action: PlanAction | str, actor) -> bool:
+    """Whether the actor may take this action now (templates ask it to show or hide buttons)."""
     transition = TRANSITIONS[PlanAction(action)]
     return plan.state in transition.sources and bool(transition.allowed(plan, actor))
 
@@ -118,14 +141,11 @@ def allowed_actions(plan, actor) -> list[PlanAction]:
     return [action for action in PlanAction if can(plan, action, actor)]
 
 
-def apply(plan, action: PlanAction, actor, **details) -> PlanState:
-    """Carry out one transition, or raise and change nothing. Flushes; the caller commits."""
-    from app.audit.services import record
-    from app.db import db, utcnow
-    from app.errors import InvalidTransition, NotPermitted
-    from app.plans.models import Plan
-    from sqlalchemy.orm.attributes import set_committed_value
+def apply(plan: Plan, action: PlanAction, actor, *, reviewer=None, **details) -> PlanState:
+    """Carry out one transition, or raise and change nothing. Flushes; the caller commits.
 
+    `allocate` and `claim` name the `reviewer`; the UPDATE then also checks that the reviewer is still the one
+    this request saw (none, for a claim), so of two people giving the plan a reviewer at once only one wins."""
     action = PlanAction(action)
     transition = TRANSITIONS[action]
     source = plan.state
@@ -134,31 +154,32 @@ def apply(plan, action: PlanAction, actor, **details) -> PlanState:
                              action=ACTION_LABELS[action]))
     if source not in transition.sources:
         raise InvalidTransition(_("A plan that is \"%(state)s\" cannot be %(action)s. Nothing was changed.",
-                                  state=STATE_LABELS[source], action=_past(action)))
-    changed = db.session.execute(
-        db.update(Plan)
-        .where(Plan.id == plan.id, Plan.state == source)
-        .values(state=transition.target, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+                                  state=source.label, action=PAST_LABELS[action]))
+    if transition.sets_reviewer != (reviewer is not None):
+        raise ValueError(f"{action.value} {'needs' if transition.sets_reviewer else 'takes no'} reviewer")
+    now = utcnow()
+    values: dict[str, Any] = {"state": transition.target, "updated_at": now}
+    conditions = [Plan.id == plan.id, Plan.state == source]
+    if reviewer is not None:
+        reviewer = reviewer._get_current_object() if hasattr(reviewer, "_get_current_object") else reviewer
+        values["reviewer_id"] = reviewer.id
+        seen = plan.reviewer_id
+        conditions.append(Plan.reviewer_id.is_(None) if seen is None else Plan.reviewer_id == seen)
+        details = {"reviewer_id": reviewer.id, **details}
+    changed = db.session.execute(db.update(Plan).where(*conditions).values(**values)
+                                 .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         db.session.refresh(plan)
+        if plan.state == source:
+            raise Conflict(_("Someone else changed who reviews this plan at the same moment. Nothing was changed; "
+                             "reload to see it."))
         raise InvalidTransition(_("Someone changed this plan at the same moment (it is now \"%(state)s\"). "
-                                  "Nothing was changed; reload to see it.", state=STATE_LABELS[plan.state]))
+                                  "Nothing was changed; reload to see it.", state=plan.state.label))
     set_committed_value(plan, "state", transition.target)
-    record(f"plan.{action.value}", actor=actor, cohort_id=plan.assignment.cohort_id, subject=plan,
-           action=action.value, **{"from": source.value, "to": transition.target.value}, **details)
+    set_committed_value(plan, "updated_at", now)
+    if reviewer is not None:
+        set_committed_value(plan, "reviewer_id", reviewer.id)
+        set_committed_value(plan, "reviewer", reviewer)
+    plan_transitioned.send(plan, action=action, actor=actor, source=source, target=transition.target,
+                           details=details)
     return transition.target
-
-
-def _past(action: PlanAction) -> str:
-    return {
-        PlanAction.submit: _("submitted"),
-        PlanAction.withdraw: _("withdrawn"),
-        PlanAction.allocate: _("allocated"),
-        PlanAction.claim: _("claimed"),
-        PlanAction.start_review: _("taken into review"),
-        PlanAction.release: _("released"),
-        PlanAction.revise: _("revised"),
-        PlanAction.complete: _("completed"),
-    }[action]

@@ -1,16 +1,22 @@
-"""Who may see reviews and feedback."""
+"""Who may see reviews and feedback, and who may write them. Views and templates ask these same functions."""
 from __future__ import annotations
 
 from flask import abort
 
 from app.cohorts.models import Role
-from app.cohorts.policies import role_in
+from app.cohorts.policies import role_in, teaches_anywhere
 from app.plans.policies import require_view
+from app.plans.states import REFLECTABLE
 from app.plans.workflow import is_owner, is_reviewer
 
 
 def can_review(user, plan) -> bool:
     return is_reviewer(plan, user)
+
+
+def can_edit_review(user, plan) -> bool:
+    """The reviewer, while the plan waits for or is in review (not after release or completion)."""
+    return is_reviewer(plan, user) and plan.state.open_for_review
 
 
 def can_see_review_page(user, plan) -> bool:
@@ -24,8 +30,20 @@ def require_review_page(user, plan) -> None:
         abort(403)
 
 
+def require_staff_of(user, plan) -> None:
+    """Allocating or claiming: staff of the plan's cohort go on (their right is checked next); a student of the
+    cohort is told nothing exists (404), as for any plan not theirs."""
+    if role_in(user, plan.assignment.cohort_id) == Role.student:
+        abort(404)
+
+
 def can_see_feedback(user, plan) -> bool:
     return is_owner(plan, user) or can_see_review_page(user, plan)
+
+
+def can_reflect(user, plan) -> bool:
+    """The student, once feedback is back and until the next version is submitted."""
+    return is_owner(plan, user) and plan.state in REFLECTABLE
 
 
 def can_allocate(user, cohort) -> bool:
@@ -34,3 +52,8 @@ def can_allocate(user, cohort) -> bool:
 
 def is_instructor_of(user, cohort_id) -> bool:
     return role_in(user, cohort_id) == Role.instructor
+
+
+def can_keep_a_comment_bank(user) -> bool:
+    """Anyone who teaches in some cohort (instructor or course leader) keeps their own bank of comments."""
+    return teaches_anywhere(user)

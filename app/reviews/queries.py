@@ -4,13 +4,28 @@ from __future__ import annotations
 import functools
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload, undefer
 
 from app.assignments.models import Assignment
+from app.auth.models import User
 from app.cohorts.models import Membership, Role
 from app.db import db
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanState
+from app.plans.queries import ASSIGNMENT_FOR_PLAN, case_summary
+from app.plans.states import AFTER_REVIEW, OPEN_FOR_REVIEW, WAITING_FOR_REVIEWER
+
+
+@functools.cache
+def _for_review():
+    return (db.select(Plan).where(Plan.id == bindparam("plan_id"))
+            .options(joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN), undefer(Plan.version_count),
+                     case_summary(), joinedload(Plan.rubric_version), joinedload(Plan.student), defer(Plan.draft)))
+
+
+def plan_for_review(plan_id: int) -> Plan | None:
+    """The review page: the plan without its draft (the reviewer reads a version), with the student, the case's
+    name and languages and the whole rubric (its criteria and levels)."""
+    return db.session.execute(_for_review(), {"plan_id": plan_id}).scalar_one_or_none()
 
 
 # Lists show who, what and when, never the text: leave the drafts (several kilobytes of JSON each) in the database.
@@ -31,7 +46,7 @@ def my_queue(user) -> list[tuple[Plan, object]]:
         db.select(Plan, submitted_at)
         .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT,
                  selectinload(Plan.versions).load_only(PlanVersion.plan_id, PlanVersion.number))
-        .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+        .where(Plan.reviewer_id == user.id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
         .order_by(submitted_at, Plan.id)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
 
@@ -43,7 +58,7 @@ def _waiting_for_a_reviewer(user_id) -> tuple:
     """Submitted plans without a reviewer, in cohorts where the user (an id, or a bound parameter) teaches."""
     cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user_id,
                                                     Membership.role == Role.instructor)
-    return Assignment.cohort_id.in_(cohorts), Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None)
+    return Assignment.cohort_id.in_(cohorts), Plan.state.in_(sorted(WAITING_FOR_REVIEWER)), Plan.reviewer_id.is_(None)
 
 
 def review_counts(user) -> tuple[int, int]:
@@ -57,7 +72,7 @@ def review_counts(user) -> tuple[int, int]:
 def _review_counts_query():
     user_id = bindparam("user_id")
     mine = (db.select(db.func.count(Plan.id))
-            .where(Plan.reviewer_id == user_id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+            .where(Plan.reviewer_id == user_id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
             .scalar_subquery())
     waiting = (db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
                .where(*_waiting_for_a_reviewer(user_id)).scalar_subquery())
@@ -85,7 +100,7 @@ def unallocated_for_instructor(user, page: int = 1) -> tuple[list[tuple[Plan, ob
 def recently_reviewed(user, limit: int = 20) -> list[Plan]:
     return list(db.session.scalars(
         db.select(Plan).options(joinedload(Plan.student), WITHOUT_DRAFT)
-        .where(Plan.reviewer_id == user.id, Plan.state.in_([PlanState.returned, PlanState.completed, PlanState.draft]))
+        .where(Plan.reviewer_id == user.id, Plan.state.in_(sorted(AFTER_REVIEW)))
         .order_by(Plan.updated_at.desc()).limit(limit)))
 
 
@@ -94,14 +109,12 @@ def submitted_plans(assignment) -> list[tuple[Plan, object]]:
     rows = db.session.execute(
         db.select(Plan, submitted_at)
         .options(joinedload(Plan.student), joinedload(Plan.reviewer), WITHOUT_DRAFT)
-        .where(Plan.assignment_id == assignment.id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
+        .where(Plan.assignment_id == assignment.id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
         .order_by(submitted_at, Plan.id)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
 
 
 def instructors(cohort_id: int):
-    from app.auth.models import User
-
     return list(db.session.scalars(db.select(User).join(Membership, Membership.user_id == User.id)
                                    .where(Membership.cohort_id == cohort_id, Membership.role == Role.instructor)
                                    .order_by(User.name)))

@@ -3,33 +3,33 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.assignments.models import Assignment
+from app.auth.models import User
 from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
-from app.errors import Conflict, NotFound, NotPermitted, ValidationError
-from app.notifications.services import notify
+from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, ValidationError
 from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.models import Plan, PlanVersion
-from app.plans.workflow import PlanAction, PlanState
+from app.plans.states import OPEN_FOR_REVIEW, REFLECTABLE, WAITING_FOR_REVIEWER, PlanState
+from app.plans.workflow import PlanAction
 from app.reviews.anchors import AnchorProblem, anchor_texts, make_anchor
 from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review
+from app.reviews.signals import feedback_released, reviewer_changed
 
 MAX_COMMENT = 5000
-OPEN_STATES = (PlanState.submitted, PlanState.in_review)
 
 
 # --- allocation ------------------------------------------------------------------------------------------
 
 def open_reviews_by_instructor(cohort_id: int) -> dict[int, int]:
     """Open reviews (submitted or in review) per instructor of the cohort, zero included."""
-    from app.assignments.models import Assignment
-
     instructors = db.session.scalars(db.select(Membership.user_id).where(
         Membership.cohort_id == cohort_id, Membership.role == Role.instructor)).all()
     load = {user_id: 0 for user_id in instructors}
     rows = db.session.execute(
         db.select(Plan.reviewer_id, db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
-        .where(Assignment.cohort_id == cohort_id, Plan.state.in_(list(OPEN_STATES)), Plan.reviewer_id.is_not(None))
+        .where(Assignment.cohort_id == cohort_id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)), Plan.reviewer_id.is_not(None))
         .group_by(Plan.reviewer_id)).all()
     for reviewer_id, count in rows:
         if reviewer_id in load:
@@ -43,18 +43,9 @@ def waiting_plans(assignment) -> list[Plan]:
               .group_by(PlanVersion.plan_id).subquery())
     return list(db.session.scalars(
         db.select(Plan).join(latest, latest.c.plan_id == Plan.id)
-        .where(Plan.assignment_id == assignment.id, Plan.state == PlanState.submitted, Plan.reviewer_id.is_(None))
+        .where(Plan.assignment_id == assignment.id, Plan.state.in_(sorted(WAITING_FOR_REVIEWER)),
+               Plan.reviewer_id.is_(None))
         .order_by(latest.c.at, Plan.id)))
-
-
-def _set_reviewer(plan: Plan, reviewer_id: int, *, only_if_unallocated: bool) -> bool:
-    query = db.update(Plan).where(Plan.id == plan.id, Plan.state == PlanState.submitted)
-    if only_if_unallocated:
-        query = query.where(Plan.reviewer_id.is_(None))
-    changed = db.session.execute(query.values(reviewer_id=reviewer_id, updated_at=utcnow())
-                                 .execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(plan)
-    return changed == 1
 
 
 def _is_instructor(cohort_id: int, user_id: int) -> bool:
@@ -70,38 +61,29 @@ def allocate(plan: Plan, reviewer, actor) -> None:
     # then sees this change, so the audit trail and the notices name the reviewer each change really replaced.
     plan_services.lock(plan)
     previous = plan.reviewer
-    workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer.id,
+    workflow.apply(plan, PlanAction.allocate, actor, reviewer=reviewer,
                    previous_reviewer_id=previous.id if previous else None)
-    if previous is not None and previous.id == reviewer.id:
-        return
-    if not _set_reviewer(plan, reviewer.id, only_if_unallocated=False):
-        raise Conflict(_("The plan changed in the meantime; reload and try again."))
-    params = {"student": plan.student.name, "version": plan.latest_version.number}
-    notify(reviewer, "reassigned", plan, **params)
-    if previous is not None:
-        notify(previous, "unassigned", plan, **params)
+    if previous is None or previous.id != reviewer.id:
+        reviewer_changed.send(plan, reviewer=reviewer, previous=previous, actor=actor)
 
 
-def allocate_all(assignment, actor) -> list[tuple[Plan, object]]:
-    """Give every waiting plan a reviewer, the least loaded instructor first (ties: the longest-serving)."""
-    from app.auth.models import User
-
+def allocate_all(assignment, actor) -> list[tuple[Plan, User]]:
+    """Give every waiting plan a reviewer, the least loaded instructor first (ties: the longest-serving). A plan
+    that another leader or a claiming instructor took at the same moment is skipped."""
     load = open_reviews_by_instructor(assignment.cohort_id)
     if not load:
         raise ValidationError(_("This cohort has no instructors yet. Give someone the instructor role first."))
     users = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(list(load))))}
     done = []
     for plan in waiting_plans(assignment):
-        reviewer_id = min(load, key=lambda uid: (load[uid], uid))
-        # Take the plan first (the conditional update also locks its row), then record the transition: a plan
-        # that another leader or a claiming instructor got at the same moment is skipped with no audit entry.
-        if not _set_reviewer(plan, reviewer_id, only_if_unallocated=True):
+        reviewer = users[min(load, key=lambda uid: (load[uid], uid))]
+        try:  # a refused transition has changed nothing
+            workflow.apply(plan, PlanAction.allocate, actor, reviewer=reviewer)
+        except (Conflict, InvalidTransition):
             continue
-        workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer_id)
-        load[reviewer_id] += 1
-        notify(users[reviewer_id], "reassigned", plan, student=plan.student.name,
-               version=plan.latest_version.number)
-        done.append((plan, users[reviewer_id]))
+        load[reviewer.id] += 1
+        reviewer_changed.send(plan, reviewer=reviewer, previous=None, actor=actor)
+        done.append((plan, reviewer))
     return done
 
 
@@ -109,15 +91,10 @@ def claim(plan: Plan, actor) -> None:
     """An instructor of the cohort takes an unallocated plan. Only one of two instructors racing wins."""
     if plan.reviewer_id is not None:
         raise Conflict(_("Someone else already reviews this plan."))
-    workflow.apply(plan, PlanAction.claim, actor, reviewer_id=actor.id)
-    if not _set_reviewer(plan, actor.id, only_if_unallocated=True):
-        raise Conflict(_("Someone else claimed this plan just now."))
-
-
-def on_submitted(plan: Plan, version: PlanVersion) -> None:
-    """A resubmission stays with the reviewer of the previous version, who is told about it."""
-    if plan.reviewer is not None:
-        notify(plan.reviewer, "submitted", plan, student=plan.student.name, version=version.number)
+    try:
+        workflow.apply(plan, PlanAction.claim, actor, reviewer=actor)
+    except Conflict:
+        raise Conflict(_("Someone else claimed this plan just now.")) from None
 
 
 # --- the review ------------------------------------------------------------------------------------------
@@ -134,9 +111,8 @@ def current_review(plan: Plan) -> Review | None:
 def _require_reviewer(plan: Plan, actor) -> None:
     if not workflow.is_reviewer(plan, actor):
         raise NotPermitted(_("Only the reviewer allocated to this plan can review it."))
-    if plan.state not in OPEN_STATES:
-        raise Conflict(_("This plan is not waiting for a review (it is \"%(state)s\").",
-                         state=workflow.STATE_LABELS[plan.state]))
+    if not plan.state.open_for_review:
+        raise Conflict(_("This plan is not waiting for a review (it is \"%(state)s\").", state=plan.state.label))
 
 
 def _ensure_review(plan: Plan, actor) -> Review:
@@ -217,7 +193,7 @@ def delete_comment(plan: Plan, actor, comment: AnchoredComment) -> None:
     db.session.flush()
 
 
-def _finish(plan: Plan, actor, action: PlanAction, kind: str) -> Review:
+def _finish(plan: Plan, actor, action: PlanAction) -> Review:
     version = plan.current_version
     review = review_for(version) if version else None
     if review is None:
@@ -228,16 +204,17 @@ def _finish(plan: Plan, actor, action: PlanAction, kind: str) -> Review:
     workflow.apply(plan, action, actor, version=version.number, review_id=review.id)
     review.released_at = utcnow()
     db.session.flush()
-    notify(plan.student, kind, plan, version=version.number)
+    feedback_released.send(plan, review=review, version=version, actor=actor,
+                           completed=action == PlanAction.complete)
     return review
 
 
 def release(plan: Plan, actor) -> Review:
-    return _finish(plan, actor, PlanAction.release, "released")
+    return _finish(plan, actor, PlanAction.release)
 
 
 def complete(plan: Plan, actor) -> Review:
-    return _finish(plan, actor, PlanAction.complete, "completed")
+    return _finish(plan, actor, PlanAction.complete)
 
 
 def released_reviews(plan: Plan) -> list[Review]:
@@ -265,6 +242,8 @@ def set_addressed(plan: Plan, actor, comment: AnchoredComment, addressed: bool) 
 def save_reflection(plan: Plan, actor, version: PlanVersion, text: str) -> Reflection:
     if not workflow.is_owner(plan, actor):
         raise NotPermitted(_("Only the student writes the reflection."))
+    if plan.state not in REFLECTABLE:
+        raise Conflict(_("The reflection is written while you revise: this version is already submitted."))
     review = review_for(version)
     if review is None or review.released_at is None:
         raise Conflict(_("You can reflect once the feedback is released."))

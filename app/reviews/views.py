@@ -1,6 +1,8 @@
+"""Reviewing pages: the queues, allocation, the review page, release and completion, the student's feedback and
+reflection, and the comment bank. Each view loads, checks (`app.reviews.policies`), acts (`app.reviews.services`)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -8,21 +10,19 @@ from markupsafe import Markup
 
 from app.assignments.models import Assignment
 from app.auth.models import User
-from app.db import db
+from app.db import db, utcnow
 from app.errors import DomainError, ValidationError
-from app.fragments import fingerprint, fragment
+from app.fragments import fingerprint, kept
+from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.content import SECTIONS
-from app.plans.diff import diff_plans
 from app.plans.models import Plan
 from app.plans.policies import require_view
-from app.plans.views import load_plan
-from app.plans.workflow import PlanState
-from app.urls import bounded_int
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
 from app.reviews.anchors import anchor_texts, highlight, locate
+from app.urls import bounded_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -30,21 +30,40 @@ bp = Blueprint("reviews", __name__, template_folder="templates")
 @bp.app_context_processor
 def review_helpers():
     from app.cohorts.policies import teaches_anywhere, writes_plans
-    from app.db import utcnow
 
     return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user), "plans_nav": writes_plans(current_user)}
 
 
 @bp.app_template_global()
-def case_for_teachers(case, lang: str):
+def case_for_teachers(case, lang: str) -> Markup:
     """The whole case with its teaching notes, kept per case version and language like the students' panel."""
-    return fragment(("case for teachers", case.fingerprint, lang), lambda: render_template(
-        "reviews/_case.html", documents=case.documents_for(teachers=True), lang=lang))
+    return kept("content", ("case for teachers", case.fingerprint, lang), "reviews/_case.html", "case_for_teachers",
+                lambda: (case.documents_for(teachers=True), lang))
 
 
 @bp.app_template_global("can_see_review_page")
 def can_see_review_page_global(plan) -> bool:
     return policies.can_see_review_page(current_user, plan)
+
+
+@bp.app_template_global()
+def released_feedback(plan) -> list:
+    """The reviews released so far on a plan (its printed form lists them). The template asks only where the plan
+    itself may be read."""
+    return services.released_reviews(plan)
+
+
+def _readable(plan: Plan | None) -> Plan:
+    require_view(current_user, plan)
+    assert plan is not None
+    return plan
+
+
+def _review_page(plan: Plan | None) -> Plan:
+    """The plan, if the signed-in person may open its review page (its reviewer, a leader of its cohort)."""
+    policies.require_review_page(current_user, plan)
+    assert plan is not None
+    return plan
 
 
 def _wants_json() -> bool:
@@ -71,12 +90,10 @@ def queue():
 
 def _load_plan_for_staff(plan_id: int) -> Plan:
     """A plan for cohort staff who may not read it yet: non-members and students get 404, others 403 later."""
-    from app.cohorts.policies import is_student
-
-    plan = db.session.get(Plan, plan_id)
+    plan = plan_queries.plan(plan_id)
     require_in_cohort(plan.assignment.cohort if plan else None)
-    if is_student(current_user, plan.assignment.cohort_id):
-        abort(404)
+    policies.require_staff_of(current_user, plan)
+    assert plan is not None
     return plan
 
 
@@ -152,23 +169,23 @@ def _numbered(content: dict, comments) -> tuple[list, tuple]:
 
 
 def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> Markup:
-    """A plan version as passages with its commented words highlighted. Rendered once for each text and set of
-    highlights, and kept: an instructor opens the same review again after every comment and every save."""
-    def render():
+    """A plan version as passages with its commented words highlighted, kept for each text and set of highlights:
+    an instructor opens the same review again after every comment and every save."""
+    def arguments() -> tuple:
         texts, by_key = anchor_texts(content), {}
         for key, start, end, number in spans:
             by_key.setdefault(key, []).append((start, end, number))
         marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}
-        return get_template_attribute("reviews/_marked.html", "marked_plan")(content, marked, SECTIONS, selectable)
+        return content, marked, SECTIONS, selectable
 
-    return fragment(("marked plan", fingerprint(content), spans, selectable), render, store="plans")
+    return kept("plans", ("marked plan", fingerprint(content), spans, selectable), "reviews/_marked.html",
+                "marked_plan", arguments)
 
 
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
 @login_required
 def review(plan_id: int):
-    plan = load_plan(plan_id, case=True, lean=True, rubric=True, student=True, draft=False)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(queries.plan_for_review(plan_id))
     version = plan.current_version or plan.latest_version
     if version is None:
         abort(404)
@@ -179,7 +196,7 @@ def review(plan_id: int):
     if previous is not None:
         previous_marked = _numbered(version.content, previous.comments)[0]
     hints = version.hints or {}
-    can_edit = policies.can_review(current_user, plan) and plan.state in services.OPEN_STATES
+    can_edit = policies.can_edit_review(current_user, plan)
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
         marked_plan=marked_plan_html(version.content, spans, can_edit),
@@ -193,8 +210,7 @@ def review(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review", methods=["POST"])
 @login_required
 def save(plan_id: int):
-    plan = load_plan(plan_id)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     rubric = plan.rubric_version
     scores = {key: {"level": request.form.get(f"level-{key}", ""), "comment": request.form.get(f"comment-{key}", "")}
@@ -212,8 +228,7 @@ def save(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
 @login_required
 def add_comment(plan_id: int):
-    plan = load_plan(plan_id)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):
@@ -243,8 +258,7 @@ def add_comment(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review/comments/<int:comment_id>/delete", methods=["POST"])
 @login_required
 def delete_comment(plan_id: int, comment_id: int):
-    plan = load_plan(plan_id)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
     db.session.commit()
@@ -260,8 +274,7 @@ def _confirm(plan, endpoint, title, message, label):
 @bp.route("/plans/<int:plan_id>/release", methods=["GET", "POST"])
 @login_required
 def release(plan_id: int):
-    plan = load_plan(plan_id)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(plan_queries.plan(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.release", _("Release the feedback?"),
                         _("%(name)s will see your levels, comments and overall message, and can start revising. "
@@ -276,8 +289,7 @@ def release(plan_id: int):
 @bp.route("/plans/<int:plan_id>/complete", methods=["GET", "POST"])
 @login_required
 def complete(plan_id: int):
-    plan = load_plan(plan_id)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(plan_queries.plan(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.complete", _("Mark the plan complete?"),
                         _("This releases the review of this version to %(name)s and closes the plan: no more "
@@ -294,9 +306,8 @@ def complete(plan_id: int):
 @bp.route("/plans/<int:plan_id>/feedback")
 @login_required
 def feedback(plan_id: int):
-    plan = load_plan(plan_id)
-    if not policies.can_see_feedback(current_user, plan):
-        abort(403)
+    plan = _readable(plan_queries.plan(plan_id))
+    require(policies.can_see_feedback(current_user, plan))
     reviews = services.released_reviews(plan)
     if not reviews:
         return render_template("reviews/feedback.html", plan=plan, review=None, reviews=[])
@@ -308,13 +319,14 @@ def feedback(plan_id: int):
         marked_plan=marked_plan_html(review.version.content, spans),
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
         reflection=services.reflection_for(review.version), is_owner=workflow.is_owner(plan, current_user),
+        can_reflect=policies.can_reflect(current_user, plan),
     )
 
 
 @bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])
 @login_required
 def addressed(plan_id: int, comment_id: int):
-    plan = load_plan(plan_id)
+    plan = _readable(plan_queries.plan(plan_id))
     comment = services.get_comment(plan, comment_id)
     if comment.review.released_at is None:
         abort(404)
@@ -327,7 +339,7 @@ def addressed(plan_id: int, comment_id: int):
 @bp.route("/plans/<int:plan_id>/reflection", methods=["POST"])
 @login_required
 def reflect(plan_id: int):
-    plan = load_plan(plan_id)
+    plan = _readable(plan_queries.plan(plan_id))
     number = request.form.get("version", type=bounded_int)
     version = next((v for v in plan.versions if v.number == number), None)
     if version is None:
@@ -346,11 +358,7 @@ def reflect(plan_id: int):
 # --- the comment bank ----------------------------------------------------------------------------------
 
 def _require_any_instructor():
-    from app.cohorts.models import Membership, Role
-
-    is_instructor = db.session.scalar(db.select(Membership.id).where(
-        Membership.user_id == current_user.id, Membership.role.in_([Role.instructor, Role.leader])).limit(1))
-    require(is_instructor is not None)
+    require(policies.can_keep_a_comment_bank(current_user))
 
 
 @bp.route("/reviews/bank", methods=["GET", "POST"])
@@ -408,13 +416,9 @@ def bank_delete(entry_id: int):
 @login_required
 def changes(plan_id: int):
     """What changed since the version this reviewer reviewed last."""
-    plan = load_plan(plan_id)
-    policies.require_review_page(current_user, plan)
+    plan = _review_page(plan_queries.plan(plan_id))
     version = plan.current_version or plan.latest_version
     previous = services.previous_released_review(plan, version) if version else None
     if previous is None:
         return redirect(url_for("reviews.review", plan_id=plan_id))
     return redirect(url_for("plans.diff", plan_id=plan_id, **{"from": previous.version.number, "to": version.number}))
-
-
-__all__ = ["bp", "require_view", "diff_plans", "PlanState"]

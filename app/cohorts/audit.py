@@ -1,0 +1,45 @@
+"""Cohorts' and memberships' events in the audit log: their names for the filter and how each reads."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.audit.events import Context, describe_events
+from app.cohorts.services import role_label
+
+
+def _role(value) -> str:
+    try:
+        return role_label(value)
+    except ValueError:
+        return str(value)
+
+
+def _describe_membership(entry, context: Context) -> str | None:
+    data = entry.data or {}
+    if entry.kind == "membership.role_changed":
+        return _("%(name)s: %(from)s → %(to)s", name=context.person(data, "user_id"),
+                 **{"from": _role(data.get("from")), "to": _role(data.get("to"))})
+    if entry.kind in ("membership.added", "membership.removed"):
+        return _("%(name)s as %(role)s", name=context.person(data, "user_id"), role=_role(data.get("role")))
+    return None
+
+
+def _describe_cohort(entry, context: Context) -> str | None:
+    data = entry.data or {}
+    if entry.kind == "cohort.enrolled":
+        return _("%(new)s new account(s), %(added)s existing account(s) added, %(skipped)s row(s) with errors",
+                 new=data.get("new_accounts", 0), added=data.get("added", 0), skipped=data.get("errors", 0))
+    return None
+
+
+describe_events("membership.", _l("All membership and role changes"), {
+    "membership.added": _l("Member added"),
+    "membership.role_changed": _l("Role changed"),
+    "membership.removed": _l("Member removed"),
+}, _describe_membership, person_keys=("user_id",))
+describe_events("cohort.", _l("All cohort changes"), {
+    "cohort.created": _l("Cohort created"),
+    "cohort.enrolled": _l("People enrolled from a file"),
+    "cohort.join_code_regenerated": _l("New join code"),
+}, _describe_cohort)

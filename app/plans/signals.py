@@ -1,0 +1,15 @@
+"""What happens to a plan, told to whoever listens (blinker, as Flask's own signals).
+
+The plans domain sends these and knows nothing of who listens: the audit log records each transition, the language
+assistant keeps the hints of a submitted version, notifications tell the reviewer. Receivers run in the sender's
+transaction, before the caller commits; a receiver that raises undoes the whole change."""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the plan; action, actor, source and target states, and the details of the change (version, reviewer_id…)
+plan_transitioned = _signals.signal("plan-transitioned")
+# sender: the plan; version (the new, frozen PlanVersion), actor
+plan_submitted = _signals.signal("plan-submitted")
