@@ -80,3 +80,11 @@ def word_diff(old: str, new: str) -> tuple[Markup, bool]:
         else:
             out.append(str(escape(part.text)))
     return Markup("".join(out)), has_changes(parts)
+
+
+@dataclass
+class FieldChange:
+    """A named part of a document (a title, a description, a level's descriptor) and how its words changed."""
+
+    name: str
+    segments: list[Segment]

@@ -5,12 +5,12 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.cases import queries
+from app.assignments import queries as assignment_queries
 from app.cases.models import localized
-from app.cases.services import diff_rubric_versions
-from app.cases.views import language_links, load_assignment_for_reading, reading_language, version_pair
-from app.policies import require, require_found
-from app.rubrics import policies
+from app.policies import require, require_found, require_material
+from app.reading import language_links, reading_language, version_pair
+from app.rubrics import policies, queries
+from app.rubrics.services import diff_rubric_versions
 
 bp = Blueprint("rubrics", __name__, template_folder="templates")
 bp.add_app_template_global(localized, "localized")
@@ -61,7 +61,8 @@ def diff(slug: str):
 @bp.route("/assignments/<int:assignment_id>/rubric")
 @login_required
 def assignment_rubric(assignment_id: int):
-    assignment = load_assignment_for_reading(assignment_id, policies.can_read_assignment_rubric)
+    assignment = assignment_queries.assignment_with_content(assignment_id)
+    require_material(assignment, policies.can_read_assignment_rubric)
     rubric_version = assignment.rubric_version
     lang = reading_language(rubric_version, request.args.get("lang"))
     return render_template(
