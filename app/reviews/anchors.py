@@ -95,3 +95,17 @@ def highlight(text: str, spans: list[tuple[int, int, int]], label: str = "") -> 
         else:
             out.append(str(piece))
     return Markup("".join(out))
+
+
+def number_comments(content: dict, comments) -> tuple[list, tuple]:
+    """The comments numbered in reading order, each with where it sits in the plan's text (None when its passage
+    is gone), and the highlights that follow from them: (passage key, start, end, number), in order."""
+    texts = anchor_texts(content)
+    placed = [(comment, locate(comment.anchor_key, comment.quote, comment.start, comment.prefix, comment.suffix,
+                               texts)) for comment in comments]
+    order = list(texts)
+    placed.sort(key=lambda item: (order.index(item[0].anchor_key) if item[0].anchor_key in order else 999,
+                                  item[1][0] if item[1] else 10**9))
+    numbered = [(number, comment, where) for number, (comment, where) in enumerate(placed, start=1)]
+    spans = tuple((comment.anchor_key, where[0], where[1], number) for number, comment, where in numbered if where)
+    return numbered, spans

@@ -21,7 +21,7 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
-from app.reviews.anchors import anchor_texts, highlight, locate
+from app.reviews.anchors import anchor_texts, highlight, number_comments
 from app.urls import bounded_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
@@ -154,20 +154,6 @@ def allocate(plan_id: int):
 
 # --- the review page -----------------------------------------------------------------------------------
 
-def _numbered(content: dict, comments) -> tuple[list, tuple]:
-    """The comments numbered in reading order, each with where it sits in the plan's text (None when its passage
-    is gone), and the highlights that follow from them: (passage key, start, end, number), in order."""
-    texts = anchor_texts(content)
-    placed = [(comment, locate(comment.anchor_key, comment.quote, comment.start, comment.prefix, comment.suffix,
-                               texts)) for comment in comments]
-    order = list(texts)
-    placed.sort(key=lambda item: (order.index(item[0].anchor_key) if item[0].anchor_key in order else 999,
-                                  item[1][0] if item[1] else 10**9))
-    numbered = [(number, comment, where) for number, (comment, where) in enumerate(placed, start=1)]
-    spans = tuple((comment.anchor_key, where[0], where[1], number) for number, comment, where in numbered if where)
-    return numbered, spans
-
-
 def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> Markup:
     """A plan version as passages with its commented words highlighted, kept for each text and set of highlights:
     an instructor opens the same review again after every comment and every save."""
@@ -186,15 +172,15 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
 @login_required
 def review(plan_id: int):
     plan = _review_page(queries.plan_for_review(plan_id))
-    version = plan.current_version or plan.latest_version
+    version = services.version_under_review(plan)
     if version is None:
         abort(404)
     review = services.review_for(version)
-    numbered, spans = _numbered(version.content, review.comments if review else [])
+    numbered, spans = number_comments(version.content, review.comments if review else [])
     previous = services.previous_released_review(plan, version)
     previous_marked = None
     if previous is not None:
-        previous_marked = _numbered(version.content, previous.comments)[0]
+        previous_marked = number_comments(version.content, previous.comments)[0]
     hints = version.hints or {}
     can_edit = policies.can_edit_review(current_user, plan)
     return render_template(
@@ -313,7 +299,7 @@ def feedback(plan_id: int):
         return render_template("reviews/feedback.html", plan=plan, review=None, reviews=[])
     number = request.args.get("version", type=bounded_int)
     review = next((r for r in reviews if r.version.number == number), reviews[-1])
-    numbered, spans = _numbered(review.version.content, review.comments)
+    numbered, spans = number_comments(review.version.content, review.comments)
     return render_template(
         "reviews/feedback.html", plan=plan, review=review, reviews=reviews, numbered=numbered,
         marked_plan=marked_plan_html(review.version.content, spans),
@@ -417,7 +403,7 @@ def bank_delete(entry_id: int):
 def changes(plan_id: int):
     """What changed since the version this reviewer reviewed last."""
     plan = _review_page(plan_queries.plan(plan_id))
-    version = plan.current_version or plan.latest_version
+    version = services.version_under_review(plan)
     previous = services.previous_released_review(plan, version) if version else None
     if previous is None:
         return redirect(url_for("reviews.review", plan_id=plan_id))
