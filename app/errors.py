@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.db import db
+
 
 class DomainError(Exception):
     status = 400
@@ -65,8 +67,6 @@ def error_response(status: int, message: str | None = None):
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.db import db
-
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()

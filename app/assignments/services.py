@@ -13,6 +13,7 @@ from app.cases.models import Case, CaseVersion
 from app.db import db, utcnow
 from app.errors import Conflict, ValidationError
 from app.rubrics.models import Rubric, RubricVersion
+from app.plans.models import Plan, PlanVersion
 
 FIELDS = ("title", "instructions", "case_version_id", "rubric_version_id", "opens_at", "due_at", "review_due_at",
           "allow_late")
@@ -98,8 +99,6 @@ def reopen_assignment(assignment: Assignment, actor) -> None:
 
 
 def has_submissions(assignment: Assignment) -> bool:
-    from app.plans.models import Plan, PlanVersion
-
     return db.session.scalar(
         db.select(db.func.count(PlanVersion.id)).join(Plan, Plan.id == PlanVersion.plan_id)
         .where(Plan.assignment_id == assignment.id)

@@ -14,6 +14,9 @@ from app.cohorts.models import Cohort, Membership, Role, new_join_code
 from app.cohorts.policies import forget_memberships
 from app.db import db
 from app.errors import NotFound, ValidationError
+from app.assignments.models import Assignment
+from app.plans.models import Plan
+from app.plans.states import OPEN_FOR_REVIEW
 
 ROLE_LABELS = {
     Role.student: _l("student"),
@@ -166,10 +169,6 @@ def members_of(cohort: Cohort) -> list[Membership]:
 
 def removal_consequences(member: Membership) -> dict:
     """What stays behind when this member leaves: their plans in the cohort and the reviews still open."""
-    from app.assignments.models import Assignment
-    from app.plans.models import Plan
-    from app.plans.states import OPEN_FOR_REVIEW
-
     in_cohort = db.select(Assignment.id).where(Assignment.cohort_id == member.cohort_id)
     plans = db.session.scalar(db.select(db.func.count(Plan.id)).where(
         Plan.student_id == member.user_id, Plan.assignment_id.in_(in_cohort)))
