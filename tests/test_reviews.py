@@ -14,8 +14,8 @@ from app.plans import services as plan_services
 from app.plans.states import PlanState
 from app.reviews import services
 from app.reviews.anchors import anchor_texts, locate
-from app.reviews.models import CommentBankEntry, Review
-from tests.conftest import csrf_token, login, outbox, post
+from app.reviews.models import CommentBankEntry, Reflection, Review
+from tests.conftest import QueryCounter, csrf_token, login, outbox, post
 from tests.factories import AssignmentFactory, member
 from tests.plan_helpers import GOOD_CONTENT, World
 
@@ -307,3 +307,46 @@ def test_queue_shows_waiting_plans_a_page_at_a_time_oldest_first(make_client, ap
     answer = instructor.get("/reviews?page=9")
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/reviews?page=2#open-title")
     assert instructor.get("/reviews?page=-3").status_code == 200
+
+
+def test_the_review_page_of_a_resubmission_reads_in_six_round_trips(make_client, app):
+    """The reviewer's page with the earlier review, its comments and the student's reflection: the account, the plan
+    with its versions, the reviews with their levels, their comments, the reflection and the comment bank."""
+    world = World()
+    plan = world.to_state(PlanState.in_review)
+    services.add_comment(plan, world.reviewer, key="what_matters", quote="home", start=None, body="Say more")
+    services.save_review(plan, world.reviewer, scores={"language": {"level": "solid", "comment": "Warm"}},
+                         overall="Thanks")
+    services.release(plan, world.reviewer)
+    services.save_reflection(plan, world.owner, plan.latest_version, "I will use Anna's own words.")
+    plan_services.save_draft(plan, world.owner, plan.save_token, GOOD_CONTENT)
+    plan_services.submit(plan, world.owner, plan.save_token)
+    db.session.commit()
+    reviewer = make_client()
+    login(reviewer, world.reviewer.email)
+    url = f"/plans/{plan.id}/review"
+    reviewer.get(url)
+    with QueryCounter() as counter:
+        page = reviewer.get(url).get_data(as_text=True)
+    assert "I will use Anna&#39;s own words." in page and "Since version 1, which you reviewed" in page
+    assert "Say more" in page
+    assert counter.count <= 6, "\n\n".join(counter.statements)
+
+
+def test_a_reflection_is_written_while_revising_not_after_resubmitting(make_client, app):
+    """The feedback page offers the reflection until the next version is submitted; the route agrees."""
+    world = World()
+    plan = world.to_state(PlanState.in_review)
+    services.save_review(plan, world.reviewer, scores={}, overall="Thanks")
+    services.release(plan, world.reviewer)
+    db.session.commit()
+    student = make_client()
+    login(student, world.owner.email)
+    assert 'id="reflection-text"' in student.get(f"/plans/{plan.id}/feedback").get_data(as_text=True)
+    plan_services.save_draft(plan, world.owner, plan.save_token, GOOD_CONTENT)
+    plan_services.submit(plan, world.owner, plan.save_token)
+    db.session.commit()
+    assert 'id="reflection-text"' not in student.get(f"/plans/{plan.id}/feedback?version=1").get_data(as_text=True)
+    refused = post(student, f"/plans/{plan.id}/reflection", {"version": 1, "text": "Too late?"})
+    assert refused.status_code == 409
+    assert db.session.scalar(db.select(db.func.count()).select_from(Reflection)) == 0

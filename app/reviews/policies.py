@@ -57,3 +57,9 @@ def is_instructor_of(user, cohort_id) -> bool:
 def can_keep_a_comment_bank(user) -> bool:
     """Anyone who teaches in some cohort (instructor or course leader) keeps their own bank of comments."""
     return teaches_anywhere(user)
+
+
+def version_under_review(plan):
+    """The version a review page shows: the one under way, else (after a withdrawal or once a revision has begun)
+    the latest submitted one."""
+    return plan.current_version or plan.latest_version

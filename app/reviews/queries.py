@@ -1,7 +1,8 @@
-"""Read side of reviewing: queues and the allocation overview."""
+"""Read side of reviewing: the review page, the queues and the allocation overview."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import defer, joinedload, selectinload, undefer
@@ -13,19 +14,57 @@ from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.plans.queries import ASSIGNMENT_FOR_PLAN, case_summary
 from app.plans.states import AFTER_REVIEW, OPEN_FOR_REVIEW, WAITING_FOR_REVIEWER
+from app.reviews.models import Reflection, Review
+from app.reviews.policies import version_under_review
+
+
+@dataclass
+class ReviewPage:
+    """What the review page shows: the plan, the version under review and its review (if started), and the review
+    released on an earlier version with the student's reflection on it (if any)."""
+
+    plan: Plan
+    version: PlanVersion | None
+    review: Review | None
+    previous: Review | None
+    reflection: Reflection | None
 
 
 @functools.cache
-def _for_review():
+def _review_page_plan():
+    # The plan without its draft (the reviewer reads a version) and with its versions, the student, the case's
+    # name and languages and the whole rubric (its criteria and levels): one round trip.
     return (db.select(Plan).where(Plan.id == bindparam("plan_id"))
             .options(joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN), undefer(Plan.version_count),
-                     case_summary(), joinedload(Plan.rubric_version), joinedload(Plan.student), defer(Plan.draft)))
+                     case_summary(), joinedload(Plan.rubric_version), joinedload(Plan.student), defer(Plan.draft),
+                     joinedload(Plan.versions)))
 
 
-def plan_for_review(plan_id: int) -> Plan | None:
-    """The review page: the plan without its draft (the reviewer reads a version), with the student, the case's
-    name and languages and the whole rubric (its criteria and levels)."""
-    return db.session.execute(_for_review(), {"plan_id": plan_id}).scalar_one_or_none()
+@functools.cache
+def _review_page_reviews():
+    # Every review of the plan with its levels, then their comments: the one under way and the released ones.
+    return (db.select(Review).where(Review.plan_id == bindparam("plan_id"))
+            .options(joinedload(Review.scores), selectinload(Review.comments)))
+
+
+def load_review_page(plan_id: int) -> ReviewPage | None:
+    """The review page in three or four round trips (the plan and its versions; the reviews with their levels;
+    their comments; the reflection, when an earlier review was released). Who may see it is asked after."""
+    plan = db.session.execute(_review_page_plan(), {"plan_id": plan_id}).unique().scalar_one_or_none()
+    if plan is None:
+        return None
+    version = version_under_review(plan)
+    reviews = {review.plan_version_id: review for review in
+               db.session.execute(_review_page_reviews(), {"plan_id": plan_id}).unique().scalars()}
+    review = reviews.get(version.id) if version is not None else None
+    previous = None
+    if version is not None:
+        earlier = [v for v in plan.versions if v.number < version.number and v.id in reviews
+                   and reviews[v.id].released_at is not None]
+        previous = reviews[earlier[-1].id] if earlier else None
+    reflection = db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == previous.plan_version_id)) \
+        if previous is not None else None
+    return ReviewPage(plan, version, review, previous, reflection)
 
 
 # Lists show who, what and when, never the text: leave the drafts (several kilobytes of JSON each) in the database.

@@ -103,12 +103,6 @@ def review_for(version: PlanVersion) -> Review | None:
     return db.session.scalar(db.select(Review).where(Review.plan_version_id == version.id))
 
 
-def version_under_review(plan: Plan) -> PlanVersion | None:
-    """The version a review page shows: the one under way, else (after a withdrawal or a revision has begun) the
-    latest submitted one."""
-    return plan.current_version or plan.latest_version
-
-
 def current_review(plan: Plan) -> Review | None:
     version = plan.current_version
     return review_for(version) if version else None

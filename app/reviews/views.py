@@ -171,25 +171,20 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
 @bp.route("/plans/<int:plan_id>/review", methods=["GET"])
 @login_required
 def review(plan_id: int):
-    plan = _review_page(queries.plan_for_review(plan_id))
-    version = services.version_under_review(plan)
+    page = queries.load_review_page(plan_id)
+    plan = _review_page(page.plan if page else None)
+    version, review, previous = page.version, page.review, page.previous
     if version is None:
         abort(404)
-    review = services.review_for(version)
     numbered, spans = number_comments(version.content, review.comments if review else [])
-    previous = services.previous_released_review(plan, version)
-    previous_marked = None
-    if previous is not None:
-        previous_marked = number_comments(version.content, previous.comments)[0]
-    hints = version.hints or {}
     can_edit = policies.can_edit_review(current_user, plan)
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
         marked_plan=marked_plan_html(version.content, spans, can_edit),
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan), can_edit=can_edit,
-        previous=previous, previous_comments=previous_marked,
-        reflection=services.reflection_for(previous.version) if previous else None,
-        bank=services.bank_of(current_user), hints=hints, case=plan.case_version,
+        previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
+        reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
+        case=plan.case_version,
     )
 
 
@@ -403,7 +398,7 @@ def bank_delete(entry_id: int):
 def changes(plan_id: int):
     """What changed since the version this reviewer reviewed last."""
     plan = _review_page(plan_queries.plan(plan_id))
-    version = services.version_under_review(plan)
+    version = policies.version_under_review(plan)
     previous = services.previous_released_review(plan, version) if version else None
     if previous is None:
         return redirect(url_for("reviews.review", plan_id=plan_id))
