@@ -68,7 +68,7 @@ class Filters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args) -> Filters:
         """Anything unexpected in the address is ignored, so a hand-edited link never ends in an error."""
         person, kind, page = args.get("person", ""), args.get("kind") or "", args.get("page", "")
         return cls(person=int(person) if NUMBER.fullmatch(person) and int(person) <= MAX_ID else None,
@@ -151,7 +151,7 @@ def context_for(rows: list[AuditEntry]) -> dict:
             cohort_ids.add(entry.cohort_id)
     plans = {}
     if plan_ids:
-        for plan_id, student_id, name, title in db.session.execute(
+        for plan_id, _student_id, name, title in db.session.execute(
                 db.select(Plan.id, Plan.student_id, User.name, Assignment.title)
                 .join(User, User.id == Plan.student_id).join(Assignment, Assignment.id == Plan.assignment_id)
                 .where(Plan.id.in_(plan_ids))):
@@ -220,7 +220,7 @@ def describe(entry: AuditEntry, context: dict) -> str:
                 return str(value)
         return _("%(title)s: %(field)s %(from)s → %(to)s",
                  title=context["assignments"].get(entry.subject_id, ""),
-                 field=DATE_FIELDS.get(data.get("field"), data.get("field")),
+                 field=DATE_FIELDS.get(data.get("field", ""), data.get("field")),
                  **{"from": when(data.get("from")), "to": when(data.get("to"))})
     title = context["assignments"].get(entry.subject_id) or data.get("title") or ""
     if entry.kind == "assignment.updated" and isinstance(data.get("fields"), list):

@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -50,7 +50,9 @@ def start_plan(assignment: Assignment, student) -> Plan:
         with db.session.begin_nested():
             db.session.add(plan)
     except IntegrityError:
-        return plan_for(assignment, student)
+        existing = plan_for(assignment, student)
+        assert existing is not None  # the plan another request added first, which made ours a duplicate
+        return existing
     return plan
 
 
@@ -207,8 +209,8 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
 def withdraw(plan: Plan, actor) -> PlanVersion:
     latest = plan.latest_version
     workflow.apply(plan, PlanAction.withdraw, actor, version=latest.number if latest else None)
-    if latest is not None:
-        latest.withdrawn_at = utcnow()
+    assert latest is not None  # only a submitted plan can be withdrawn: apply refused any other
+    latest.withdrawn_at = utcnow()
     db.session.flush()
     return latest
 
@@ -236,7 +238,7 @@ def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:
 @functools.cache
 def _student_assignments_query():
     """Built once (the home page asks on every visit); each request only binds the user."""
-    user_id = bindparam("user_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     return (
         db.select(Assignment, Plan)
         # What the cards show: the cohort's name, the case's title, the plan's state and number of versions; not

@@ -2,8 +2,18 @@ from __future__ import annotations
 
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, get_template_attribute, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -230,9 +240,9 @@ def autosave(plan_id: int):
         return jsonify({"error": error.message, "state": plan.state.value}), error.status
     # The answer describes this save, so it is read before the commit: afterwards the row may already hold a
     # later save from another tab, and handing out that token would let this tab overwrite it unseen.
-    saved = _saved_answer(plan.save_token, plan.draft_saved_at, plan.state)
+    answer = _saved_answer(plan.save_token, plan.draft_saved_at, plan.state)
     db.session.commit()
-    return jsonify(saved)
+    return jsonify(answer)
 
 
 def _saved_answer(token: int, saved_at, state: PlanState) -> dict:

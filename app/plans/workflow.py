@@ -6,8 +6,8 @@ transition cannot both win) and writes an audit record of who, when, the action,
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -120,11 +120,12 @@ def allowed_actions(plan, actor) -> list[PlanAction]:
 
 def apply(plan, action: PlanAction, actor, **details) -> PlanState:
     """Carry out one transition, or raise and change nothing. Flushes; the caller commits."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
     from app.audit.services import record
-    from app.db import db, utcnow
+    from app.db import db, rowcount, utcnow
     from app.errors import InvalidTransition, NotPermitted
     from app.plans.models import Plan
-    from sqlalchemy.orm.attributes import set_committed_value
 
     action = PlanAction(action)
     transition = TRANSITIONS[action]
@@ -135,12 +136,12 @@ def apply(plan, action: PlanAction, actor, **details) -> PlanState:
     if source not in transition.sources:
         raise InvalidTransition(_("A plan that is \"%(state)s\" cannot be %(action)s. Nothing was changed.",
                                   state=STATE_LABELS[source], action=_past(action)))
-    changed = db.session.execute(
+    changed = rowcount(db.session.execute(
         db.update(Plan)
         .where(Plan.id == plan.id, Plan.state == source)
         .values(state=transition.target, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if changed != 1:
         db.session.refresh(plan)
         raise InvalidTransition(_("Someone changed this plan at the same moment (it is now \"%(state)s\"). "

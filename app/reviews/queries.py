@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.assignments.models import Assignment
@@ -11,7 +11,6 @@ from app.cohorts.models import Membership, Role
 from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.plans.workflow import PlanState
-
 
 # Lists show who, what and when, never the text: leave the drafts (several kilobytes of JSON each) in the database.
 WITHOUT_DRAFT = defer(Plan.draft)
@@ -55,7 +54,7 @@ def review_counts(user) -> tuple[int, int]:
 
 @functools.cache
 def _review_counts_query():
-    user_id = bindparam("user_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     mine = (db.select(db.func.count(Plan.id))
             .where(Plan.reviewer_id == user_id, Plan.state.in_([PlanState.submitted, PlanState.in_review]))
             .scalar_subquery())

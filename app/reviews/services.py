@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.cohorts.models import Membership, Role
-from app.db import db, utcnow
+from app.db import db, rowcount, utcnow
 from app.errors import Conflict, NotFound, NotPermitted, ValidationError
 from app.notifications.services import notify
 from app.plans import services as plan_services
@@ -51,8 +51,8 @@ def _set_reviewer(plan: Plan, reviewer_id: int, *, only_if_unallocated: bool) ->
     query = db.update(Plan).where(Plan.id == plan.id, Plan.state == PlanState.submitted)
     if only_if_unallocated:
         query = query.where(Plan.reviewer_id.is_(None))
-    changed = db.session.execute(query.values(reviewer_id=reviewer_id, updated_at=utcnow())
-                                 .execution_options(synchronize_session=False)).rowcount
+    changed = rowcount(db.session.execute(query.values(reviewer_id=reviewer_id, updated_at=utcnow())
+                                          .execution_options(synchronize_session=False)))
     db.session.refresh(plan)
     return changed == 1
 
@@ -76,7 +76,9 @@ def allocate(plan: Plan, reviewer, actor) -> None:
         return
     if not _set_reviewer(plan, reviewer.id, only_if_unallocated=False):
         raise Conflict(_("The plan changed in the meantime; reload and try again."))
-    params = {"student": plan.student.name, "version": plan.latest_version.number}
+    latest = plan.latest_version
+    assert latest is not None  # only a submitted plan is allocated
+    params = {"student": plan.student.name, "version": latest.number}
     notify(reviewer, "reassigned", plan, **params)
     if previous is not None:
         notify(previous, "unassigned", plan, **params)
@@ -99,8 +101,9 @@ def allocate_all(assignment, actor) -> list[tuple[Plan, object]]:
             continue
         workflow.apply(plan, PlanAction.allocate, actor, reviewer_id=reviewer_id)
         load[reviewer_id] += 1
-        notify(users[reviewer_id], "reassigned", plan, student=plan.student.name,
-               version=plan.latest_version.number)
+        latest = plan.latest_version
+        assert latest is not None  # only a submitted plan is allocated
+        notify(users[reviewer_id], "reassigned", plan, student=plan.student.name, version=latest.number)
         done.append((plan, users[reviewer_id]))
     return done
 
@@ -146,6 +149,7 @@ def _ensure_review(plan: Plan, actor) -> Review:
     plan_services.lock(plan)
     _require_reviewer(plan, actor)
     version = plan.current_version
+    assert version is not None  # a plan its reviewer may review has a version under way
     review = review_for(version)
     if review is None:
         review = Review(plan_id=plan.id, plan_version_id=version.id, reviewer_id=actor.id)
@@ -220,7 +224,7 @@ def delete_comment(plan: Plan, actor, comment: AnchoredComment) -> None:
 def _finish(plan: Plan, actor, action: PlanAction, kind: str) -> Review:
     version = plan.current_version
     review = review_for(version) if version else None
-    if review is None:
+    if version is None or review is None:
         raise Conflict(_("Write the review before you release it."))
     if action == PlanAction.release and not (review.overall or review.comments
                                              or any(s.level_key or s.comment for s in review.scores)):
@@ -339,7 +343,9 @@ def demo_review(plan: Plan, leader, instructor, target: PlanState) -> None:
     save_review(plan, instructor, scores={k: {"level": v, "comment": comments.get(k, "")} for k, v in levels.items()},
                 overall="You have listened to Anna. Her goals are hers, and the plan says who does what. "
                         "Next step: dates on every measure.")
-    text = plan.current_version.content["sections"]["what_matters"]
+    version = plan.current_version
+    assert version is not None  # the plan is in review
+    text = version.content["sections"]["what_matters"]
     if "Luna" in text:
         add_comment(plan, instructor, key="what_matters", quote="Luna", start=text.find("Luna"),
                     body="Good: the dog matters to her, and it says so in her words.")

@@ -19,10 +19,10 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.plans.views import load_plan
 from app.plans.workflow import PlanState
-from app.urls import bounded_int
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
 from app.reviews.anchors import anchor_texts, highlight, locate
+from app.urls import bounded_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -155,7 +155,8 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
     """A plan version as passages with its commented words highlighted. Rendered once for each text and set of
     highlights, and kept: an instructor opens the same review again after every comment and every save."""
     def render():
-        texts, by_key = anchor_texts(content), {}
+        texts = anchor_texts(content)
+        by_key: dict[str, list[tuple[int, int, int]]] = {}
         for key, start, end, number in spans:
             by_key.setdefault(key, []).append((start, end, number))
         marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}
