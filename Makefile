@@ -24,6 +24,8 @@ serve: install translations
 	CAREPLAN_BIND=127.0.0.1:8000 $(BIN)/gunicorn -c app/gunicorn_conf.py 'app:create_app()'
 
 test: install-test translations system-packages
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 import click
@@ -38,7 +37,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         # Trust X-Forwarded-* from that many proxies: the scheme (secure cookies, HSTS, external URLs), the host,
         # and the client's address (login rate limits per client, not per proxy).
         hops = int(app.config["PROXY_FIX_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
 
 
@@ -91,10 +91,9 @@ def _warm_case_panels(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import models as _models  # noqa: F401  (every model is known to SQLAlchemy and Alembic)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
-
-    from app import models as _models  # noqa: F401  (every model is known to SQLAlchemy and Alembic)
 
     if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):  # those have no pool
         # The connection returned last is taken first: connections in use stay warm, the ones not needed lie
@@ -302,7 +301,7 @@ def register_read_only_requests(app: Flask) -> None:
     @app.before_request
     def read_only_requests():
         if request.method in ("GET", "HEAD"):
-            view = app.view_functions.get(request.endpoint)
+            view = app.view_functions.get(request.endpoint or "")  # no endpoint: no route matched
             if view is not None and not getattr(view, "db_transactional", False):
                 db.session.info["reading"] = True
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -25,7 +25,7 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     """The current time, timezone-aware. Used as a callable default, never evaluated at import."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -39,12 +39,12 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -101,6 +101,18 @@ def transactional(view):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+
+
+if TYPE_CHECKING:
+    # A type checker cannot take an attribute (db.Model) as a base class; to it, a model is a declarative Base.
+    Model = Base
+else:
+    Model = db.Model
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. The session returns a CursorResult for those, typed as a Result."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def ping_idle_connections(engine: Engine, after_seconds: float) -> None:

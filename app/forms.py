@@ -13,12 +13,12 @@ from flask_wtf.csrf import _FlaskFormCSRF, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from wtforms.i18n import messages_path
 
-_catalogues: dict[str, support.Translations] = {}
+_catalogues: dict[str, support.NullTranslations] = {}
 
 
 class _Translations:
     @staticmethod
-    def _current() -> support.Translations:
+    def _current() -> support.NullTranslations:
         locale = str(get_locale() or "en")
         catalogue = _catalogues.get(locale)
         if catalogue is None:

@@ -19,7 +19,7 @@ def select_locale() -> str:
         if locale in languages:
             return locale
     chosen = session.get("locale")
-    if chosen in languages:
+    if chosen is not None and chosen in languages:
         return chosen
     # Browsers say "no" or "nn" as often as "nb"; all read bokmål.
     best = request.accept_languages.best_match(["en", "nb", "no", "nn"])

@@ -1,12 +1,12 @@
 """Import every domain's models so that SQLAlchemy and Alembic see the whole schema."""
+from app.assignments.models import Assignment  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import PasswordToken, User  # noqa: F401
-from app.cohorts.models import Cohort, Membership  # noqa: F401
-from app.mail.models import OutboxMessage  # noqa: F401
 from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
-from app.rubrics.models import Rubric, RubricVersion  # noqa: F401
-from app.assignments.models import Assignment  # noqa: F401
+from app.cohorts.models import Cohort, Membership  # noqa: F401
+from app.language.models import HintDismissal  # noqa: F401
+from app.mail.models import OutboxMessage  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
 from app.plans.models import Plan, PlanVersion  # noqa: F401
 from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review  # noqa: F401
-from app.notifications.models import Notification  # noqa: F401
-from app.language.models import HintDismissal  # noqa: F401
+from app.rubrics.models import Rubric, RubricVersion  # noqa: F401

@@ -125,6 +125,7 @@ def fill(students: int, versions: int) -> tuple[int, str]:
     """The cohort, as the workflow would have left it; rows are written directly, in bulk, for speed."""
     from app.assignments.models import Assignment
     from app.auth.models import User
+    from app.cases.models import Case
     from app.cohorts.models import Cohort, Membership, Role
     from app.content.services import import_content
     from app.db import db, utcnow
@@ -132,7 +133,6 @@ def fill(students: int, versions: int) -> tuple[int, str]:
     from app.plans.workflow import PlanState
     from app.reviews.models import CriterionScore, Review
     from app.rubrics.models import Rubric
-    from app.cases.models import Case
 
     rng = random.Random(8)
     import_content([], ROOT)

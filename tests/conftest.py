@@ -107,7 +107,7 @@ def _isolation(request):
     if "app" not in request.fixturenames:
         yield
         return
-    app = request.getfixturevalue("app")
+    request.getfixturevalue("app")
     limiter.reset()
     yield
     _clean_database()

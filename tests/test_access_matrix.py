@@ -4,17 +4,12 @@
 the login page for anonymous visitors. A route without an entry in the table below fails this test."""
 from __future__ import annotations
 
-import re
-
-import pytest
-
-from app.cohorts.models import Membership, Role
+from app.cohorts.models import Membership
 from app.db import db
 from app.notifications.models import Notification
 from app.plans import services as plan_services
 from app.plans.states import PlanState
 from app.reviews import services as review_services
-from app.reviews.models import CommentBankEntry
 from tests.conftest import csrf_token, login
 from tests.factories import UserFactory
 from tests.plan_helpers import GOOD_CONTENT, World

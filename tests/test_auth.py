@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 import re
+from datetime import timedelta
 
 from app.auth.models import PasswordToken, User, user_by_email
 from app.cohorts.models import Membership, Role

@@ -15,8 +15,15 @@ from app.cohorts.models import Role
 from app.content.services import import_content
 from app.db import db, utcnow
 from tests.conftest import login
-from tests.factories import (AssignmentFactory, CohortFactory, MembershipFactory, UserFactory, import_shipped_content,
-                             member, rubric_version)
+from tests.factories import (
+    AssignmentFactory,
+    CohortFactory,
+    MembershipFactory,
+    UserFactory,
+    import_shipped_content,
+    member,
+    rubric_version,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNA = ROOT / "cases" / "anna"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -24,8 +24,8 @@ def world(app):
 
 
 def test_student_sees_assignment_and_starts_a_plan(client, app):
-    from tests.factories import AssignmentFactory, member
     from app.cohorts.models import Role
+    from tests.factories import AssignmentFactory, member
 
     assignment = AssignmentFactory(title="Plan for Anna")
     student = member(assignment.cohort, Role.student)
@@ -337,7 +337,7 @@ def test_case_beside_the_plan_is_the_plans_own_case_version_and_language(make_cl
     """The panel beside the plan is kept between requests: it must still follow the plan's case, its version
     (a plan keeps the version it started on), the plan's language and the interface language."""
     from app.plans import services
-    from tests.factories import AssignmentFactory, case_version, member
+    from tests.factories import AssignmentFactory, case_version
     from tests.test_case_library import second_version_of_anna
 
     def panel(client, plan_id):
@@ -443,9 +443,9 @@ def test_the_plan_page_reads_the_account_and_the_plan_and_nothing_more(make_clie
 
 def test_due_dates_read_to_the_minute_in_the_readers_language(client, app):
     """A due date says the day and the minute in the reader's time zone (Oslo): seconds mean nothing there."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    due = datetime(2026, 12, 7, 13, 30, 45, tzinfo=timezone.utc)
+    due = datetime(2026, 12, 7, 13, 30, 45, tzinfo=UTC)
     world = World(opens_at=due - timedelta(days=400), due_at=due, review_due_at=due + timedelta(days=7))
     login(client, world.owner.email)
     editor = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.postgres
 ROUNDS = 6
 
 
-OPEN: list["Browser"] = []
+OPEN: list[Browser] = []
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ class Browser(Session):
         self.port = port
         OPEN.append(self)
 
-    def tab(self) -> "Browser":
+    def tab(self) -> Browser:
         other = Browser(self.port)
         other.cookies, other.csrf = dict(self.cookies), self.csrf
         return other
@@ -396,7 +396,7 @@ def test_two_leaders_reassigning_one_plan_at_once_keep_the_trail_and_the_notices
     url = f"/plans/{plan.id}/allocate"
     for session in leaders:
         session.get(f"/assignments/{world.assignment.id}/allocation")
-    for round_ in range(ROUNDS):
+    for _ in range(ROUNDS):
         db.session.query(Notification).delete()
         db.session.commit()
         before = reloaded(plan).reviewer_id

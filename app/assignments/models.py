@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import CreatedAtMixin, UTCDateTime, db, utcnow
+from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
 
 
-class Assignment(CreatedAtMixin, db.Model):
+class Assignment(CreatedAtMixin, Model):
     """A case and a rubric (each at one version) set for a cohort, with its dates."""
 
     __tablename__ = "assignments"

@@ -1,7 +1,7 @@
 """Assignments: a case version and a rubric version set for a cohort, with dates. Services flush; callers commit."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -25,11 +25,10 @@ def local_zone() -> ZoneInfo:
 
 def to_utc(local: datetime) -> datetime:
     """A wall-clock time entered in the course's time zone, as an aware UTC datetime."""
-    from datetime import timezone
 
     if local.tzinfo is None:
         local = local.replace(tzinfo=local_zone())
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def to_local(value: datetime) -> datetime:

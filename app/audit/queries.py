@@ -29,7 +29,7 @@ class Filters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args) -> Filters:
         """Anything unexpected in the address is ignored, so a hand-edited link never ends in an error."""
         person, kind, page = args.get("person", ""), args.get("kind") or "", args.get("page", "")
         return cls(person=int(person) if NUMBER.fullmatch(person) and int(person) <= MAX_ID else None,

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.forms import Form

@@ -8,14 +8,14 @@ from sqlalchemy import Boolean, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.db import CreatedAtMixin, UTCDateTime, db
+from app.db import CreatedAtMixin, Model, UTCDateTime, db
 
 
 def new_session_nonce() -> str:
     return secrets.token_urlsafe(12)
 
 
-class User(CreatedAtMixin, UserMixin, db.Model):
+class User(CreatedAtMixin, UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,7 @@ class User(CreatedAtMixin, UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash and check_password_hash(self.password_hash, password))
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_nonce}"
@@ -45,7 +45,7 @@ class User(CreatedAtMixin, UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class PasswordToken(CreatedAtMixin, db.Model):
+class PasswordToken(CreatedAtMixin, Model):
     """A single-use link for resetting a password or accepting an invitation. Only a hash is stored."""
 
     __tablename__ = "password_tokens"

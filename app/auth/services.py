@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
-from app.db import db, utcnow
-from app.urls import external_url
+from app.db import db, rowcount, utcnow
 from app.errors import ValidationError
 from app.mail.services import send_mail
+from app.urls import external_url
 
 
 class EmailTaken(ValidationError):
@@ -153,12 +153,12 @@ def reset_password(token: str, new_password: str) -> User:
     if problem:
         raise ValidationError(problem)
     # A conditional update, so two clicks on the same link cannot both succeed.
-    claimed = db.session.execute(
+    claimed = rowcount(db.session.execute(
         db.update(PasswordToken)
         .where(PasswordToken.id == found.id, PasswordToken.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:
         raise ValidationError(_("This link has expired or has already been used. Ask for a new one."))
     user = found.user

@@ -4,13 +4,19 @@ SESSION_REFRESH_AFTER instead of on every response: signing and compressing a co
 as a database query, and the expiry moves by a minute at most."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 
+class SlidingSession(SecureCookieSession):
+    issued_at: datetime | None = None  # when the cookie it was read from was signed; None for a new session
+
+
 class SlidingSessionInterface(SecureCookieSessionInterface):
+    session_class = SlidingSession
+
     def open_session(self, app, request):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -33,4 +39,4 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
         if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
             return False
         issued_at = getattr(session, "issued_at", None)
-        return issued_at is None or datetime.now(timezone.utc) - issued_at >= app.config["SESSION_REFRESH_AFTER"]
+        return issued_at is None or datetime.now(UTC) - issued_at >= app.config["SESSION_REFRESH_AFTER"]

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import CreatedAtMixin, db
+from app.db import CreatedAtMixin, Model
 
 STUDENTS = "students"
 TEACHERS = "teachers"
@@ -23,7 +23,7 @@ def localized(texts: dict | None, locale: str, fallback_order=("en", "nb")) -> s
     return next(iter(texts.values()))
 
 
-class Case(CreatedAtMixin, db.Model):
+class Case(CreatedAtMixin, Model):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,11 +33,11 @@ class Case(CreatedAtMixin, db.Model):
                             cascade="all, delete-orphan")
 
     @property
-    def latest(self) -> "CaseVersion":
+    def latest(self) -> CaseVersion:
         return self.versions[-1]
 
 
-class CaseVersion(CreatedAtMixin, db.Model):
+class CaseVersion(CreatedAtMixin, Model):
     """One imported state of a case. Never changed after import: plans point at the version they used."""
 
     __tablename__ = "case_versions"
@@ -64,13 +64,13 @@ class CaseVersion(CreatedAtMixin, db.Model):
         return localized(self.summary, locale)
 
     def reading_language(self, wanted: str | None) -> str:
-        return wanted if wanted in self.languages else self.languages[0]
+        return wanted if wanted is not None and wanted in self.languages else self.languages[0]
 
-    def documents_for(self, *, teachers: bool) -> list["CaseDocument"]:
+    def documents_for(self, *, teachers: bool) -> list[CaseDocument]:
         return [d for d in self.documents if teachers or d.audience == STUDENTS]
 
 
-class CaseDocument(db.Model):
+class CaseDocument(Model):
     __tablename__ = "case_documents"
     __table_args__ = (UniqueConstraint("case_version_id", "key"),)
 

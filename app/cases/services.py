@@ -115,15 +115,15 @@ class CaseDiff:
 def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str) -> CaseDiff:
     """What changed between two versions of a case, in one language, document by document."""
     details = []
-    for name, before, after in (
+    for name, old_text, new_text in (
         ("title", old.title_in(lang), new.title_in(lang)),
         ("summary", old.summary_in(lang), new.summary_in(lang)),
         ("person_name", old.person_name, new.person_name),
         ("person_age", _text(old.person_age), _text(new.person_age)),
         ("languages", ", ".join(old.languages), ", ".join(new.languages)),
     ):
-        if before != after:
-            details.append(FieldChange(name, word_diff(before, after, context=40)))
+        if old_text != new_text:
+            details.append(FieldChange(name, word_diff(old_text, new_text, context=40)))
 
     old_docs = {d.key: d for d in old.documents}
     new_docs = {d.key: d for d in new.documents}
@@ -132,6 +132,7 @@ def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str) -> CaseDif
     for key in keys:
         before, after = old_docs.get(key), new_docs.get(key)
         if before is None:
+            assert after is not None  # every key comes from one of the two versions
             documents.append(DocumentChange(key, "added", after.title_in(lang), body_segments=word_diff("", after.body_in(lang)),
                                             new_audience=after.audience))
             continue

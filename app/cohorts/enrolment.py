@@ -10,7 +10,6 @@ import binascii
 import csv
 import hashlib
 import hmac
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -129,7 +128,7 @@ def decode_text(value: str) -> str:
 
 def _delimiter(header: str) -> str:
     counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
+    return max(counts, key=lambda delimiter: counts[delimiter]) if any(counts.values()) else ","
 
 
 def parse(text: str) -> list[EnrolmentRow]:
@@ -158,16 +157,19 @@ def _parse(text: str) -> list[EnrolmentRow]:
         raise ValidationError(_("The first line must name the columns email, name and role (missing: %(columns)s).",
                                 columns=", ".join(missing)))
     where = {column: header.index(column) for column in ("email", "name", "role")}
-    rows = []
+
+    def value(cells: list[str], column: str) -> str:
+        return cells[where[column]].strip() if where[column] < len(cells) else ""
+
+    rows: list[EnrolmentRow] = []
     for cells in reader:
         line = reader.line_num + skipped
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) >= MAX_ROWS:
             raise ValidationError(_("The file has more than %(n)d rows. Split it into smaller files.", n=MAX_ROWS))
-        value = lambda column: cells[where[column]].strip() if where[column] < len(cells) else ""  # noqa: E731
-        rows.append(EnrolmentRow(line=line, email=value("email"), name=" ".join(value("name").split()),
-                                 role_text=value("role")))
+        rows.append(EnrolmentRow(line=line, email=value(cells, "email"), name=" ".join(value(cells, "name").split()),
+                                 role_text=value(cells, "role")))
     if not rows:
         raise ValidationError(_("The file has a header line but no people in it."))
     return rows
@@ -260,6 +262,7 @@ def enrol(cohort: Cohort, text: str, checksum: str, *, actor: User) -> Enrolment
     users = {user.id: user for user in db.session.scalars(
         db.select(User).where(User.id.in_([row.user_id for row in result.actionable if row.user_id])))}
     for row in result.actionable:
+        assert row.role is not None  # a row with an unknown role is not actionable
         if row.outcome == NEW_ACCOUNT:
             user = create_user(row.email, row.name, None, actor=actor)
             row.user_id = user.id

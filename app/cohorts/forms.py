@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.cohorts.models import Role

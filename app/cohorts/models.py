@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import CreatedAtMixin, db
+from app.db import CreatedAtMixin, Model
 
 # Letters and digits that cannot be mistaken for each other when read aloud or from a slide.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -22,7 +22,7 @@ class Role(str, enum.Enum):
     leader = "leader"
 
 
-class Cohort(CreatedAtMixin, db.Model):
+class Cohort(CreatedAtMixin, Model):
     __tablename__ = "cohorts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class Cohort(CreatedAtMixin, db.Model):
         return f"<Cohort {self.name}>"
 
 
-class Membership(CreatedAtMixin, db.Model):
+class Membership(CreatedAtMixin, Model):
     """A person's role in one cohort. Roles live here, never on the user."""
 
     __tablename__ = "memberships"

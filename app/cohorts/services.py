@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -102,8 +103,9 @@ def change_role(member: Membership, new_role: Role, *, actor: User) -> Membershi
     old = member.role
     member.role = new_role
     forget_memberships(member.user)
+    change: dict[str, Any] = {"from": old.value, "to": new_role.value}  # "from" is a keyword, so given as a dict
     record("membership.role_changed", actor=actor, cohort=member.cohort, subject=member,
-           user_id=member.user_id, **{"from": old.value, "to": new_role.value})
+           user_id=member.user_id, **change)
     db.session.flush()
     return member
 

@@ -75,17 +75,18 @@ def discover(paths: list[Path], root: Path) -> tuple[list[Path], list[Path], lis
 
 def read_all(paths: list[Path], root: Path) -> tuple[list[CaseContent], list[RubricContent]]:
     case_dirs, rubric_files, errors = discover(paths, root)
-    cases, rubrics = [], []
+    cases: list[CaseContent] = []
+    rubrics: list[RubricContent] = []
     for folder in case_dirs:
-        content, problems = read_case(folder, root)
+        case, problems = read_case(folder, root)
         errors += problems
-        if content:
-            cases.append(content)
+        if case:
+            cases.append(case)
     for file in rubric_files:
-        content, problems = read_rubric(file, root)
+        rubric, problems = read_rubric(file, root)
         errors += problems
-        if content:
-            rubrics.append(content)
+        if rubric:
+            rubrics.append(rubric)
     if errors:
         raise ContentInvalid(errors)
     return cases, rubrics

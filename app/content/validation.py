@@ -291,6 +291,7 @@ def read_case(folder: Path, display_root: Path) -> tuple[CaseContent | None, lis
 
     if checker.errors:
         return None, checker.errors
+    assert slug is not None and name is not None  # both are required: a missing one is an error above
     return CaseContent(slug=slug, languages=languages, title=title, summary=summary, person_name=name,
                        person_age=age, documents=documents, path=display), []
 
@@ -317,7 +318,7 @@ def read_rubric(path: Path, display_root: Path) -> tuple[RubricContent | None, l
 
     criteria = []
     for criterion, key, _line in checker.keyed_items(data, "criteria", "criterion", CRITERION_KEYS, CRITERION_KEYS):
-        descriptors = {}
+        descriptors: dict[str, dict] = {}
         raw = criterion.get("descriptors")
         if "descriptors" in criterion:
             raw = checker.mapping(raw, criterion.line_of("descriptors"), f"descriptors of criterion '{key}'")
@@ -354,6 +355,7 @@ def read_rubric(path: Path, display_root: Path) -> tuple[RubricContent | None, l
 
     if checker.errors:
         return None, checker.errors
+    assert slug is not None  # required: a missing one is an error above
     return RubricContent(slug=slug, languages=languages, title=title, description=description, levels=levels,
                          criteria=criteria, path=display), []
 

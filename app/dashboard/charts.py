@@ -91,7 +91,8 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[Bar], gaps_before
     gaps_before = gaps_before or set()
     top = max((bar.value for bar in bars), default=0) or 1
     space = _bar_space(bar.text if bar.text is not None else _number(bar.value) for bar in bars)
-    body, y = [], TOP
+    body: list[str] = []
+    y: float = TOP
     for index, bar in enumerate(bars):
         if index in gaps_before:
             y += ROW / 2
@@ -114,9 +115,9 @@ def stacked_chart(chart_id: str, title: str, desc: str, rows: list[tuple[str, li
     """One bar per row split into segments that add up to 100 %; each segment is labelled with its own text,
     the legend names the segments in the same left-to-right order, and the row's total follows the bar."""
     body, y = [], TOP
-    x = BAR_START
+    x: float = BAR_START
     for css, text in legend:  # the legend first, in reading order
-        width = 14 + 7 * len(text) + 16
+        width: float = 14 + 7 * len(text) + 16
         if x + width > WIDTH:
             x, y = BAR_START, y + 20
         body.append(f'<rect x="{x}" y="{y}" width="12" height="12" class="{css}"/>'
@@ -136,10 +137,10 @@ def stacked_chart(chart_id: str, title: str, desc: str, rows: list[tuple[str, li
                 continue
             width = bar_space * segment.value / total
             body.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" class="{segment.css}"/>')
-            text = next((t for t in (segment.long_text, segment.text) if t and width >= 10 + 7 * len(t)), None)
-            if text:
+            inside = next((t for t in (segment.long_text, segment.text) if t and width >= 10 + 7 * len(t)), None)
+            if inside:
                 body.append(f'<text x="{x + width / 2:.1f}" y="{middle + 4}" text-anchor="middle" '
-                            f'class="chart-inside {segment.css}-text">{escape(text)}</text>')
+                            f'class="chart-inside {segment.css}-text">{escape(inside)}</text>')
             x += width
         body.append(f'<text x="{BAR_START + bar_space + 6:.1f}" y="{middle + 4}" class="chart-value">'
                     f'{escape(total_text)}</text>')
@@ -152,7 +153,8 @@ def paired_chart(chart_id: str, title: str, desc: str, groups: list[tuple[str, l
     such as "first 12.3", so the pair reads without the colours."""
     top = max((bar.value for _label_text, bars in groups for bar in bars), default=0) or 1
     space = _bar_space(bar.text or _number(bar.value) for _label_text, bars in groups for bar in bars)
-    body, y = [], TOP
+    body: list[str] = []
+    y: float = TOP
     small = BAR * 0.7
     for label, bars in groups:
         group_height = len(bars) * (small + 4)

@@ -5,7 +5,9 @@ finished in `app.dashboard.services`. One thing differs between SQLite and Postg
 two times in days, and has its own small helper below."""
 from __future__ import annotations
 
-from sqlalchemy import Float, Text
+from collections.abc import Sequence
+
+from sqlalchemy import Float, Row, Text
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -26,7 +28,7 @@ def _days_between(start, end):
     return db.func.julianday(end) - db.func.julianday(start)
 
 
-def student_members(cohort_id: int) -> list:
+def student_members(cohort_id: int) -> Sequence[Row]:
     """(id, name, email) of everyone who is a student of the cohort now."""
     return db.session.execute(
         db.select(User.id, User.name, User.email)
@@ -35,7 +37,7 @@ def student_members(cohort_id: int) -> list:
     ).all()
 
 
-def instructors(cohort_id: int) -> list:
+def instructors(cohort_id: int) -> Sequence[Row]:
     """(id, name) of the cohort's instructors."""
     return db.session.execute(
         db.select(User.id, User.name)
@@ -44,7 +46,7 @@ def instructors(cohort_id: int) -> list:
     ).all()
 
 
-def plans(assignment) -> list:
+def plans(assignment) -> Sequence[Row]:
     """Every plan of the assignment, one row each, with its student and reviewer and a summary of its versions:
     how many, when the last came, when the latest still under way (not withdrawn) came, whether the first one
     not withdrawn was late, and when feedback was last released."""
@@ -79,7 +81,7 @@ def plans(assignment) -> list:
     ).all()
 
 
-def turnaround(assignment) -> list:
+def turnaround(assignment) -> Sequence[Row]:
     """(reviewer id, reviewer name, days from submission to release) of every released review."""
     reviewer = aliased(User)
     return db.session.execute(
@@ -111,7 +113,7 @@ def reviewed_plan_counts(assignment) -> tuple[int, int]:
     return reviewed or 0, compared or 0
 
 
-def levels_and_moves(assignment, level_order: dict[str, int]) -> list:
+def levels_and_moves(assignment, level_order: dict[str, int]) -> Sequence[Row]:
     """(criterion, rank on the latest released review or None, plans, moved up, stayed, moved down).
 
     Per plan and criterion, the level's rank on its first and its latest released review is taken in one pass

@@ -254,7 +254,8 @@ def _rubric(assignment, locale: str) -> RubricResults:
     criteria = [(criterion["key"], localized(criterion["title"], locale)) for criterion in rubric.criteria]
     order = {key: index for index, (key, _title) in enumerate(levels)}
     reviewed, compared = queries.reviewed_plan_counts(assignment)
-    reached, movement = defaultdict(Counter), defaultdict(Counter)
+    reached: defaultdict[str, Counter[str | None]] = defaultdict(Counter)
+    movement: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for criterion, after, plans, up, same, down in queries.levels_and_moves(assignment, order):
         counter = reached[criterion]  # a criterion scored without a level counts as not scored, below
         if after is not None:
@@ -292,7 +293,7 @@ def _terms(hints) -> Counter:
 
 def _language(assignment) -> LanguageCurve:
     # Each version is boiled down to its words, counts and terms as it is read; the full hints are let go.
-    by_plan = defaultdict(dict)
+    by_plan: defaultdict[int, dict[int, tuple[int, dict | None, Counter]]] = defaultdict(dict)
     for plan_id, number, words, text in queries.first_and_latest_hints(assignment):
         try:
             hints = json.loads(text) if text else None
@@ -300,8 +301,9 @@ def _language(assignment) -> LanguageCurve:
             hints = None
         counts = _counts_of(hints)
         by_plan[plan_id][number] = (words or 0, counts, _terms(hints) if counts is not None else Counter())
-    first_counts, latest_counts = Counter(), Counter()
-    raw_terms = {"first": Counter(), "latest": Counter()}
+    first_counts: Counter[str] = Counter()
+    latest_counts: Counter[str] = Counter()
+    raw_terms: dict[str, Counter[tuple[str, str]]] = {"first": Counter(), "latest": Counter()}
     first_words = latest_words = revised = with_hints = 0
     categories = set()
     for kept in by_plan.values():
@@ -322,7 +324,7 @@ def _language(assignment) -> LanguageCurve:
         latest_words += latest_words_of
     known = list(CATEGORY_ORDER)
     ordered = sorted(categories, key=lambda key: (known.index(key) if key in known else len(known), key))
-    terms = {"first": Counter(), "latest": Counter()}
+    terms: dict[str, Counter[tuple[str, str]]] = {"first": Counter(), "latest": Counter()}
     for which, counter in raw_terms.items():
         for (text, category), n in counter.items():
             if text.strip():  # "Addict" and "addict" are one term
@@ -349,7 +351,7 @@ class Filters:
     direction: str = "asc"
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args) -> Filters:
         """Unknown values are ignored rather than refused: a stale bookmark still shows the page."""
         state = args.get("state") or None
         reviewer = args.get("reviewer") or None
@@ -423,7 +425,7 @@ def table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Tab
     if key == "students":
         rows = []
         states = {key: str(label) for key, label in STATE_LABELS.items()}  # translated once, not per row
-        overdue = {key: str(label) for key, label in OVERDUE_LABELS.items()}
+        overdue: dict[str | None, str] = {key: str(label) for key, label in OVERDUE_LABELS.items()}
         overdue[None], yes = "", _("yes")
         for row in filtered_students(dashboard, filters or Filters()):
             name = row.name if row.member else _("%(name)s (no longer a member)", name=row.name)

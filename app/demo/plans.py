@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from app.assignments.models import Assignment
 from app.auth.models import user_by_email
@@ -28,7 +29,7 @@ FIRST_DRAFT = {
                   "role": "Case worker", "due": "", "goal_id": "g1"}],
 }
 
-FULL_PLAN = {
+FULL_PLAN: dict[str, Any] = {
     "sections": {
         "what_matters": "I want to live safely, in a place of my own, with Luna.\n\n"
                         "I want structure in my days, and to feel that I am in charge of my drinking, not the other way round.\n\n"

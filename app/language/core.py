@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -521,6 +522,7 @@ def _check_text(text: str, lang: str) -> tuple[Finding, ...]:
             for i in places:
                 t_start, t_end = spans[i]
                 window_end = min(len(text), t_end + PATTERN_AHEAD)
+                found_all: Iterable[re.Match[str]]
                 if pattern.at_trigger:
                     found = pattern.regex.match(text, t_start, window_end)
                     found_all = [found] if found is not None else []

@@ -3,10 +3,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import CreatedAtMixin, db
+from app.db import CreatedAtMixin, Model
 
 
-class HintDismissal(CreatedAtMixin, db.Model):
+class HintDismissal(CreatedAtMixin, Model):
     """A student's decision that a hint does not apply to one passage ("quoting Anna", "the term is hers")."""
 
     __tablename__ = "hint_dismissals"

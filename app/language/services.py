@@ -69,7 +69,9 @@ def check_field(text: str, lang: str, *, field: str | None = None, dismissals=()
 
 def hints_for_plan(content: dict, lang: str, person_name: str | None = None, dismissals=()) -> dict:
     """Everything the assistant says about a whole plan; stored with each version."""
-    findings, counts, open_counts = [], Counter(), Counter()
+    findings: list[dict] = []
+    counts: Counter[str] = Counter()
+    open_counts: Counter[str] = Counter()
     for field, text in plan_fields(content).items():
         if not text:
             continue

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -51,7 +53,8 @@ def check():
         return _error(_("\"lang\" must be one of: %(list)s.", list=", ".join(LANGUAGES)), 400)
     if len(text) > services.MAX_CHECK_CHARS:
         return _error(_("The text is too long to check at once."), 413)
-    dismissals, field = (), None
+    dismissals: Sequence[HintDismissal] = ()
+    field = None
     plan_id = payload.get("plan_id")
     if plan_id is not None:
         if not is_db_int(plan_id):

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import CreatedAtMixin, UTCDateTime, db
+from app.db import CreatedAtMixin, Model, UTCDateTime
 
 
-class OutboxMessage(CreatedAtMixin, db.Model):
+class OutboxMessage(CreatedAtMixin, Model):
     """Every e-mail the app sends, kept for the record (and read by the tests)."""
 
     __tablename__ = "outbox"

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import CreatedAtMixin, UTCDateTime, db
+from app.db import CreatedAtMixin, Model, UTCDateTime
 
 
-class Notification(CreatedAtMixin, db.Model):
+class Notification(CreatedAtMixin, Model):
     """Something a person should know about; rendered in their language when shown."""
 
     __tablename__ = "notifications"

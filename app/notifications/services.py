@@ -5,9 +5,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.db import db, utcnow
-from app.urls import external_url
 from app.mail.services import send_mail
 from app.notifications.models import Notification
+from app.urls import external_url
 
 
 def message_for(kind: str, params: dict) -> str:

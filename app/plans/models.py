@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from app.db import CreatedAtMixin, UTCDateTime, db, utcnow
+from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
 from app.plans.content import empty_content
 from app.plans.states import PlanState
 
 
-class Plan(CreatedAtMixin, db.Model):
+class Plan(CreatedAtMixin, Model):
     """One student's plan for one assignment: a draft they edit, and the versions they submitted."""
 
     __tablename__ = "plans"
@@ -42,6 +43,8 @@ class Plan(CreatedAtMixin, db.Model):
     rubric_version = relationship("RubricVersion")
     versions = relationship("PlanVersion", back_populates="plan", order_by="PlanVersion.number",
                             cascade="all, delete-orphan")
+    if TYPE_CHECKING:
+        version_count: Mapped[int]  # mapped below, after PlanVersion
 
     @property
     def cohort_id(self) -> int:
@@ -56,11 +59,11 @@ class Plan(CreatedAtMixin, db.Model):
         return self.version_count
 
     @property
-    def latest_version(self) -> "PlanVersion | None":
+    def latest_version(self) -> PlanVersion | None:
         return self.versions[-1] if self.versions else None
 
     @property
-    def current_version(self) -> "PlanVersion | None":
+    def current_version(self) -> PlanVersion | None:
         """The version under way (submitted, in review, returned or completed), if any."""
         latest = self.latest_version
         if latest is None or latest.withdrawn_at is not None or self.state == PlanState.draft:
@@ -68,7 +71,7 @@ class Plan(CreatedAtMixin, db.Model):
         return latest
 
 
-class PlanVersion(db.Model):
+class PlanVersion(Model):
     """A frozen copy of the plan at submission. Never changed afterwards (except being marked withdrawn)."""
 
     __tablename__ = "plan_versions"

@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -189,8 +189,8 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
 def withdraw(plan: Plan, actor) -> PlanVersion:
     latest = plan.latest_version
     workflow.apply(plan, PlanAction.withdraw, actor, version=latest.number if latest else None)
-    if latest is not None:
-        latest.withdrawn_at = utcnow()
+    assert latest is not None  # only a submitted plan can be withdrawn: apply refused any other
+    latest.withdrawn_at = utcnow()
     db.session.flush()
     return latest
 

@@ -181,9 +181,9 @@ def autosave(plan_id: int):
         return jsonify({"error": error.message, "state": plan.state.value}), error.status
     # The answer describes this save, so it is read before the commit: afterwards the row may already hold a
     # later save from another tab, and handing out that token would let this tab overwrite it unseen.
-    saved = _saved_answer(plan.save_token, plan.draft_saved_at, plan.state)
+    answer = _saved_answer(plan.save_token, plan.draft_saved_at, plan.state)
     db.session.commit()
-    return jsonify(saved)
+    return jsonify(answer)
 
 
 def _saved_answer(token: int, saved_at, state: PlanState) -> dict:

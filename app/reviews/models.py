@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import CreatedAtMixin, UTCDateTime, db, utcnow
+from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
 
 
-class Review(CreatedAtMixin, db.Model):
+class Review(CreatedAtMixin, Model):
     """The feedback on one submitted version. Invisible to the student until released."""
 
     __tablename__ = "reviews"
@@ -33,14 +33,14 @@ class Review(CreatedAtMixin, db.Model):
     def is_released(self) -> bool:
         return self.released_at is not None
 
-    def score_for(self, criterion_key: str) -> "CriterionScore | None":
+    def score_for(self, criterion_key: str) -> CriterionScore | None:
         for score in self.scores:
             if score.criterion_key == criterion_key:
                 return score
         return None
 
 
-class CriterionScore(db.Model):
+class CriterionScore(Model):
     __tablename__ = "criterion_scores"
     __table_args__ = (UniqueConstraint("review_id", "criterion_key"),)
 
@@ -53,7 +53,7 @@ class CriterionScore(db.Model):
     review = relationship("Review", back_populates="scores")
 
 
-class AnchoredComment(CreatedAtMixin, db.Model):
+class AnchoredComment(CreatedAtMixin, Model):
     """A comment on an exact passage: the quoted text, where it stood, and a little context to find it again."""
 
     __tablename__ = "anchored_comments"
@@ -72,7 +72,7 @@ class AnchoredComment(CreatedAtMixin, db.Model):
     review = relationship("Review", back_populates="comments")
 
 
-class CommentBankEntry(CreatedAtMixin, db.Model):
+class CommentBankEntry(CreatedAtMixin, Model):
     """An instructor's own saved comment, to insert again later."""
 
     __tablename__ = "comment_bank"
@@ -83,7 +83,7 @@ class CommentBankEntry(CreatedAtMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-class Reflection(CreatedAtMixin, db.Model):
+class Reflection(CreatedAtMixin, Model):
     """What the student will change and why, in answer to the feedback on one version."""
 
     __tablename__ = "reflections"

@@ -66,7 +66,6 @@ def load_review_page(plan_id: int) -> ReviewPage | None:
         if previous is not None else None
     return ReviewPage(plan, version, review, previous, reflection)
 
-
 # Lists show who, what and when, never the text: leave the drafts (several kilobytes of JSON each) in the database.
 WITHOUT_DRAFT = defer(Plan.draft)
 
@@ -109,7 +108,7 @@ def review_counts(user) -> tuple[int, int]:
 
 @functools.cache
 def _review_counts_query():
-    user_id = bindparam("user_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     mine = (db.select(db.func.count(Plan.id))
             .where(Plan.reviewer_id == user_id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
             .scalar_subquery())

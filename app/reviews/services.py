@@ -122,6 +122,7 @@ def _ensure_review(plan: Plan, actor) -> Review:
     plan_services.lock(plan)
     _require_reviewer(plan, actor)
     version = plan.current_version
+    assert version is not None  # a plan its reviewer may review has a version under way
     review = review_for(version)
     if review is None:
         review = Review(plan_id=plan.id, plan_version_id=version.id, reviewer_id=actor.id)
@@ -196,7 +197,7 @@ def delete_comment(plan: Plan, actor, comment: AnchoredComment) -> None:
 def _finish(plan: Plan, actor, action: PlanAction) -> Review:
     version = plan.current_version
     review = review_for(version) if version else None
-    if review is None:
+    if version is None or review is None:
         raise Conflict(_("Write the review before you release it."))
     if action == PlanAction.release and not (review.overall or review.comments
                                              or any(s.level_key or s.comment for s in review.scores)):
@@ -318,7 +319,9 @@ def demo_review(plan: Plan, leader, instructor, target: PlanState) -> None:
     save_review(plan, instructor, scores={k: {"level": v, "comment": comments.get(k, "")} for k, v in levels.items()},
                 overall="You have listened to Anna. Her goals are hers, and the plan says who does what. "
                         "Next step: dates on every measure.")
-    text = plan.current_version.content["sections"]["what_matters"]
+    version = plan.current_version
+    assert version is not None  # the plan is in review
+    text = version.content["sections"]["what_matters"]
     if "Luna" in text:
         add_comment(plan, instructor, key="what_matters", quote="Luna", start=text.find("Luna"),
                     body="Good: the dog matters to her, and it says so in her words.")

@@ -4,10 +4,10 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import localized
-from app.db import CreatedAtMixin, db
+from app.db import CreatedAtMixin, Model
 
 
-class Rubric(CreatedAtMixin, db.Model):
+class Rubric(CreatedAtMixin, Model):
     __tablename__ = "rubrics"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -17,11 +17,11 @@ class Rubric(CreatedAtMixin, db.Model):
                             cascade="all, delete-orphan")
 
     @property
-    def latest(self) -> "RubricVersion":
+    def latest(self) -> RubricVersion:
         return self.versions[-1]
 
 
-class RubricVersion(CreatedAtMixin, db.Model):
+class RubricVersion(CreatedAtMixin, Model):
     """One imported state of a rubric: levels and criteria with a descriptor per level and language."""
 
     __tablename__ = "rubric_versions"

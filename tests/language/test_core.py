@@ -5,7 +5,8 @@ import statistics
 import time
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.language import core
 from app.language.core import CATEGORIES, Finding, check_text, compile_lexicon, get_lexicon, word_count
