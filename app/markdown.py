@@ -1,7 +1,6 @@
 """The one sanitiser: every piece of Markdown anyone writes is rendered here, and only here."""
 from __future__ import annotations
 
-
 import bleach
 import markdown as md
 from markupsafe import Markup

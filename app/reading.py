@@ -17,7 +17,7 @@ from app.i18n import current_locale
 def reading_language(version, wanted: str | None = None) -> str:
     """The asked-for language if the content has it, else the interface language, else the content's first."""
     for code in (wanted, current_locale()):
-        if code in version.languages:
+        if code is not None and code in version.languages:
             return code
     return version.languages[0]
 

@@ -614,10 +614,9 @@ def wrk_script(identities: list[dict], threads: int, bodies: list[str] | None = 
         headers = {"User-Agent": USER_AGENT}
         if "csrf" in me:
             headers.update({"Content-Type": "application/json", "X-CSRFToken": me["csrf"]})
-        return ("{path = %s, cookies = {%s}, headers = {%s}}" % (
-            lua_string(me["path"]),
-            ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in cookies.items()),
-            ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items())))
+        cookie_table = ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in cookies.items())
+        header_table = ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items())
+        return f"{{path = {lua_string(me['path'])}, cookies = {{{cookie_table}}}, headers = {{{header_table}}}}}"
 
     return (LUA.replace("{IDENTITIES}", "{\n  " + ",\n  ".join(identity(me) for me in identities) + "\n}")
             .replace("{BODIES}", "{" + ", ".join(lua_string(b) for b in bodies) + "}" if bodies else "nil")

@@ -28,7 +28,7 @@ def _describe(entry, context: Context) -> str:
     title = context.subject(entry) or data.get("title") or ""
     if entry.kind == "assignment.date_changed":
         return _("%(title)s: %(field)s %(from)s → %(to)s", title=context.subject(entry) or "",
-                 field=DATE_FIELDS.get(data.get("field"), data.get("field")),
+                 field=DATE_FIELDS.get(str(data.get("field", "")), data.get("field")),
                  **{"from": _when(data.get("from")), "to": _when(data.get("to"))})
     if entry.kind == "assignment.updated" and isinstance(data.get("fields"), list):
         return _("%(title)s: %(fields)s", title=title,

@@ -12,8 +12,8 @@ from app.audit.services import record
 from app.cases.models import Case, CaseVersion
 from app.db import db, utcnow
 from app.errors import Conflict, ValidationError
-from app.rubrics.models import Rubric, RubricVersion
 from app.plans.models import Plan, PlanVersion
+from app.rubrics.models import Rubric, RubricVersion
 
 FIELDS = ("title", "instructions", "case_version_id", "rubric_version_id", "opens_at", "due_at", "review_due_at",
           "allow_late")

@@ -28,7 +28,7 @@ class Context:
         return self.subjects.get(entry.subject_type, {}).get(entry.subject_id)
 
 
-Describe = Callable[[Any, Context], str]
+Describe = Callable[[Any, Context], str | None]  # None: the generic "key: value" line
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import joinedload
 
 from app.audit import events
@@ -89,7 +90,7 @@ def kinds(cohort_id: int | None) -> list[tuple[str, str]]:
 def people(cohort_id: int | None) -> list[tuple[int, str]]:
     """Everyone who acted in this log, or whose plan (or other subject of theirs) it mentions."""
     actors = _scoped(db.select(AuditEntry.actor_id).where(AuditEntry.actor_id.is_not(None)), cohort_id)
-    wanted = User.id.in_(actors)
+    wanted: ColumnElement[bool] = User.id.in_(actors)
     for subject_type, subject in events.SUBJECTS.items():
         if subject.owners is not None:
             owned = subject.owners().subquery()

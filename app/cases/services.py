@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from app.cases.models import STUDENTS, CaseVersion, localized
+from app.cases.models import STUDENTS, CaseVersion
 from app.markdown import render_markdown
+from app.memo import MB, by_text
 from app.textdiff import FieldChange, Segment
 from app.textdiff import segments as word_diff
-from app.memo import MB, by_text
 
 # The page has one h1 (the case), each document an h2 (its title); headings inside a document start at h3.
 DOCUMENT_HEADING_LEVEL = 2

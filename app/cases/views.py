@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from app.assignments import queries as assignment_queries
 from app.cases import policies, queries, services
 from app.policies import require, require_found, require_material
-from app.rubrics import queries as rubric_queries
 from app.reading import language_links, reading_language, version_pair
+from app.rubrics import queries as rubric_queries
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 bp.add_app_template_global(policies.can_browse_library, "can_browse_library")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 
+from app.assignments.models import Assignment
 from app.audit.services import record
 from app.auth.models import User, normalise_email, user_by_email
 from app.auth.services import create_user, send_invitation
@@ -15,7 +16,6 @@ from app.cohorts.models import Cohort, Membership, Role, new_join_code
 from app.cohorts.policies import forget_memberships
 from app.db import db
 from app.errors import NotFound, ValidationError
-from app.assignments.models import Assignment
 from app.plans.models import Plan
 from app.plans.states import OPEN_FOR_REVIEW
 

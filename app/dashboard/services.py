@@ -26,6 +26,7 @@ from app.language.services import category_label as hint_category_label
 from app.plans.states import NOT_STARTED, NOTHING_SUBMITTED_VALUES, OPEN_FOR_REVIEW_VALUES
 from app.plans.states import PROGRESS as STATES
 from app.plans.states import PROGRESS_LABELS as STATE_LABELS
+
 OVERDUE_LABELS = {"submission": _l("submission overdue"), "review": _l("review overdue")}
 
 # The language assistant's categories, in the order it explains them (also when it is not installed).

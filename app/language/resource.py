@@ -19,9 +19,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .core import LANGUAGES, check_text
-
 from app.memo import MB, by_text
+
+from .core import LANGUAGES, check_text
 
 SECTION_ORDER = ("what_matters", "strengths", "network", "goals", "measures", "coordinator",
                  "crisis_plan", "evaluation", "consent")

@@ -10,6 +10,7 @@ from app.db import db
 from app.errors import DomainError
 from app.language import services
 from app.language.core import LANGUAGES
+from app.language.models import HintDismissal
 from app.language.resource import check_plan
 from app.plans import queries as plan_queries
 from app.plans.content import ContentProblem, normalise

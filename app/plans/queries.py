@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import bindparam
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.orm import defer, joinedload, selectinload, undefer
 
 from app.assignments.models import Assignment
@@ -119,7 +119,7 @@ def student_assignments(user) -> list[tuple[Assignment, Plan | None]]:
 
 @functools.cache
 def _student_assignments():
-    user_id = bindparam("user_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     return (
         db.select(Assignment, Plan)
         # What the cards show: the cohort's name, the case's title, the plan's state and number of versions; not

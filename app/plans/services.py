@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -47,8 +47,10 @@ def start_plan(assignment: Assignment, student) -> Plan:
     try:
         with db.session.begin_nested():
             db.session.add(plan)
-    except IntegrityError:
-        return queries.plan_of(assignment, student)
+    except IntegrityError:  # the other request made it first
+        made = queries.plan_of(assignment, student)
+        assert made is not None
+        return made
     return plan
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cohorts.models import Role
 from app.cohorts.policies import role_in
-from app.db import db, utcnow
+from app.db import db, rowcount, utcnow
 from app.errors import Conflict, InvalidTransition, NotPermitted
 from app.plans.models import Plan
 from app.plans.signals import plan_transitioned
@@ -166,8 +166,8 @@ def apply(plan: Plan, action: PlanAction, actor, *, reviewer=None, **details) ->
         seen = plan.reviewer_id
         conditions.append(Plan.reviewer_id.is_(None) if seen is None else Plan.reviewer_id == seen)
         details = {"reviewer_id": reviewer.id, **details}
-    changed = db.session.execute(db.update(Plan).where(*conditions).values(**values)
-                                 .execution_options(synchronize_session=False)).rowcount
+    changed = rowcount(db.session.execute(db.update(Plan).where(*conditions).values(**values)
+                                          .execution_options(synchronize_session=False)))
     if changed != 1:
         db.session.refresh(plan)
         if plan.state == source:

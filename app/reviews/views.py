@@ -158,7 +158,8 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
     """A plan version as passages with its commented words highlighted, kept for each text and set of highlights:
     an instructor opens the same review again after every comment and every save."""
     def arguments() -> tuple:
-        texts, by_key = anchor_texts(content), {}
+        texts = anchor_texts(content)
+        by_key: dict[str, list[tuple[int, int, int]]] = {}
         for key, start, end, number in spans:
             by_key.setdefault(key, []).append((start, end, number))
         marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}

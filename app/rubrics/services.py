@@ -66,6 +66,7 @@ def diff_rubric_versions(old, new, lang: str) -> RubricDiff:
         fields = [f for f in fields if has_changes(f.segments)]
         if status == "changed" and not fields:
             status = "unchanged"
+        assert shown is not None  # the key came from one of the two versions
         criteria.append(CriterionChange(key, status, localized(shown["title"], lang), fields))
     return RubricDiff(old, new, lang, details, levels, criteria)
 
