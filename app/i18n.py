@@ -28,6 +28,44 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def locale_context() -> dict:
+    """For every template: the language menu (it posts to core.change_locale, validated by LocaleForm there, and
+    comes back to `locale_next`), the page's language, and gettext bound to its catalogue (`render_gettext`)."""
+    return {"locale_next": request.full_path.rstrip("?"), "current_locale": current_locale(),
+            "languages": current_app.config["LANGUAGES"], **render_gettext()}
+
+
+def render_gettext() -> dict:
+    """`_`, `gettext` and `ngettext` for one template render, bound to the catalogue of the language it renders in.
+
+    They behave as Flask-Babel's (Jinja's "newstyle" gettext: escaped, then `%`-formatted with the keyword
+    arguments), but look the catalogue up once per render instead of once per string; a page says a hundred or
+    more. Mail rendered in its recipient's language (`force_locale`) gets that language's catalogue, since each
+    render asks anew. Macros imported without context use the global functions, which give the same answers."""
+    from flask_babel import get_translations
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables or "%" in text else text
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
 def current_locale() -> str:
     from flask_babel import get_locale
 
