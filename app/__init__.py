@@ -63,14 +63,6 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).resolve().parent / "translations"))
     limiter.init_app(app)
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:
-        # Every limit is on the view that names it (sign-in, password reset, joining a cohort) and is checked by
-        # that view's decorator; there is no limit for the whole site (app.extensions: default_limits=[]). The
-        # check Flask-Limiter also runs before every request would find nothing to do, and costs each page and
-        # autosave about a tenth of a millisecond.
-        hooks.remove(limiter._check_request_limit)
-
     login_manager.init_app(app)
 
 
