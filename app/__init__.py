@@ -116,19 +116,12 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from app.cohorts import policies as cohort_policies
     from app.cohorts.services import role_label
-    from app.forms import csrf_token
     from app.fragments import fill, kept_part, slot
     from app.i18n import format_moment, locale_context
     from app.markdown import render_markdown
 
     app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, kept_part=kept_part,
-                                 fill=fill, slot=slot, csrf_token=csrf_token)
+                                 fill=fill, slot=slot)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = format_moment  # `|datetime` to the minute, `|datetime("short")` as Babel's
     app.context_processor(locale_context)
-
-    @app.context_processor
-    def inject_csrf_token():
-        # `csrf_token` again here: Flask-WTF puts its own `generate_csrf`, which signs the token anew on every
-        # page, into each template's context, and this processor runs after its.
-        return {"csrf_token": csrf_token}
