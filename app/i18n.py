@@ -6,16 +6,18 @@ import functools
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
+from app.signin import signed_in_as
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False):
-        user = current_user._get_current_object()
+        signed = signed_in_as(current_user)
         # The account's choice as read with the account at the start of the request: after a commit has expired
         # the account, reading it again would cost a query (a change of language takes effect on the next page).
-        locale = user.__dict__["_locale_as_read"] if "_locale_as_read" in user.__dict__ else user.locale
+        locale = signed.locale if signed is not None else current_user.locale
         if locale in languages:
             return locale
     chosen = session.get("locale")
