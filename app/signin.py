@@ -94,7 +94,10 @@ def account_id(user) -> int | None:
         return user
     if hasattr(user, "_get_current_object"):  # current_user: the account behind the proxy
         user = user._get_current_object()
-    state = sa_inspect(user, raiseerr=False)
+    loaded = vars(user).get("id")
+    if loaded is not None:
+        return loaded
+    state = sa_inspect(user, raiseerr=False)  # expired by a commit: the id is still the identity's
     if state is not None and state.identity is not None:
         return state.identity[0]
     return getattr(user, "id", None)
