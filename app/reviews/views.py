@@ -27,13 +27,6 @@ from app.urls import bounded_int
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
 
-@bp.app_context_processor
-def review_helpers():
-    from app.cohorts.policies import teaches_anywhere, writes_plans
-
-    return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user), "plans_nav": writes_plans(current_user)}
-
-
 @bp.app_template_global()
 def case_for_teachers(case, lang: str) -> Markup:
     """The whole case with its teaching notes, kept per case version and language like the students' panel."""
@@ -85,7 +78,7 @@ def queue():
     return render_template("reviews/queue.html", mine=queries.my_queue(current_user),
                            unallocated=unallocated, waiting=waiting, page=page, pages=pages,
                            per_page=queries.OPEN_PER_PAGE, recent=queries.recently_reviewed(current_user),
-                           leading=queries.leader_assignments(current_user))
+                           leading=queries.leader_assignments(current_user), now_utc=utcnow())
 
 
 def _load_plan_for_staff(plan_id: int) -> Plan:
