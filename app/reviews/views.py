@@ -46,19 +46,6 @@ def released_feedback(plan) -> list:
     return services.released_reviews(plan)
 
 
-def _readable(plan: Plan | None) -> Plan:
-    require_view(current_user, plan)
-    assert plan is not None
-    return plan
-
-
-def _review_page(plan: Plan | None) -> Plan:
-    """The plan, if the signed-in person may open its review page (its reviewer, a leader of its cohort)."""
-    policies.require_review_page(current_user, plan)
-    assert plan is not None
-    return plan
-
-
 def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
@@ -166,7 +153,7 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
 @login_required
 def review(plan_id: int):
     page = queries.load_review_page(plan_id)
-    plan = _review_page(page.plan if page else None)
+    plan = policies.require_review_page(current_user, page.plan if page else None)
     version, review, previous = page.version, page.review, page.previous
     if version is None:
         abort(404)
@@ -185,7 +172,7 @@ def review(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review", methods=["POST"])
 @login_required
 def save(plan_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     rubric = plan.rubric_version
     scores = {key: {"level": request.form.get(f"level-{key}", ""), "comment": request.form.get(f"comment-{key}", "")}
@@ -203,7 +190,7 @@ def save(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
 @login_required
 def add_comment(plan_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):
@@ -233,7 +220,7 @@ def add_comment(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review/comments/<int:comment_id>/delete", methods=["POST"])
 @login_required
 def delete_comment(plan_id: int, comment_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
     db.session.commit()
@@ -249,7 +236,7 @@ def _confirm(plan, endpoint, title, message, label):
 @bp.route("/plans/<int:plan_id>/release", methods=["GET", "POST"])
 @login_required
 def release(plan_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.release", _("Release the feedback?"),
                         _("%(name)s will see your levels, comments and overall message, and can start revising. "
@@ -264,7 +251,7 @@ def release(plan_id: int):
 @bp.route("/plans/<int:plan_id>/complete", methods=["GET", "POST"])
 @login_required
 def complete(plan_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.complete", _("Mark the plan complete?"),
                         _("This releases the review of this version to %(name)s and closes the plan: no more "
@@ -281,7 +268,7 @@ def complete(plan_id: int):
 @bp.route("/plans/<int:plan_id>/feedback")
 @login_required
 def feedback(plan_id: int):
-    plan = _readable(plan_queries.plan(plan_id))
+    plan = require_view(current_user, plan_queries.plan(plan_id))
     require(policies.can_see_feedback(current_user, plan))
     reviews = services.released_reviews(plan)
     if not reviews:
@@ -301,7 +288,7 @@ def feedback(plan_id: int):
 @bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])
 @login_required
 def addressed(plan_id: int, comment_id: int):
-    plan = _readable(plan_queries.plan(plan_id))
+    plan = require_view(current_user, plan_queries.plan(plan_id))
     comment = services.get_comment(plan, comment_id)
     if comment.review.released_at is None:
         abort(404)
@@ -314,7 +301,7 @@ def addressed(plan_id: int, comment_id: int):
 @bp.route("/plans/<int:plan_id>/reflection", methods=["POST"])
 @login_required
 def reflect(plan_id: int):
-    plan = _readable(plan_queries.plan(plan_id))
+    plan = require_view(current_user, plan_queries.plan(plan_id))
     number = request.form.get("version", type=bounded_int)
     version = next((v for v in plan.versions if v.number == number), None)
     if version is None:
@@ -391,7 +378,7 @@ def bank_delete(entry_id: int):
 @login_required
 def changes(plan_id: int):
     """What changed since the version this reviewer reviewed last."""
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     version = policies.version_under_review(plan)
     previous = services.previous_released_review(plan, version) if version else None
     if previous is None:
