@@ -111,18 +111,26 @@ def normalise(raw) -> dict:
     return {"sections": sections, "goals": goals, "measures": measures}
 
 
-def from_form(form) -> dict:
-    """Plan content from the editor's plain HTML form (used without JavaScript)."""
-    sections = {key: form.get(f"section-{key}", "") for key in TEXT_SECTIONS}
+def form_content(form, prefix: str = "") -> dict:
+    """Plan content as the editor's plain HTML form sends it (fields named `section-…`, `goal-2-text`, …, each with
+    `prefix` in front), before it is checked: line breaks as the text areas hold them."""
+    def value(name: str) -> str:
+        return form.get(prefix + name, "").replace("\r\n", "\n")
 
-    def rows(prefix: str, fields: tuple) -> list[dict]:
-        indexes = sorted({int(k.split("-")[1]) for k in form.keys()
-                          if k.startswith(prefix + "-") and k.split("-")[1].isdigit()})
-        return [{"id": form.get(f"{prefix}-{i}-id", ""), **{f: form.get(f"{prefix}-{i}-{f}", "") for f in fields}}
-                for i in indexes]
+    sections = {key: value(f"section-{key}") for key in TEXT_SECTIONS}
 
-    return normalise({"sections": sections, "goals": rows("goal", GOAL_FIELDS),
-                      "measures": rows("measure", MEASURE_FIELDS)})
+    def rows(kind: str, fields: tuple) -> list[dict]:
+        start = f"{prefix}{kind}-"
+        indexes = sorted({int(k[len(start):].split("-")[0]) for k in form.keys()
+                          if k.startswith(start) and k[len(start):].split("-")[0].isdigit()})
+        return [{"id": value(f"{kind}-{i}-id"), **{f: value(f"{kind}-{i}-{f}") for f in fields}} for i in indexes]
+
+    return {"sections": sections, "goals": rows("goal", GOAL_FIELDS), "measures": rows("measure", MEASURE_FIELDS)}
+
+
+def from_form(form, prefix: str = "") -> dict:
+    """Plan content from the editor's plain HTML form (used without JavaScript), checked and clean."""
+    return normalise(form_content(form, prefix))
 
 
 def plain_text(content: dict) -> str:

@@ -25,14 +25,27 @@
     statusEl.className = "save-status" + (kind ? " is-" + kind : "");
   }
   function csrf() { return window.CarePlan && window.CarePlan.csrfToken ? window.CarePlan.csrfToken() : ""; }
+  function postJSON(url, payload) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) { return { status: response.status, data: data }; });
+    });
+  }
 
   // --- content <-> DOM ---------------------------------------------------------------------------------
   function rowsOf(kind) { return Array.prototype.slice.call(form.querySelectorAll('[data-rows="' + kind + '"] > [data-row]')); }
+  // Every row has its id from the start, so that the server keeps it and a conflict finds the same row by it.
+  function newId(kind) { return kind.charAt(0) + Math.random().toString(16).slice(2, 10); }
   function collect() {
     var content = { sections: {}, goals: [], measures: [] };
     form.querySelectorAll("textarea[data-section]").forEach(function (ta) { content.sections[ta.dataset.section] = ta.value; });
     ["goal", "measure"].forEach(function (kind) {
       rowsOf(kind).forEach(function (row) {
+        var id = row.querySelector('[data-field="id"]');
+        if (!id.value) { id.value = newId(kind); }
         var item = {};
         row.querySelectorAll("[data-field]").forEach(function (input) { item[input.dataset.field] = input.value; });
         content[kind + "s"].push(item);
@@ -64,7 +77,7 @@
   function refreshGoalSelects() {
     var goals = rowsOf("goal").map(function (row, index) {
       var id = row.querySelector('[data-field="id"]');
-      if (!id.value) { id.value = "g" + Math.random().toString(16).slice(2, 10); }
+      if (!id.value) { id.value = newId("goal"); }
       var text = row.querySelector('[data-field="text"]').value.trim();
       return { id: id.value, label: msg("goal", index + 1) + (text ? ": " + (text.length > 50 ? text.slice(0, 49) + "…" : text) : ""), empty: !text };
     });
@@ -147,7 +160,7 @@
         setStatus(result.data.saved_label, "saved");
         if (queued || changed()) { queued = false; schedule(); }
       } else if (result.status === 409 && result.data.conflict) {
-        showConflict(content, result.data);
+        showConflict(content, result.data, JSON.parse(lastSaved));
       } else if (result.status === 409 || result.status === 403) {
         blocked = true;
         setStatus(result.data.error || msg("locked"), "error");
@@ -170,74 +183,62 @@
   }
 
   // --- conflicts: both texts stay on screen until the student chooses ------------------------------
-  function fieldsOf(content) {
-    var out = [];
-    Object.keys(content.sections || {}).forEach(function (key) {
-      var label = form.querySelector('label[for="section-' + key + '"]');
-      out.push({ key: "s:" + key, label: label ? label.textContent : key, text: content.sections[key] || "" });
-    });
-    ["goals", "measures"].forEach(function (name) {
-      var heading = document.getElementById(name + "-title");
-      var text = (content[name] || []).map(function (row, i) {
-        return (i + 1) + ". " + Object.keys(row).filter(function (k) { return k !== "id" && k !== "goal_id"; })
-          .map(function (k) { return row[k]; }).filter(Boolean).join(" · ");
-      }).join("\n");
-      out.push({ key: name, label: heading ? heading.textContent : name, text: text });
-    });
-    return out;
-  }
+  // The server pairs the parts (a section with the same section, a goal or measure with the same one, by its id)
+  // and merges what the student keeps: the panel shows its HTML and sends back the choices.
+  var conflictFields = document.getElementById("conflict-fields");
 
-  function showConflict(mine, data) {
+  function showConflict(mine, data, base) {
     blocked = true;
-    conflictData = { mine: mine, theirs: data.current, token: data.save_token };
+    conflictData = { theirs: data.current, token: data.save_token };
     setStatus(msg("conflict"), "error");
-    var container = document.getElementById("conflict-fields");
-    container.textContent = "";
-    var theirs = fieldsOf(data.current);
-    fieldsOf(mine).forEach(function (field, index) {
-      var other = theirs[index];
-      if (!other || other.text === field.text) { return; }
-      var block = document.createElement("div");
-      block.className = "conflict-field";
-      var h = document.createElement("h3");
-      h.textContent = field.label;
-      block.appendChild(h);
-      [[msg("yours"), field.text], [msg("theirs"), other.text]].forEach(function (pair) {
-        var col = document.createElement("div");
-        col.className = "conflict-col";
-        var title = document.createElement("p");
-        title.className = "label";
-        title.textContent = pair[0];
-        var pre = document.createElement("pre");
-        pre.className = "conflict-text";
-        pre.textContent = pair[1];
-        col.appendChild(title);
-        col.appendChild(pre);
-        block.appendChild(col);
-      });
-      container.appendChild(block);
+    return postJSON(form.dataset.conflictUrl, { mine: mine, theirs: data.current, base: base }).then(function (result) {
+      if (result.status !== 200) { throw new Error("compare"); }
+      conflictFields.innerHTML = result.data.html;  // made on the server from the two texts, escaped there
+      if (result.data.same) { return resolve("mine"); }
+      conflictPanel.hidden = false;
+      conflictPanel.focus();
+    }).catch(function () {
+      conflictFields.textContent = msg("compare-failed");
+      conflictPanel.hidden = false;
+      conflictPanel.focus();
     });
-    conflictPanel.hidden = false;
-    conflictPanel.focus();
   }
 
-  document.getElementById("conflict-keep-mine").addEventListener("click", function () {
-    tokenEl.value = conflictData.token;
-    setContent(conflictData.mine);
-    conflictPanel.hidden = true;
-    blocked = false;
-    lastSaved = null;
-    save();
-  });
-  document.getElementById("conflict-take-theirs").addEventListener("click", function () {
-    tokenEl.value = conflictData.token;
-    setContent(conflictData.theirs);
-    conflictPanel.hidden = true;
-    blocked = false;
-    lastSaved = serialise(collect());
-    setStatus(msg("unsaved"), "pending");
-    schedule();
-  });
+  function resolve(use) {
+    var choices = {};
+    conflictFields.querySelectorAll("input[type=radio]:checked").forEach(function (radio) {
+      choices[radio.name.replace(/^choice-/, "")] = radio.value;
+    });
+    setStatus(msg("saving"), "pending");
+    // The editor's text as it is now: what the student typed while the panel was open goes along.
+    return postJSON(form.dataset.resolveUrl, {
+      save_token: parseInt(conflictData.token, 10), mine: collect(), theirs: conflictData.theirs, use: use, choices: choices
+    }).then(function (result) {
+      if (result.status === 200) {
+        setContent(result.data.content);
+        tokenEl.value = result.data.save_token;
+        lastSaved = serialise(collect());
+        lastSavedLabel = result.data.saved_label;
+        conflictPanel.hidden = true;
+        conflictFields.textContent = "";
+        blocked = false;
+        setStatus(result.data.saved_label, "saved");
+        document.getElementById("save-button").focus();
+      } else if (result.status === 409 && result.data.conflict) {
+        var shown = conflictData.theirs;
+        setContent(result.data.mine);
+        showConflict(result.data.mine, result.data, shown);
+      } else {
+        setStatus(result.data.error || msg("retrying"), "error");
+      }
+    }).catch(function () {
+      setStatus(msg(navigator.onLine === false ? "offline" : "retrying"), "error");
+    });
+  }
+
+  document.getElementById("conflict-save").addEventListener("click", function () { resolve("chosen"); });
+  document.getElementById("conflict-keep-mine").addEventListener("click", function () { resolve("mine"); });
+  document.getElementById("conflict-take-theirs").addEventListener("click", function () { resolve("theirs"); });
 
   // --- rows: add, remove, reorder with the keyboard ----------------------------------------------------
   form.addEventListener("click", function (event) {
