@@ -26,7 +26,7 @@ from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
 from app.markdown import render_markdown
 from app.plans import conflicts, policies, queries, services, workflow
-from app.plans.content import SECTIONS, ContentProblem, form_content, from_form, normalise
+from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import render_pdf
@@ -84,7 +84,7 @@ def editor_sections(content: dict) -> Markup:
     """The editor's sections, goals and measures for this text: kept per text, since a student opens the same plan
     again and again between saves."""
     return kept("plans", ("editor", fingerprint(content)), "plans/_editor.html", "editor_sections",
-                lambda: (content, SECTIONS, goal_choices(content)))
+                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content)))
 
 
 @bp.app_template_global()
@@ -141,11 +141,18 @@ def show(plan_id: int):
 def save_form(plan_id: int):
     """Saving without JavaScript: the editor is a plain form."""
     plan = _own(queries.plan(plan_id))
-    try:
-        content = from_form(request.form)
-    except ContentProblem as problem:
-        raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+    typed = form_content(request.form)
     token = request.form.get("save_token", type=int)
+    try:
+        content = normalise(typed)
+    except ContentProblem as problem:
+        if problem.field is None:
+            raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+        # A text too long: the editor again, with everything as typed and the field marked, nothing cut or lost.
+        return render_template("plans/editor.html", content=typed, base=conflicts.read_base(request.form.get("base")),
+                               save_token=token, problem=problem,
+                               problem_text=_("The plan could not be saved: %(reason)s.", reason=str(problem)),
+                               **_editor_context(plan)), 400
     try:
         services.save_draft(plan, current_user, token, content)
     except services.DraftConflict as conflict:

@@ -308,6 +308,7 @@ def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, pro
         marked_plan=marked_plan_html(review.version.content, spans),
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
         reflection=reflection, reflection_text=text, reflection_problem=problem,
+        reflection_limit=services.MAX_COMMENT, reflection_over=services.reflection_over(text),
         reflection_saved=_saved_label(reflection) if reflection and typed is None else None,
         is_owner=workflow.is_owner(plan, current_user), can_reflect=policies.can_reflect(current_user, plan),
     ), 400 if problem else 200
@@ -356,7 +357,8 @@ def reflect(plan_id: int):
     except ValidationError as error:
         db.session.rollback()
         if as_json:
-            return jsonify({"error": error.message}), error.status
+            too_long = {"field": "reflection-text"} if services.reflection_over(text) else {}
+            return jsonify({"error": error.message, **too_long}), error.status
         return _feedback_page(plan, number, typed=text, problem=error.message)
     answer = {"saved_label": _saved_label(reflection)}
     db.session.commit()

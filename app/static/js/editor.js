@@ -67,6 +67,11 @@
       row.querySelectorAll("label[for]").forEach(function (label) {
         label.htmlFor = label.htmlFor.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
       });
+      row.querySelectorAll("[aria-describedby]").forEach(function (input) {
+        input.setAttribute("aria-describedby", input.getAttribute("aria-describedby").split(" ").map(function (id) {
+          return id.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
+        }).join(" "));
+      });
       var name = msg(kind, index + 1);
       row.querySelectorAll("[data-row-label]").forEach(function (el) { el.textContent = name; });
       row.querySelectorAll("[data-row-name]").forEach(function (el) { el.textContent = " " + name; });
@@ -95,6 +100,13 @@
     var rows = rowsOf(kind);
     var row = rows[0].cloneNode(true);
     row.querySelectorAll("[data-field]").forEach(function (input) { input.value = ""; });
+    // An empty field is within its limit: the copy keeps no message of the row it was copied from.
+    row.querySelectorAll(".field-over").forEach(function (note) { note.remove(); });
+    row.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && !/-over$/.test(id); });
+      if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); } else { input.removeAttribute("aria-describedby"); }
+    });
     return row;
   }
 
@@ -120,6 +132,13 @@
     form.querySelectorAll("textarea[data-section]").forEach(function (ta) { ta.value = content.sections[ta.dataset.section] || ""; });
     setRows("goal", content.goals || []);
     setRows("measure", content.measures || []);
+    form.querySelectorAll("[data-limit]").forEach(checkLength);
+  }
+
+  // --- limits: a text too long says so beside it (and is announced once), and is never cut -----------------
+  function checkLength(field) {
+    var appeared = window.CarePlan.checkLength(field);
+    if (appeared) { rowsStatus.textContent = document.getElementById(field.id + "-over").textContent; }
   }
 
   // --- saving ------------------------------------------------------------------------------------------
@@ -160,7 +179,7 @@
         setStatus(result.data.saved_label, "saved");
         if (queued || changed()) { queued = false; schedule(); }
       } else if (result.status === 409 && result.data.conflict) {
-        showConflict(content, result.data, JSON.parse(lastSaved));
+        showConflict(content, result.data, lastSaved ? JSON.parse(lastSaved) : null);
       } else if (result.status === 409 || result.status === 403) {
         blocked = true;
         setStatus(result.data.error || msg("locked"), "error");
@@ -313,6 +332,7 @@
   function isPlanField(target) { return target.matches("[data-section], [data-field]"); }
   form.addEventListener("input", function (event) {
     if (!isPlanField(event.target)) { return; }
+    if (event.target.hasAttribute("data-limit")) { checkLength(event.target); }
     if (event.target.matches('[data-rows="goal"] [data-field="text"]')) { refreshGoalSelects(); }
     schedule();
   });
@@ -334,5 +354,6 @@
   window.CarePlan.editor = { collect: collect, save: save, schedule: schedule, form: form };
 
   refreshGoalSelects();
-  lastSaved = serialise(collect());
+  // A page that came back with text the server refused (too long) holds unsaved text from the start.
+  lastSaved = form.dataset.unsaved ? "" : serialise(collect());
 })();

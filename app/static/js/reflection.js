@@ -54,7 +54,14 @@
         if (unsaved()) { schedule(); } else { setStatus(result.data.saved_label, "saved"); }
         return !unsaved();
       }
-      setStatus(result.data.error || msg("retrying"), "error");
+      var note = result.data.field && document.getElementById(result.data.field + "-over");
+      if (note) {
+        // The server's words for a text too long go beside the field (the same as the script's own, as a rule).
+        note.textContent = result.data.error;
+        setStatus(msg("refused"), "error");
+      } else {
+        setStatus(result.data.error || msg("retrying"), "error");
+      }
       if (result.status >= 500 || result.status === 429) { retryLater(); }
       return false;
     }, function () {
@@ -72,7 +79,10 @@
     return save().then(function (saved) { go(saved); });
   }
 
-  field.addEventListener("input", schedule);
+  field.addEventListener("input", function () {
+    if (window.CarePlan && window.CarePlan.checkLength) { window.CarePlan.checkLength(field); }
+    schedule();
+  });
 
   // "Save reflection" posts the form as it would without this file; "Revise the plan" saves here first and goes
   // on only once the text is safe.
