@@ -63,6 +63,7 @@ EXPECTED = {
     ("plans.diff", "GET"): PLAN_VIEW, ("plans.print_view", "GET"): PLAN_VIEW, ("plans.pdf", "GET"): PLAN_VIEW,
     ("plans.preview", "POST"): PLAN_VIEW,
     ("plans.save_form", "POST"): PLAN_OWNER, ("plans.autosave", "POST"): PLAN_OWNER,
+    ("plans.conflict_parts", "POST"): PLAN_OWNER, ("plans.resolve", "POST"): PLAN_OWNER,
     ("plans.submit", "GET"): PLAN_OWNER, ("plans.submit", "POST"): PLAN_OWNER, ("plans.withdraw", "POST"): PLAN_OWNER,
     ("language.check", "POST"): SIGNED_IN, ("language.dismiss", "POST"): PLAN_OWNER,
     ("language.plan_hints", "POST"): PLAN_OWNER,

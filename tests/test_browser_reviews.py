@@ -96,7 +96,7 @@ def test_the_whole_feedback_loop(page, app):
     page.get_by_label("What will you change, and why?").fill("I will add a date to every measure.")
     page.get_by_role("button", name="Save reflection").click()
     page.get_by_text("Your reflection is saved.").wait_for()
-    page.get_by_role("link", name="Revise the plan").click()
+    page.get_by_role("button", name="Revise the plan").click()
     page.locator("#measure-0-due").fill("by 15 June, with Anna")
     page.locator("#save-status.is-saved").wait_for()
     page.get_by_role("button", name="Save and submit…").click()

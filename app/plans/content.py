@@ -5,6 +5,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 
@@ -48,8 +49,34 @@ ROW_ID = re.compile(r"^[a-z][a-z0-9]{0,15}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # all below a space but tab, CR and LF
 
 
+# What each field of a goal's or a measure's row is called beside the row's name ("Goal 2 — Time frame"), as the
+# editor labels it.
+FIELD_LABELS = {"text": _l("in the person's words"), "timeframe": _l("Time frame"), "what": _l("what will be done"),
+                "service": _l("Responsible service"), "role": _l("Role"), "due": _l("When / by when"),
+                "goal_id": _l("Serves goal")}
+# The limits the editor shows, by kind of field (the same as the checks below).
+LIMITS = {"section": MAX_SECTION_CHARS, "field": MAX_FIELD_CHARS}
+
+
 class ContentProblem(ValueError):
-    """Plan content that cannot be stored (wrong shape or too long)."""
+    """Plan content that cannot be stored (wrong shape or too long). A text too long names its field as the editor
+    does (`field`: "section-evaluation", "goal-1-timeframe") and says by how much (`over`) it passes `limit`."""
+
+    def __init__(self, reason: str, field: str | None = None, over: int = 0, limit: int = 0):
+        super().__init__(reason)
+        self.field, self.over, self.limit = field, over, limit
+
+
+def text_length(value: str) -> int:
+    """How long a text counts against its limit: as it is stored, without control characters and with plain line
+    breaks (a browser sends each line break of a text area as two characters)."""
+    return len(CONTROL_CHARACTERS.sub("", value).replace("\r\n", "\n"))
+
+
+def too_long_message(over: int, limit: int) -> str:
+    """What a field too long says next to it (the editor's script says the same, from the same words)."""
+    return _("Too long by %(n)s (the limit is %(limit)s characters). Shorten the text to save it.", n=over,
+             limit=limit)
 
 
 def empty_content() -> dict:
@@ -60,7 +87,7 @@ def new_row_id(prefix: str) -> str:
     return prefix + secrets.token_hex(4)
 
 
-def _text(value, limit: int, what: str) -> str:
+def _text(value, limit: int, what: str, field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -68,8 +95,42 @@ def _text(value, limit: int, what: str) -> str:
     # Control characters other than line breaks and tabs never belong in a plan.
     value = CONTROL_CHARACTERS.sub("", value).replace("\r\n", "\n")
     if len(value) > limit:
-        raise ContentProblem(f"{what} is longer than {limit} characters")
+        over = len(value) - limit
+        raise ContentProblem(_("%(field)s is too long by %(n)s (the limit is %(limit)s characters)", field=field_label(field),
+                               n=over, limit=limit), field=field, over=over, limit=limit)
     return value
+
+
+def field_label(name: str) -> str:
+    """A field named as the editor names it ("section-evaluation", "goal-1-timeframe"), as its label reads there
+    ("Evaluation", "Goal 2 — Time frame")."""
+    kind, _sep, rest = name.partition("-")
+    if kind == "section":
+        return str(SECTION_BY_KEY[rest].title)
+    index, _sep, field = rest.partition("-")
+    row = _("Goal %(n)d", n=int(index) + 1) if kind == "goal" else _("Measure %(n)d", n=int(index) + 1)
+    return f"{row} — {FIELD_LABELS[field]}"
+
+
+def over_limits(raw) -> dict[str, int]:
+    """The fields of content as a client sent it that are longer than their limits: by the editor's name of the
+    field ("section-evaluation", "measure-0-due"), how many characters too long. Empty for content that was saved."""
+    over: dict[str, int] = {}
+
+    def check(name: str, value, limit: int) -> None:
+        if isinstance(value, str) and text_length(value) > limit:
+            over[name] = text_length(value) - limit
+
+    sections = raw.get("sections") if isinstance(raw, dict) else None
+    if isinstance(sections, dict):
+        for key in TEXT_SECTIONS:
+            check(f"section-{key}", sections.get(key), MAX_SECTION_CHARS)
+    for kind, fields in (("goal", GOAL_FIELDS), ("measure", MEASURE_FIELDS)):
+        rows = raw.get(kind + "s") if isinstance(raw, dict) else None
+        for index, row in enumerate(rows if isinstance(rows, list) else []):
+            for field in fields:
+                check(f"{kind}-{index}-{field}", row.get(field) if isinstance(row, dict) else None, MAX_FIELD_CHARS)
+    return over
 
 
 def normalise(raw) -> dict:
@@ -79,7 +140,8 @@ def normalise(raw) -> dict:
     sections_raw = raw.get("sections") or {}
     if not isinstance(sections_raw, dict):
         raise ContentProblem("sections must be an object")
-    sections = {key: _text(sections_raw.get(key), MAX_SECTION_CHARS, f"section {key}") for key in TEXT_SECTIONS}
+    sections = {key: _text(sections_raw.get(key), MAX_SECTION_CHARS, f"section {key}", f"section-{key}")
+                for key in TEXT_SECTIONS}
 
     def rows(name: str, fields: tuple, prefix: str) -> list[dict]:
         value = raw.get(name) or []
@@ -88,7 +150,8 @@ def normalise(raw) -> dict:
         if len(value) > MAX_ROWS:
             raise ContentProblem(f"at most {MAX_ROWS} {name}")
         result, seen = [], set()
-        for row in value:
+        kind = name[:-1]
+        for index, row in enumerate(value):
             if not isinstance(row, dict):
                 raise ContentProblem(f"each of the {name} must be an object")
             row_id = row.get("id")
@@ -97,7 +160,7 @@ def normalise(raw) -> dict:
             seen.add(row_id)
             clean = {"id": row_id}
             for field in fields:
-                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, f"{name} {field}").strip()
+                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, f"{name} {field}", f"{kind}-{index}-{field}").strip()
             if any(clean[f] for f in fields if f != "goal_id"):
                 result.append(clean)
         return result
@@ -111,18 +174,21 @@ def normalise(raw) -> dict:
     return {"sections": sections, "goals": goals, "measures": measures}
 
 
-def from_form(form) -> dict:
-    """Plan content from the editor's plain HTML form (used without JavaScript)."""
-    sections = {key: form.get(f"section-{key}", "") for key in TEXT_SECTIONS}
+def form_content(form, prefix: str = "") -> dict:
+    """Plan content as the editor's plain HTML form sends it (fields named `section-…`, `goal-2-text`, …, each with
+    `prefix` in front), before it is checked: line breaks as the text areas hold them."""
+    def value(name: str) -> str:
+        return form.get(prefix + name, "").replace("\r\n", "\n")
 
-    def rows(prefix: str, fields: tuple) -> list[dict]:
-        indexes = sorted({int(k.split("-")[1]) for k in form.keys()
-                          if k.startswith(prefix + "-") and k.split("-")[1].isdigit()})
-        return [{"id": form.get(f"{prefix}-{i}-id", ""), **{f: form.get(f"{prefix}-{i}-{f}", "") for f in fields}}
-                for i in indexes]
+    sections = {key: value(f"section-{key}") for key in TEXT_SECTIONS}
 
-    return normalise({"sections": sections, "goals": rows("goal", GOAL_FIELDS),
-                      "measures": rows("measure", MEASURE_FIELDS)})
+    def rows(kind: str, fields: tuple) -> list[dict]:
+        start = f"{prefix}{kind}-"
+        indexes = sorted({int(k[len(start):].split("-")[0]) for k in form.keys()
+                          if k.startswith(start) and k[len(start):].split("-")[0].isdigit()})
+        return [{"id": value(f"{kind}-{i}-id"), **{f: value(f"{kind}-{i}-{f}") for f in fields}} for i in indexes]
+
+    return {"sections": sections, "goals": rows("goal", GOAL_FIELDS), "measures": rows("measure", MEASURE_FIELDS)}
 
 
 def plain_text(content: dict) -> str:

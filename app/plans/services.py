@@ -15,7 +15,7 @@ from app.assignments.models import Assignment
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
 from app.i18n import format_moment
-from app.plans import queries, workflow
+from app.plans import conflicts, queries, workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
 from app.plans.models import Plan, PlanVersion
 from app.plans.signals import plan_submitted
@@ -33,6 +33,7 @@ class DraftConflict(Conflict):
         self.current = copy.deepcopy(plan.draft)
         self.save_token = plan.save_token
         self.saved_at = plan.draft_saved_at
+        self.mine: dict | None = None  # when the refused text was itself a choice between two texts: that text
 
 
 def start_plan(assignment: Assignment, student) -> Plan:
@@ -122,6 +123,28 @@ def save_draft(plan: Plan, actor, save_token: int, raw_content) -> Plan:
     if plan.state == PlanState.returned:
         workflow.apply(plan, PlanAction.revise, actor)
     return plan
+
+
+def resolve_conflict(plan: Plan, actor, save_token, mine_raw, theirs_raw, use: str, choices: dict) -> dict:
+    """Save what the student chose after a conflict: their text (`use` "mine"), the newer text ("theirs"), or for
+    each part the side chosen ("chosen"; `app.plans.conflicts`), over the token that came with the newer text.
+    Answers the saved text; a newer save still raises DraftConflict, which then carries the chosen text as `mine`."""
+    try:
+        mine, theirs = normalise(mine_raw), normalise(theirs_raw)
+    except ContentProblem as problem:
+        raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+    if use == conflicts.THEIRS:
+        chosen = theirs
+    elif use == conflicts.MINE:
+        chosen = mine
+    else:
+        chosen = conflicts.merge(mine, theirs, conflicts.read_choices(choices))
+    try:
+        save_draft(plan, actor, save_token, chosen)
+    except DraftConflict as conflict:
+        conflict.mine = chosen
+        raise
+    return chosen
 
 
 def lock(plan: Plan) -> None:

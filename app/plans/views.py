@@ -2,7 +2,18 @@
 and PDF. Each view loads (`app.plans.queries`), checks (`app.plans.policies`), acts (`app.plans.services`)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,8 +25,8 @@ from app.db import db
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
 from app.markdown import render_markdown
-from app.plans import policies, queries, services, workflow
-from app.plans.content import SECTIONS, ContentProblem, from_form
+from app.plans import conflicts, policies, queries, services, workflow
+from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import render_pdf
@@ -60,7 +71,7 @@ def editor_sections(content: dict) -> Markup:
     """The editor's sections, goals and measures for this text: kept per text, since a student opens the same plan
     again and again between saves."""
     return kept("plans", ("editor", fingerprint(content)), "plans/_editor.html", "editor_sections",
-                lambda: (content, SECTIONS, goal_choices(content)))
+                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content)))
 
 
 @bp.app_template_global()
@@ -118,7 +129,8 @@ def _editor_context(plan: Plan, **extra):
 def show(plan_id: int):
     plan = policies.require_view(current_user, queries.plan_for_editor(plan_id))
     if policies.can_edit_plan(current_user, plan):
-        return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
+        return render_template("plans/editor.html", content=plan.draft, base=conflicts.fingerprints(plan.draft),
+                               **_editor_context(plan))
     shown = plan.latest_version.content if policies.can_see_submitted_text(current_user, plan) else plan.draft
     return render_template("plans/view.html", content=shown, **_editor_context(plan))
 
@@ -128,24 +140,101 @@ def show(plan_id: int):
 def save_form(plan_id: int):
     """Saving without JavaScript: the editor is a plain form."""
     plan = policies.require_owner(current_user, queries.plan(plan_id))
-    try:
-        content = from_form(request.form)
-    except ContentProblem as problem:
-        raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+    typed = form_content(request.form)
     token = request.form.get("save_token", type=int)
+    try:
+        content = normalise(typed)
+    except ContentProblem as problem:
+        if problem.field is None:
+            raise ValidationError(_("The plan could not be saved: %(reason)s.", reason=str(problem))) from None
+        # A text too long: the editor again, with everything as typed and the field marked, nothing cut or lost.
+        return render_template("plans/editor.html", content=typed, base=conflicts.read_base(request.form.get("base")),
+                               save_token=token, problem=problem,
+                               problem_text=_("The plan could not be saved: %(reason)s.", reason=str(problem)),
+                               **_editor_context(plan)), 400
     try:
         services.save_draft(plan, current_user, token, content)
     except services.DraftConflict as conflict:
         db.session.rollback()
-        return render_template("plans/conflict.html", mine=content, theirs=conflict.current,
-                               their_token=conflict.save_token, saved_at=conflict.saved_at,
-                               **_editor_context(plan)), 409
+        return _conflict_page(plan, content, conflict, conflicts.read_base(request.form.get("base")))
+    return _saved_then(plan)
+
+
+def _saved_then(plan: Plan):
     message = _("Saved at %(time)s.", time=format_datetime(plan.draft_saved_at, "HH:mm"))
     db.session.commit()
     flash(message, "success")
     if request.form.get("then") == "submit":
-        return redirect(url_for("plans.submit", plan_id=plan_id))
-    return redirect(url_for("plans.show", plan_id=plan_id))
+        return redirect(url_for("plans.submit", plan_id=plan.id))
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _conflict_page(plan: Plan, mine: dict, conflict: services.DraftConflict, base: dict | None):
+    """Both texts, part by part, for a student saving without the editor's script: they choose and save again."""
+    return render_template("plans/conflict.html", mine=mine, theirs=conflict.current, their_token=conflict.save_token,
+                           saved_at=conflict.saved_at, parts=conflicts.parts(mine, conflict.current, base),
+                           **_editor_context(plan)), 409
+
+
+def _conflict_answer(conflict: services.DraftConflict) -> dict:
+    return {"error": conflict.message, "conflict": True, "current": conflict.current, "save_token": conflict.save_token,
+            "saved_at": conflict.saved_at.isoformat() if conflict.saved_at else None}
+
+
+def _json_payload(limit: int):
+    return request.get_json(silent=True) if (request.content_length or 0) <= limit else None
+
+
+@bp.route("/plans/<int:plan_id>/conflict", methods=["POST"])
+@login_required
+def conflict_parts(plan_id: int):
+    """The editor's conflict panel: the parts in which its text and the newer text differ, each beside the same
+    part, with the side already chosen (from the base the editor sends: the text it last saved)."""
+    policies.require_owner(current_user, queries.plan(plan_id))
+    payload = _json_payload(3 * MAX_JSON_BYTES)
+    if not isinstance(payload, dict):
+        return jsonify({"error": _("Send both texts as JSON: {\"mine\": {…}, \"theirs\": {…}}.")}), 400
+    try:
+        mine, theirs = normalise(payload.get("mine")), normalise(payload.get("theirs"))
+    except ContentProblem as problem:
+        return jsonify({"error": _("The plan could not be saved: %(reason)s.", reason=str(problem))}), 400
+    found = conflicts.parts(mine, theirs, conflicts.read_base(payload.get("base")))
+    html = get_template_attribute("plans/_conflict.html", "conflict_parts")(found)
+    return jsonify({"html": str(html), "same": not found})
+
+
+@bp.route("/plans/<int:plan_id>/resolve", methods=["POST"])
+@login_required
+def resolve(plan_id: int):
+    """Save the student's choice after a conflict: from the editor's panel (JSON) or the conflict page (a form)."""
+    plan = policies.require_owner(current_user, queries.plan(plan_id))
+    as_json = request.is_json
+    if as_json:
+        payload = _json_payload(3 * MAX_JSON_BYTES)
+        if not isinstance(payload, dict):
+            return jsonify({"error": _("Send both texts as JSON: {\"mine\": {…}, \"theirs\": {…}}.")}), 400
+        mine, theirs, token = payload.get("mine"), payload.get("theirs"), payload.get("save_token")
+        use, choices = payload.get("use"), payload.get("choices")
+    else:
+        mine, theirs = form_content(request.form, "mine-"), form_content(request.form, "theirs-")
+        token, use = request.form.get("save_token", type=int), request.form.get("use")
+        choices = {key.removeprefix("choice-"): value for key, value in request.form.items()
+                   if key.startswith("choice-")}
+    try:
+        chosen = services.resolve_conflict(plan, current_user, token, mine, theirs, use, choices)
+    except services.DraftConflict as conflict:
+        db.session.rollback()
+        # Yet another save came first: the text just chosen against the newest, from what the student was shown.
+        assert conflict.mine is not None
+        base = conflicts.read_base(theirs)
+        if as_json:
+            return jsonify({**_conflict_answer(conflict), "mine": conflict.mine}), 409
+        return _conflict_page(plan, conflict.mine, conflict, base)
+    if not as_json:
+        return _saved_then(plan)
+    answer = {**_saved_answer(plan.save_token, plan.draft_saved_at, plan.state), "content": chosen}
+    db.session.commit()
+    return jsonify(answer)
 
 
 @bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
@@ -170,11 +259,7 @@ def autosave(plan_id: int):
         services.save_draft(plan, current_user, token, payload.get("content"))
     except services.DraftConflict as conflict:
         db.session.rollback()
-        return jsonify({
-            "error": conflict.message, "conflict": True, "current": conflict.current,
-            "save_token": conflict.save_token,
-            "saved_at": conflict.saved_at.isoformat() if conflict.saved_at else None,
-        }), 409
+        return jsonify(_conflict_answer(conflict)), 409
     except DomainError as error:
         db.session.rollback()
         return jsonify({"error": error.message, "state": plan.state.value}), error.status

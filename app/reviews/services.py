@@ -10,6 +10,7 @@ from app.db import db, utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, ValidationError
 from app.plans import services as plan_services
 from app.plans import workflow
+from app.plans.content import too_long_message
 from app.plans.models import Plan, PlanVersion
 from app.plans.states import OPEN_FOR_REVIEW, REFLECTABLE, WAITING_FOR_REVIEWER, PlanState
 from app.plans.workflow import PlanAction
@@ -248,11 +249,11 @@ def save_reflection(plan: Plan, actor, version: PlanVersion, text: str) -> Refle
     review = review_for(version)
     if review is None or review.released_at is None:
         raise Conflict(_("You can reflect once the feedback is released."))
-    text = (text or "").strip()
+    text = reflection_text(text)
     if not text:
         raise ValidationError(_("Write a few sentences: what will you change, and why?"))
-    if len(text) > MAX_COMMENT:
-        raise ValidationError(_("A reflection can have at most %(n)d characters.", n=MAX_COMMENT))
+    if reflection_over(text):
+        raise ValidationError(too_long_message(reflection_over(text), MAX_COMMENT))
     reflection = db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == version.id))
     if reflection is None:
         reflection = Reflection(plan_id=plan.id, plan_version_id=version.id, text=text)
@@ -261,6 +262,16 @@ def save_reflection(plan: Plan, actor, version: PlanVersion, text: str) -> Refle
         reflection.text, reflection.updated_at = text, utcnow()
     db.session.flush()
     return reflection
+
+
+def reflection_text(text: str | None) -> str:
+    """A reflection as it is kept: plain line breaks (a form sends each as two characters), no space around it."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def reflection_over(text: str | None) -> int:
+    """How many characters a reflection is past its limit (0 when it fits), counted as it would be kept."""
+    return max(0, len(reflection_text(text)) - MAX_COMMENT)
 
 
 def reflection_for(version: PlanVersion) -> Reflection | None:

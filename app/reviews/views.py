@@ -3,8 +3,8 @@ reflection, and the comment bank. Each view loads, checks (`app.reviews.policies
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -269,20 +269,33 @@ def complete(plan_id: int):
 @login_required
 def feedback(plan_id: int):
     plan = require_view(current_user, plan_queries.plan(plan_id))
+    return _feedback_page(plan, request.args.get("version", type=bounded_int))
+
+
+def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, problem: str | None = None):
+    """The feedback on one version (the latest by default) and the student's reflection on it: as saved, or as they
+    typed it when it could not be saved (`typed`, with the `problem`)."""
     require(policies.can_see_feedback(current_user, plan))
     reviews = services.released_reviews(plan)
     if not reviews:
         return render_template("reviews/feedback.html", plan=plan, review=None, reviews=[])
-    number = request.args.get("version", type=bounded_int)
     review = next((r for r in reviews if r.version.number == number), reviews[-1])
     numbered, spans = number_comments(review.version.content, review.comments)
+    reflection = services.reflection_for(review.version)
+    text = typed if typed is not None else (reflection.text if reflection else "")
     return render_template(
         "reviews/feedback.html", plan=plan, review=review, reviews=reviews, numbered=numbered,
         marked_plan=marked_plan_html(review.version.content, spans),
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
-        reflection=services.reflection_for(review.version), is_owner=workflow.is_owner(plan, current_user),
-        can_reflect=policies.can_reflect(current_user, plan),
-    )
+        reflection=reflection, reflection_text=text, reflection_problem=problem,
+        reflection_limit=services.MAX_COMMENT, reflection_over=services.reflection_over(text),
+        reflection_saved=_saved_label(reflection) if reflection and typed is None else None,
+        is_owner=workflow.is_owner(plan, current_user), can_reflect=policies.can_reflect(current_user, plan),
+    ), 400 if problem else 200
+
+
+def _saved_label(reflection) -> str:
+    return _("Saved %(time)s", time=format_datetime(reflection.updated_at, "HH:mm"))
 
 
 @bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])
@@ -301,19 +314,39 @@ def addressed(plan_id: int, comment_id: int):
 @bp.route("/plans/<int:plan_id>/reflection", methods=["POST"])
 @login_required
 def reflect(plan_id: int):
+    """Save the reflection: from the feedback page's script as the student writes (JSON), or the form, which either
+    stays on the feedback page or, with "Revise the plan", goes on to the editor."""
     plan = require_view(current_user, plan_queries.plan(plan_id))
-    number = request.form.get("version", type=bounded_int)
+    as_json = request.is_json
+    data = request.get_json(silent=True) if as_json else request.form
+    if not isinstance(data, dict) and not hasattr(data, "get"):
+        return jsonify({"error": _("Send the reflection as JSON: {\"version\": n, \"text\": \"…\"}.")}), 400
+    try:
+        number = bounded_int(data.get("version"))
+    except (TypeError, ValueError):
+        number = None
     version = next((v for v in plan.versions if v.number == number), None)
     if version is None:
         abort(404)
+    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    revising = not as_json and data.get("then") == "revise"
+    if revising and not text.strip():
+        return redirect(url_for("plans.show", plan_id=plan_id))  # nothing written, nothing to keep
     try:
-        services.save_reflection(plan, current_user, version, request.form.get("text", ""))
+        reflection = services.save_reflection(plan, current_user, version, text)
     except ValidationError as error:
         db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Your reflection is saved. Your reviewer will see it with your next version."), "success")
+        if as_json:
+            too_long = {"field": "reflection-text"} if services.reflection_over(text) else {}
+            return jsonify({"error": error.message, **too_long}), error.status
+        return _feedback_page(plan, number, typed=text, problem=error.message)
+    answer = {"saved_label": _saved_label(reflection)}
+    db.session.commit()
+    if as_json:
+        return jsonify(answer)
+    flash(_("Your reflection is saved. Your reviewer will see it with your next version."), "success")
+    if revising:
+        return redirect(url_for("plans.show", plan_id=plan_id))
     return redirect(url_for("reviews.feedback", plan_id=plan_id, version=number) + "#reflection")
 
 

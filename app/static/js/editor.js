@@ -25,14 +25,27 @@
     statusEl.className = "save-status" + (kind ? " is-" + kind : "");
   }
   function csrf() { return window.CarePlan && window.CarePlan.csrfToken ? window.CarePlan.csrfToken() : ""; }
+  function postJSON(url, payload) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) { return { status: response.status, data: data }; });
+    });
+  }
 
   // --- content <-> DOM ---------------------------------------------------------------------------------
   function rowsOf(kind) { return Array.prototype.slice.call(form.querySelectorAll('[data-rows="' + kind + '"] > [data-row]')); }
+  // Every row has its id from the start, so that the server keeps it and a conflict finds the same row by it.
+  function newId(kind) { return kind.charAt(0) + Math.random().toString(16).slice(2, 10); }
   function collect() {
     var content = { sections: {}, goals: [], measures: [] };
     form.querySelectorAll("textarea[data-section]").forEach(function (ta) { content.sections[ta.dataset.section] = ta.value; });
     ["goal", "measure"].forEach(function (kind) {
       rowsOf(kind).forEach(function (row) {
+        var id = row.querySelector('[data-field="id"]');
+        if (!id.value) { id.value = newId(kind); }
         var item = {};
         row.querySelectorAll("[data-field]").forEach(function (input) { item[input.dataset.field] = input.value; });
         content[kind + "s"].push(item);
@@ -54,6 +67,11 @@
       row.querySelectorAll("label[for]").forEach(function (label) {
         label.htmlFor = label.htmlFor.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
       });
+      row.querySelectorAll("[aria-describedby]").forEach(function (input) {
+        input.setAttribute("aria-describedby", input.getAttribute("aria-describedby").split(" ").map(function (id) {
+          return id.replace(/^(goal|measure)-\d+-/, kind + "-" + index + "-");
+        }).join(" "));
+      });
       var name = msg(kind, index + 1);
       row.querySelectorAll("[data-row-label]").forEach(function (el) { el.textContent = name; });
       row.querySelectorAll("[data-row-name]").forEach(function (el) { el.textContent = " " + name; });
@@ -64,7 +82,7 @@
   function refreshGoalSelects() {
     var goals = rowsOf("goal").map(function (row, index) {
       var id = row.querySelector('[data-field="id"]');
-      if (!id.value) { id.value = "g" + Math.random().toString(16).slice(2, 10); }
+      if (!id.value) { id.value = newId("goal"); }
       var text = row.querySelector('[data-field="text"]').value.trim();
       return { id: id.value, label: msg("goal", index + 1) + (text ? ": " + (text.length > 50 ? text.slice(0, 49) + "…" : text) : ""), empty: !text };
     });
@@ -82,6 +100,13 @@
     var rows = rowsOf(kind);
     var row = rows[0].cloneNode(true);
     row.querySelectorAll("[data-field]").forEach(function (input) { input.value = ""; });
+    // An empty field is within its limit: the copy keeps no message of the row it was copied from.
+    row.querySelectorAll(".field-over").forEach(function (note) { note.remove(); });
+    row.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && !/-over$/.test(id); });
+      if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); } else { input.removeAttribute("aria-describedby"); }
+    });
     return row;
   }
 
@@ -107,6 +132,13 @@
     form.querySelectorAll("textarea[data-section]").forEach(function (ta) { ta.value = content.sections[ta.dataset.section] || ""; });
     setRows("goal", content.goals || []);
     setRows("measure", content.measures || []);
+    form.querySelectorAll("[data-limit]").forEach(checkLength);
+  }
+
+  // --- limits: a text too long says so beside it (and is announced once), and is never cut -----------------
+  function checkLength(field) {
+    var appeared = window.CarePlan.checkLength(field);
+    if (appeared) { rowsStatus.textContent = document.getElementById(field.id + "-over").textContent; }
   }
 
   // --- saving ------------------------------------------------------------------------------------------
@@ -147,7 +179,7 @@
         setStatus(result.data.saved_label, "saved");
         if (queued || changed()) { queued = false; schedule(); }
       } else if (result.status === 409 && result.data.conflict) {
-        showConflict(content, result.data);
+        showConflict(content, result.data, lastSaved ? JSON.parse(lastSaved) : null);
       } else if (result.status === 409 || result.status === 403) {
         blocked = true;
         setStatus(result.data.error || msg("locked"), "error");
@@ -170,74 +202,62 @@
   }
 
   // --- conflicts: both texts stay on screen until the student chooses ------------------------------
-  function fieldsOf(content) {
-    var out = [];
-    Object.keys(content.sections || {}).forEach(function (key) {
-      var label = form.querySelector('label[for="section-' + key + '"]');
-      out.push({ key: "s:" + key, label: label ? label.textContent : key, text: content.sections[key] || "" });
-    });
-    ["goals", "measures"].forEach(function (name) {
-      var heading = document.getElementById(name + "-title");
-      var text = (content[name] || []).map(function (row, i) {
-        return (i + 1) + ". " + Object.keys(row).filter(function (k) { return k !== "id" && k !== "goal_id"; })
-          .map(function (k) { return row[k]; }).filter(Boolean).join(" · ");
-      }).join("\n");
-      out.push({ key: name, label: heading ? heading.textContent : name, text: text });
-    });
-    return out;
-  }
+  // The server pairs the parts (a section with the same section, a goal or measure with the same one, by its id)
+  // and merges what the student keeps: the panel shows its HTML and sends back the choices.
+  var conflictFields = document.getElementById("conflict-fields");
 
-  function showConflict(mine, data) {
+  function showConflict(mine, data, base) {
     blocked = true;
-    conflictData = { mine: mine, theirs: data.current, token: data.save_token };
+    conflictData = { theirs: data.current, token: data.save_token };
     setStatus(msg("conflict"), "error");
-    var container = document.getElementById("conflict-fields");
-    container.textContent = "";
-    var theirs = fieldsOf(data.current);
-    fieldsOf(mine).forEach(function (field, index) {
-      var other = theirs[index];
-      if (!other || other.text === field.text) { return; }
-      var block = document.createElement("div");
-      block.className = "conflict-field";
-      var h = document.createElement("h3");
-      h.textContent = field.label;
-      block.appendChild(h);
-      [[msg("yours"), field.text], [msg("theirs"), other.text]].forEach(function (pair) {
-        var col = document.createElement("div");
-        col.className = "conflict-col";
-        var title = document.createElement("p");
-        title.className = "label";
-        title.textContent = pair[0];
-        var pre = document.createElement("pre");
-        pre.className = "conflict-text";
-        pre.textContent = pair[1];
-        col.appendChild(title);
-        col.appendChild(pre);
-        block.appendChild(col);
-      });
-      container.appendChild(block);
+    return postJSON(form.dataset.conflictUrl, { mine: mine, theirs: data.current, base: base }).then(function (result) {
+      if (result.status !== 200) { throw new Error("compare"); }
+      conflictFields.innerHTML = result.data.html;  // made on the server from the two texts, escaped there
+      if (result.data.same) { return resolve("mine"); }
+      conflictPanel.hidden = false;
+      conflictPanel.focus();
+    }).catch(function () {
+      conflictFields.textContent = msg("compare-failed");
+      conflictPanel.hidden = false;
+      conflictPanel.focus();
     });
-    conflictPanel.hidden = false;
-    conflictPanel.focus();
   }
 
-  document.getElementById("conflict-keep-mine").addEventListener("click", function () {
-    tokenEl.value = conflictData.token;
-    setContent(conflictData.mine);
-    conflictPanel.hidden = true;
-    blocked = false;
-    lastSaved = null;
-    save();
-  });
-  document.getElementById("conflict-take-theirs").addEventListener("click", function () {
-    tokenEl.value = conflictData.token;
-    setContent(conflictData.theirs);
-    conflictPanel.hidden = true;
-    blocked = false;
-    lastSaved = serialise(collect());
-    setStatus(msg("unsaved"), "pending");
-    schedule();
-  });
+  function resolve(use) {
+    var choices = {};
+    conflictFields.querySelectorAll("input[type=radio]:checked").forEach(function (radio) {
+      choices[radio.name.replace(/^choice-/, "")] = radio.value;
+    });
+    setStatus(msg("saving"), "pending");
+    // The editor's text as it is now: what the student typed while the panel was open goes along.
+    return postJSON(form.dataset.resolveUrl, {
+      save_token: parseInt(conflictData.token, 10), mine: collect(), theirs: conflictData.theirs, use: use, choices: choices
+    }).then(function (result) {
+      if (result.status === 200) {
+        setContent(result.data.content);
+        tokenEl.value = result.data.save_token;
+        lastSaved = serialise(collect());
+        lastSavedLabel = result.data.saved_label;
+        conflictPanel.hidden = true;
+        conflictFields.textContent = "";
+        blocked = false;
+        setStatus(result.data.saved_label, "saved");
+        document.getElementById("save-button").focus();
+      } else if (result.status === 409 && result.data.conflict) {
+        var shown = conflictData.theirs;
+        setContent(result.data.mine);
+        showConflict(result.data.mine, result.data, shown);
+      } else {
+        setStatus(result.data.error || msg("retrying"), "error");
+      }
+    }).catch(function () {
+      setStatus(msg(navigator.onLine === false ? "offline" : "retrying"), "error");
+    });
+  }
+
+  document.getElementById("conflict-save").addEventListener("click", function () { resolve("chosen"); });
+  document.getElementById("conflict-keep-mine").addEventListener("click", function () { resolve("mine"); });
+  document.getElementById("conflict-take-theirs").addEventListener("click", function () { resolve("theirs"); });
 
   // --- rows: add, remove, reorder with the keyboard ----------------------------------------------------
   form.addEventListener("click", function (event) {
@@ -312,6 +332,7 @@
   function isPlanField(target) { return target.matches("[data-section], [data-field]"); }
   form.addEventListener("input", function (event) {
     if (!isPlanField(event.target)) { return; }
+    if (event.target.hasAttribute("data-limit")) { checkLength(event.target); }
     if (event.target.matches('[data-rows="goal"] [data-field="text"]')) { refreshGoalSelects(); }
     schedule();
   });
@@ -333,5 +354,6 @@
   window.CarePlan.editor = { collect: collect, save: save, schedule: schedule, form: form };
 
   refreshGoalSelects();
-  lastSaved = serialise(collect());
+  // A page that came back with text the server refused (too long) holds unsaved text from the start.
+  lastSaved = form.dataset.unsaved ? "" : serialise(collect());
 })();
