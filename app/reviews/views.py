@@ -21,7 +21,7 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
-from app.reviews.anchors import anchor_texts, highlight, number_comments
+from app.reviews.anchors import anchor_choices, anchor_labels, anchor_texts, highlight, number_comments
 from app.urls import bounded_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
@@ -163,7 +163,7 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
         for key, start, end, number in spans:
             by_key.setdefault(key, []).append((start, end, number))
         marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}
-        return content, marked, SECTIONS, selectable
+        return content, marked, anchor_labels(content), SECTIONS, selectable
 
     return kept("plans", ("marked plan", fingerprint(content), spans, selectable), "reviews/_marked.html",
                 "marked_plan", arguments)
@@ -185,7 +185,7 @@ def review(plan_id: int):
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
-        case=plan.case_version,
+        case=plan.case_version, labels=anchor_labels(version.content), choices=anchor_choices(version.content),
     )
 
 
