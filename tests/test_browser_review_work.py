@@ -115,3 +115,71 @@ def test_comments_on_goals_and_measures_are_highlighted_numbered_in_reading_orde
     since = reviewer.locator(".since-card").inner_text()
     assert re.search(r"Goal 2, time frame.*1 October", since), since
     assert re.search(r"Measure 2, service.*Housing office", since), since
+
+
+def review_of(world):
+    from app.reviews.models import Review
+
+    db.session.expire_all()
+    return db.session.scalar(db.select(Review).where(Review.plan_id == world.plan.id))
+
+
+def test_without_javascript_every_action_keeps_what_was_typed(browser, live_server, app):
+    world = reviewed_plan()
+    context = browser.new_context(base_url=live_server, locale="en-GB", java_script_enabled=False)
+    reviewer = context.new_page()
+    reviewer.set_default_timeout(10_000)
+    reviewer.goto("/login")
+    reviewer.locator("#email").fill(world.reviewer.email)
+    reviewer.locator("#password").fill("correct horse battery")
+    reviewer.locator("form[action='/login'] button[type=submit]").click()
+    reviewer.wait_for_url(lambda url: "/login" not in url)
+    reviewer.goto(f"/plans/{world.plan.id}/review")
+    language = reviewer.locator("fieldset.criterion").first
+    overall = reviewer.get_by_label("Overall message to the student")
+
+    # a level and the overall message, then a comment by the form: the level and the message stay
+    language.get_by_role("radio").nth(1).check()
+    overall.fill("Typed before the comment.")
+    reviewer.get_by_label("Part of the plan").select_option(label="What matters to me")
+    reviewer.get_by_label("The exact words").fill("home of my own")
+    reviewer.locator("#anchor-body").fill("Whose words are these?")
+    reviewer.get_by_role("button", name="Add comment").click()
+    reviewer.get_by_text("Comment added to the passage.").wait_for()
+    assert reviewer.locator("#comments .comment-list li", has_text="Whose words are these?").count() == 1
+    assert language.get_by_role("radio").nth(1).is_checked()
+    assert overall.input_value() == "Typed before the comment."
+
+    # a comment that cannot be placed: the page says why and keeps everything typed
+    overall.fill("Changed again.")
+    reviewer.get_by_label("The exact words").fill("not in the plan at all")
+    reviewer.locator("#anchor-body").fill("Is this lost?")
+    reviewer.get_by_role("button", name="Add comment").click()
+    reviewer.locator(".error-summary").get_by_text("That passage was not found").wait_for()
+    assert reviewer.get_by_label("The exact words").input_value() == "not in the plan at all"
+    assert reviewer.locator("#anchor-body").input_value() == "Is this lost?"
+    assert overall.input_value() == "Changed again." and language.get_by_role("radio").nth(1).is_checked()
+    assert reviewer.get_by_label("The exact words").get_attribute("aria-invalid") == "true"
+    checker = browser.new_context(base_url=live_server, locale="en-GB").new_page()  # axe needs JavaScript
+    checker.goto("/login")
+    checker.set_content(reviewer.content())
+    assert_no_serious_violations(checker)
+    checker.context.close()
+
+    # put right, and then to the comment bank: still all there
+    reviewer.get_by_label("The exact words").fill("Luna")
+    reviewer.get_by_role("button", name="Add comment").click()
+    reviewer.get_by_text("Comment added to the passage.").wait_for()
+    reviewer.get_by_label("New saved comment").fill("Whose words are these?")
+    reviewer.get_by_role("button", name="Save to your comment bank").click()
+    reviewer.get_by_text("Comment saved to your bank.").wait_for()
+    assert reviewer.locator(".bank-insert li", has_text="Whose words are these?").count() == 1
+    assert overall.input_value() == "Changed again."
+    reviewer.get_by_role("button", name="Delete comment 1").click()
+    reviewer.get_by_text("Comment deleted.").wait_for()
+    assert reviewer.locator("#comments .comment-list > li").count() == 1
+    reviewer.get_by_role("button", name="Save draft review").click()
+    reviewer.get_by_text("Review saved as a draft").wait_for()
+    review = review_of(world)
+    assert review.overall == "Changed again." and [c.body for c in review.comments] == ["Is this lost?"]
+    context.close()
