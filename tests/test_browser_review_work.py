@@ -124,6 +124,85 @@ def review_of(world):
     return db.session.scalar(db.select(Review).where(Review.plan_id == world.plan.id))
 
 
+def test_levels_comments_and_the_overall_message_save_themselves_and_stay_through_every_action(page, app):
+    from playwright.sync_api import expect
+
+    world = reviewed_plan()
+    plan_id = world.plan.id
+    page.goto("/")
+    reviewer = sign_in(page, world.reviewer.email)
+    reviewer.goto(f"/plans/{plan_id}/review")
+    reviewer.evaluate("window.samePage = true")  # gone if the page reloads
+    status = reviewer.locator("#review-save-status")
+    assert status.get_attribute("role") == "status"
+    language = reviewer.locator("fieldset.criterion").first
+    overall = reviewer.get_by_label("Overall message to the student")
+
+    # levels, a criterion's comment and the overall message save themselves
+    language.get_by_role("radio").nth(2).check()
+    language.locator("textarea").fill("Warm and plain.")
+    overall.fill("You listened to Anna.")
+    expect(status).to_have_text(re.compile(r"Saved \d\d:\d\d"))
+    review = review_of(world)
+    assert review.overall == "You listened to Anna." and review.score_for("language").level_key == "solid"
+    assert review.score_for("language").comment == "Warm and plain."
+    db.session.refresh(world.plan)
+    assert world.plan.state == PlanState.in_review  # saving the review starts it
+
+    # a comment on selected words goes in without reloading the page; what is typed elsewhere stays
+    overall.fill("You listened to Anna. Add dates.")
+    comment_on_selection(reviewer, "what_matters", "home of my own", "Lovely: her words.")
+    reviewer.get_by_text("Comment added to the passage.").wait_for()
+    assert reviewer.locator("mark.anchor", has_text="home of my own").count() == 1
+    assert reviewer.get_by_label("Your comment", exact=True).first.input_value() == ""  # the form is ready again
+    assert reviewer.evaluate("window.samePage") is True
+    assert overall.input_value() == "You listened to Anna. Add dates."
+    assert language.get_by_role("radio").nth(2).is_checked()
+
+    # saving to the comment bank, the same
+    reviewer.get_by_label("New saved comment").fill("Try Anna's own words.")
+    reviewer.get_by_role("button", name="Save to your comment bank").click()
+    reviewer.locator(".bank-insert li", has_text="Try Anna's own words.").wait_for()
+    assert reviewer.get_by_label("New saved comment").input_value() == ""
+    assert reviewer.evaluate("window.samePage") is True and overall.input_value() == "You listened to Anna. Add dates."
+
+    # what is wrong is said beside what was typed, and nothing is cleared
+    reviewer.get_by_role("button", name="Save to your comment bank").click()
+    reviewer.get_by_text("A saved comment needs some text.").wait_for()
+    reviewer.get_by_label("The exact words").fill("words that are not in the plan")
+    reviewer.locator("#anchor-body").fill("Where did this go?")
+    reviewer.get_by_role("button", name="Add comment").click()
+    reviewer.get_by_text("That passage was not found in this part of the plan.").wait_for()
+    assert reviewer.get_by_label("The exact words").input_value() == "words that are not in the plan"
+    assert reviewer.get_by_label("The exact words").get_attribute("aria-invalid") == "true"
+    assert reviewer.locator("#anchor-body").input_value() == "Where did this go?"
+    assert reviewer.evaluate("window.samePage") is True and overall.input_value() == "You listened to Anna. Add dates."
+    assert_no_serious_violations(reviewer)
+
+    # leaving with an unsent comment asks first
+    dialogs = []
+    reviewer.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    reviewer.get_by_role("link", name="Edit your comment bank").click()
+    reviewer.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"] and reviewer.evaluate("window.samePage") is True
+
+    # a comment is deleted without reloading too
+    reviewer.get_by_role("button", name="Delete comment 1").click()
+    reviewer.get_by_text("Comment deleted.").wait_for()
+    assert reviewer.locator("mark.anchor").count() == 0 and reviewer.evaluate("window.samePage") is True
+
+    # away and back: everything is there
+    reviewer.locator("#anchor-body").fill("")
+    expect(status).to_have_text(re.compile(r"Saved \d\d:\d\d"))
+    reviewer.goto("/reviews")
+    assert dialogs == ["beforeunload"]
+    reviewer.goto(f"/plans/{plan_id}/review")
+    assert overall.input_value() == "You listened to Anna. Add dates."
+    assert language.get_by_role("radio").nth(2).is_checked()
+    assert language.locator("textarea").input_value() == "Warm and plain."
+    assert reviewer.locator(".bank-insert li", has_text="Try Anna's own words.").count() == 1
+
+
 def test_without_javascript_every_action_keeps_what_was_typed(browser, live_server, app):
     world = reviewed_plan()
     context = browser.new_context(base_url=live_server, locale="en-GB", java_script_enabled=False)
