@@ -111,3 +111,11 @@ def test_comments_and_the_bank_answer_with_the_parts_of_the_page_they_change(mak
     banked = send(client, "/reviews/bank", {"text": "Whose words are these?"})
     assert banked.status_code == 201 and "Whose words are these?" in banked.get_json()["html"]
     assert send(client, "/reviews/bank", {"text": " "}).get_json()["error"] == "A saved comment needs some text."
+
+
+def test_a_review_that_cannot_be_saved_comes_back_with_what_was_typed_and_why(make_client, app):
+    world, client = reviewer_of_a_submitted_plan(make_client)
+    page = post(client, f"/plans/{world.plan.id}/review", {"level-voice": "brilliant", "overall": "Not lost."})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and ">Not lost.</textarea>" in html and "data-unsaved" in html
+    assert 'class="save-status is-error"' in html and "Unknown level for voice." in html

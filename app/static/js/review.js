@@ -313,5 +313,6 @@
   });
   window.addEventListener("pageshow", function () { submitting = false; });
 
-  lastSaved = collect();
+  // What the page shows was saved, unless the server sent it back because it could not be saved.
+  lastSaved = form.hasAttribute("data-unsaved") ? null : collect();
 })();
