@@ -115,6 +115,18 @@ def rowcount(result: Result[Any]) -> int:
     return cast("CursorResult[Any]", result).rowcount
 
 
+def register_read_only_requests(app) -> None:
+    """GET and HEAD requests read without a transaction unless their view is marked `transactional`."""
+    from flask import request
+
+    @app.before_request
+    def read_only_requests():
+        if request.method in ("GET", "HEAD"):
+            view = app.view_functions.get(request.endpoint)
+            if view is not None and not getattr(view, "db_transactional", False):
+                db.session.info["reading"] = True
+
+
 def ping_idle_connections(engine: Engine, after_seconds: float) -> None:
     """Check a pooled connection with a round trip before use only when it has lain idle for `after_seconds`
     (a database restart, a dropped network path or an idle timeout may have closed it meanwhile); a dead one is

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import current_app, has_request_context, request
@@ -93,29 +92,3 @@ def fingerprint(content) -> str:
     """A fingerprint of JSON-shaped content (a plan's text): equal for equal content, whatever the key order."""
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-# TEMPORARY-LEGACY: the layout's kept parts, until the layout renders them directly.
-from flask import get_template_attribute as _gta  # noqa: E402
-from markupsafe import escape as _escape  # noqa: E402
-
-_legacy: OrderedDict = OrderedDict()
-SLOT = "\ue000{}\ue000"
-
-
-def kept_part(template: str, macro: str, *args: Hashable) -> Markup:
-    key = (template, macro, *args, *_scope())
-    html = _legacy.get(key)
-    if html is None:
-        html = _legacy[key] = Markup(_gta(template, macro)(*args))
-    return html
-
-
-def slot(name: str) -> Markup:
-    return Markup(SLOT.format(name))
-
-
-def fill(html: Markup, **values) -> Markup:
-    for name, value in values.items():
-        html = Markup(html.replace(SLOT.format(name), _escape(value)))
-    return html

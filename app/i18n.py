@@ -6,18 +6,20 @@ import functools
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
+from app.signin import signed_in_as
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False):
-        user = current_user._get_current_object()
+        signed = signed_in_as(current_user)
         # The account's choice as read with the account at the start of the request: after a commit has expired
         # the account, reading it again would cost a query (a change of language takes effect on the next page).
-        locale = user.__dict__["_locale_as_read"] if "_locale_as_read" in user.__dict__ else user.locale
-        if locale in languages:
-            return locale
+        locale = signed.locale if signed is not None else current_user.locale
+        if locale is not None and locale in languages:
+            return str(locale)
     chosen = session.get("locale")
     if chosen is not None and chosen in languages:
         return chosen
@@ -26,6 +28,44 @@ def select_locale() -> str:
     if best in ("nb", "no", "nn"):
         return "nb"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale_context() -> dict:
+    """For every template: the language menu (it posts to core.change_locale, validated by LocaleForm there, and
+    comes back to `locale_next`), the page's language, and gettext bound to its catalogue (`render_gettext`)."""
+    return {"locale_next": request.full_path.rstrip("?"), "current_locale": current_locale(),
+            "languages": current_app.config["LANGUAGES"], **render_gettext()}
+
+
+def render_gettext() -> dict:
+    """`_`, `gettext` and `ngettext` for one template render, bound to the catalogue of the language it renders in.
+
+    They behave as Flask-Babel's (Jinja's "newstyle" gettext: escaped, then `%`-formatted with the keyword
+    arguments), but look the catalogue up once per render instead of once per string; a page says a hundred or
+    more. Mail rendered in its recipient's language (`force_locale`) gets that language's catalogue, since each
+    render asks anew. Macros imported without context use the global functions, which give the same answers."""
+    from flask_babel import get_translations
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables or "%" in text else text
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def current_locale() -> str:

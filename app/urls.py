@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
+
 
 def safe_next(target: str | None) -> str | None:
     """A local path to go back to, or None. Never another host (no open redirects)."""
@@ -39,3 +41,11 @@ def bounded_int(value) -> int:
 
 def is_db_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -DB_INT_MAX <= value <= DB_INT_MAX
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in URLs: ids stay within what the database can hold; anything larger is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)

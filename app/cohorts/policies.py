@@ -1,59 +1,38 @@
 """Who may do what in a cohort. Views and templates ask the same functions, so a button and its route agree."""
 from __future__ import annotations
 
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import NoInspectionAvailable
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from app.cohorts.models import Cohort, Membership, Role
 from app.db import db
+from app.signin import forget_roles, remember_roles, signed_in_as
 
 
-def membership(user, cohort: Cohort | int | None) -> Membership | None:
+def role_in(user, cohort: Cohort | int | None) -> Role | None:
     if user is None or not getattr(user, "is_authenticated", False) or cohort is None:
         return None
     cohort_id = cohort if isinstance(cohort, int) else cohort.id
-    return _memberships(user).get(cohort_id)
+    return roles_by_cohort(user).get(cohort_id)
 
 
-def _memberships(user) -> dict[int, Membership]:
-    """Every membership of the user by cohort. A page asks about roles several times (menus, the object, its
-    buttons): they come with the account when a request signs in, or are read in one query the first time."""
-    cache = getattr(user, "_membership_cache", None)
-    if cache is None:
-        if _loaded_with_account(user):
-            rows = user.memberships
-        else:
-            rows = db.session.scalars(db.select(Membership).where(Membership.user_id == user.id))
-        cache = {row.cohort_id: row for row in rows}
-        try:
-            user._membership_cache = cache
-        except AttributeError:
-            pass
-    return cache
-
-
-def _loaded_with_account(user) -> bool:
-    if getattr(user, "_memberships_changed", False):
-        return False
-    try:
-        state = sa_inspect(user._get_current_object() if hasattr(user, "_get_current_object") else user)
-    except NoInspectionAvailable:
-        return False
-    return "memberships" not in state.unloaded
+def roles_by_cohort(user) -> Mapping[int, Role]:
+    """The user's role in each cohort. A page asks several times (menus, the object, its buttons): for the person
+    signed in, the roles came with their account at sign-in; for anyone else, and for them after a change of
+    membership in this request, they are read from the database."""
+    signed = signed_in_as(user)
+    if signed is not None and signed.roles_by_cohort is not None:
+        return signed.roles_by_cohort
+    roles = MappingProxyType(dict(db.session.execute(
+        db.select(Membership.cohort_id, Membership.role).where(Membership.user_id == user.id)).all()))
+    if signed is not None:
+        remember_roles(user, roles)
+    return roles
 
 
 def forget_memberships(user) -> None:
     """After a membership of `user` changes: the next question reads them from the database again."""
-    try:
-        user._membership_cache = None
-        user._memberships_changed = True
-    except AttributeError:
-        pass
-
-
-def role_in(user, cohort) -> Role | None:
-    found = membership(user, cohort)
-    return found.role if found else None
+    forget_roles(user)
 
 
 def is_admin(user) -> bool:
@@ -61,7 +40,7 @@ def is_admin(user) -> bool:
 
 
 def can_view_cohort(user, cohort: Cohort) -> bool:
-    return is_admin(user) or membership(user, cohort) is not None
+    return is_admin(user) or role_in(user, cohort) is not None
 
 
 def can_manage_cohort(user, cohort: Cohort) -> bool:
@@ -94,7 +73,7 @@ def writes_plans(user) -> bool:
     page says how to join one); not for those who only teach."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    roles = {m.role for m in _memberships(user).values()}
+    roles = set(roles_by_cohort(user).values())
     return Role.student in roles or not roles & {Role.instructor, Role.leader}
 
 
@@ -102,4 +81,4 @@ def teaches_anywhere(user) -> bool:
     """Instructor or course leader in at least one cohort."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return any(m.role in (Role.instructor, Role.leader) for m in _memberships(user).values())
+    return any(role in (Role.instructor, Role.leader) for role in roles_by_cohort(user).values())

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from app.db import db, utcnow
 from app.mail.services import send_mail
 from app.notifications.models import Notification
+from app.signin import forget_unread, signed_in_as
 from app.urls import external_url
 
 
@@ -45,17 +46,11 @@ def unread_count_of(user_id):
 
 
 def unread_count(user) -> int:
-    known = getattr(user, "_unread_notifications", None)
-    if known is not None:
-        return known
+    """For the person signed in, as counted with their account at sign-in (the header shows it on every page)."""
+    signed = signed_in_as(user)
+    if signed is not None and signed.unread is not None:
+        return signed.unread
     return db.session.scalar(db.select(unread_count_of(user.id))) or 0
-
-
-def _forget_unread(user) -> None:
-    try:
-        user._unread_notifications = None
-    except AttributeError:
-        pass
 
 
 def recent(user, limit: int = 50) -> list[Notification]:
@@ -66,12 +61,10 @@ def recent(user, limit: int = 50) -> list[Notification]:
 def mark_read(note: Notification) -> None:
     if note.read_at is None:
         note.read_at = utcnow()
-        from app.auth.models import User
-
-        _forget_unread(db.session.get(User, note.user_id))  # the account in this request, if it is theirs
+        forget_unread(note.user_id)
 
 
 def mark_all_read(user) -> None:
     db.session.execute(db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
                        .values(read_at=utcnow()))
-    _forget_unread(user)
+    forget_unread(user)

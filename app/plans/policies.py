@@ -5,6 +5,7 @@ from flask import abort
 
 from app.cohorts.models import Role
 from app.cohorts.policies import role_in
+from app.plans.models import Plan
 from app.plans.workflow import EDIT_DRAFT, is_owner, is_reviewer
 
 
@@ -27,22 +28,25 @@ def can_see_submitted_text(user, plan) -> bool:
     return not is_owner(plan, user) and plan.latest_version is not None
 
 
-def require_view(user, plan) -> None:
-    """The one refusal rule: 404 to non-members and other students, 403 to members without the right."""
+def require_view(user, plan: Plan | None) -> Plan:
+    """The plan, if `user` may read it; else the one refusal rule: 404 to non-members and other students, 403 to
+    members without the right."""
     if plan is None:
         abort(404)
     if can_view_plan(user, plan):
-        return
+        return plan
     role = role_in(user, plan.assignment.cohort_id)
     if role is None or role == Role.student:
         abort(404)
     abort(403)
 
 
-def require_owner(user, plan) -> None:
-    require_view(user, plan)
-    if not is_owner(plan, user):
+def require_owner(user, plan: Plan | None) -> Plan:
+    """The plan, if `user` is its student (others as `require_view`, then 403)."""
+    found = require_view(user, plan)
+    if not is_owner(found, user):
         abort(403)
+    return found
 
 
 def require_student_of(user, cohort) -> None:

@@ -27,19 +27,6 @@ bp = Blueprint("plans", __name__, template_folder="templates")
 MAX_JSON_BYTES = 512 * 1024
 
 
-def _readable(plan: Plan | None) -> Plan:
-    """The plan, if the signed-in person may read it (else 404 or 403, by the one refusal rule)."""
-    policies.require_view(current_user, plan)
-    assert plan is not None
-    return plan
-
-
-def _own(plan: Plan | None) -> Plan:
-    policies.require_owner(current_user, plan)
-    assert plan is not None
-    return plan
-
-
 def _version(plan: Plan, number: int) -> PlanVersion:
     found = queries.version_of(plan, number)
     if found is None:
@@ -83,6 +70,18 @@ def plan_content_html(content: dict) -> Markup:
                 lambda: (content, SECTIONS))
 
 
+EDITOR_PANELS = ("conflict_panel", "assistant", "messages")
+
+
+@bp.app_template_global()
+def editor_panel(name: str) -> Markup:
+    """One of the editor's fixed panels (the conflict panel, the assistant, the messages its script shows): the
+    same for every plan and person, in the interface language; kept once per language."""
+    if name not in EDITOR_PANELS:
+        raise ValueError(f"no editor panel {name!r}")
+    return kept("content", ("editor panel",), "plans/_editor.html", name, lambda: ())
+
+
 def goal_choices(content: dict) -> list[tuple[str, str]]:
     """What a measure's "serves goal" menu offers: each goal's id and "Goal n: the start of its words"."""
     env = current_app.jinja_env
@@ -117,7 +116,7 @@ def _editor_context(plan: Plan, **extra):
 @bp.route("/plans/<int:plan_id>", methods=["GET"])
 @login_required
 def show(plan_id: int):
-    plan = _readable(queries.plan_for_editor(plan_id))
+    plan = policies.require_view(current_user, queries.plan_for_editor(plan_id))
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, **_editor_context(plan))
     shown = plan.latest_version.content if policies.can_see_submitted_text(current_user, plan) else plan.draft
@@ -128,7 +127,7 @@ def show(plan_id: int):
 @login_required
 def save_form(plan_id: int):
     """Saving without JavaScript: the editor is a plain form."""
-    plan = _own(queries.plan(plan_id))
+    plan = policies.require_owner(current_user, queries.plan(plan_id))
     try:
         content = from_form(request.form)
     except ContentProblem as problem:
@@ -161,7 +160,7 @@ def autosave(plan_id: int):
             answer = _saved_answer(*saved, PlanState.draft)  # before the commit, which expires the signed-in user
             db.session.commit()
             return jsonify(answer)
-    plan = _own(queries.plan_for_autosave(plan_id))
+    plan = policies.require_owner(current_user, queries.plan_for_autosave(plan_id))
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return jsonify({"error": _("The plan is too large to save.")}), 413
     if not isinstance(payload, dict):
@@ -194,7 +193,7 @@ def _saved_answer(token: int, saved_at, state: PlanState) -> dict:
 @bp.route("/plans/<int:plan_id>/preview", methods=["POST"])
 @login_required
 def preview(plan_id: int):
-    _readable(queries.plan(plan_id))
+    policies.require_view(current_user, queries.plan(plan_id))
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         return jsonify({"error": _("Send {\"text\": \"…\"}.")}), 400
@@ -214,7 +213,7 @@ def _confirm_or(plan, action_url, title, message, label, then):
 @bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(plan_id: int):
-    plan = _own(queries.plan_for_submit(plan_id))
+    plan = policies.require_owner(current_user, queries.plan_for_submit(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_template("plans/submit.html", **_editor_context(plan))
     token = request.form.get("save_token", type=int)
@@ -229,7 +228,7 @@ def submit(plan_id: int):
 @bp.route("/plans/<int:plan_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(plan_id: int):
-    plan = _own(queries.plan(plan_id))
+    plan = policies.require_owner(current_user, queries.plan(plan_id))
 
     def done():
         version = services.withdraw(plan, current_user._get_current_object())
@@ -246,7 +245,7 @@ def withdraw(plan_id: int):
 @bp.route("/plans/<int:plan_id>/history")
 @login_required
 def history(plan_id: int):
-    plan = _readable(queries.plan_for_history(plan_id))
+    plan = policies.require_view(current_user, queries.plan_for_history(plan_id))
     return render_template("plans/history.html", plan=plan, versions=list(reversed(plan.versions)),
                            version_status=services.version_status)
 
@@ -254,7 +253,7 @@ def history(plan_id: int):
 @bp.route("/plans/<int:plan_id>/versions/<int:number>")
 @login_required
 def version(plan_id: int, number: int):
-    plan = _readable(queries.plan(plan_id))
+    plan = policies.require_view(current_user, queries.plan(plan_id))
     found = _version(plan, number)
     return render_template("plans/version.html", plan=plan, version=found, content=found.content,
                            sections=SECTIONS, status=services.version_status(plan, found))
@@ -263,7 +262,7 @@ def version(plan_id: int, number: int):
 @bp.route("/plans/<int:plan_id>/diff")
 @login_required
 def diff(plan_id: int):
-    plan = _readable(queries.plan(plan_id))
+    plan = policies.require_view(current_user, queries.plan(plan_id))
     numbers = [v.number for v in plan.versions]
     if len(numbers) < 2:
         return render_template("plans/diff.html", plan=plan, sections=None, numbers=numbers, old=None, new=None)
@@ -290,14 +289,14 @@ def _print_context(plan: Plan, number: int | None):
 @bp.route("/plans/<int:plan_id>/versions/<int:number>/print")
 @login_required
 def print_view(plan_id: int, number: int | None = None):
-    plan = _readable(queries.plan(plan_id))
+    plan = policies.require_view(current_user, queries.plan(plan_id))
     return render_template("plans/print.html", for_pdf=False, **_print_context(plan, number))
 
 
 @bp.route("/plans/<int:plan_id>/pdf")
 @login_required
 def pdf(plan_id: int):
-    plan = _readable(queries.plan(plan_id))
+    plan = policies.require_view(current_user, queries.plan(plan_id))
     number = request.args.get("version", type=int)
     context = _print_context(plan, number)
     html = render_template("plans/print.html", for_pdf=True, **context)

@@ -5,6 +5,7 @@ from flask import abort
 
 from app.cohorts.models import Role
 from app.cohorts.policies import role_in, teaches_anywhere
+from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.plans.states import REFLECTABLE
 from app.plans.workflow import is_owner, is_reviewer
@@ -24,10 +25,12 @@ def can_see_review_page(user, plan) -> bool:
     return is_reviewer(plan, user) or role_in(user, plan.assignment.cohort_id) == Role.leader
 
 
-def require_review_page(user, plan) -> None:
-    require_view(user, plan)
-    if not can_see_review_page(user, plan):
+def require_review_page(user, plan: Plan | None) -> Plan:
+    """The plan, if `user` may open its review page (its reviewer, a leader of its cohort)."""
+    found = require_view(user, plan)
+    if not can_see_review_page(user, found):
         abort(403)
+    return found
 
 
 def require_staff_of(user, plan) -> None:

@@ -30,13 +30,6 @@ from app.urls import bounded_int
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
 
-@bp.app_context_processor
-def review_helpers():
-    from app.cohorts.policies import teaches_anywhere, writes_plans
-
-    return {"now_utc": utcnow(), "reviews_nav": teaches_anywhere(current_user), "plans_nav": writes_plans(current_user)}
-
-
 @bp.app_template_global()
 def case_for_teachers(case, lang: str) -> Markup:
     """The whole case with its teaching notes, kept per case version and language like the students' panel."""
@@ -54,19 +47,6 @@ def released_feedback(plan) -> list:
     """The reviews released so far on a plan (its printed form lists them). The template asks only where the plan
     itself may be read."""
     return services.released_reviews(plan)
-
-
-def _readable(plan: Plan | None) -> Plan:
-    require_view(current_user, plan)
-    assert plan is not None
-    return plan
-
-
-def _review_page(plan: Plan | None) -> Plan:
-    """The plan, if the signed-in person may open its review page (its reviewer, a leader of its cohort)."""
-    policies.require_review_page(current_user, plan)
-    assert plan is not None
-    return plan
 
 
 def _wants_json() -> bool:
@@ -88,7 +68,7 @@ def queue():
     return render_template("reviews/queue.html", mine=queries.my_queue(current_user),
                            unallocated=unallocated, waiting=waiting, page=page, pages=pages,
                            per_page=queries.OPEN_PER_PAGE, recent=queries.recently_reviewed(current_user),
-                           leading=queries.leader_assignments(current_user))
+                           leading=queries.leader_assignments(current_user), now_utc=utcnow())
 
 
 def _load_plan_for_staff(plan_id: int) -> Plan:
@@ -246,7 +226,7 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
 
 def _loaded_review_page(plan_id: int) -> queries.ReviewPage:
     page = queries.load_review_page(plan_id)
-    _review_page(page.plan if page else None)
+    policies.require_review_page(current_user, page.plan if page else None)
     assert page is not None
     if page.version is None:
         abort(404)
@@ -285,7 +265,7 @@ def save(plan_id: int):
     overall message are saved first, then what the button asks for is done. Whatever was typed for a comment on a
     passage or for the comment bank is kept by any button, not only its own. What cannot be done is said on the
     page again, with everything that was typed still in its fields."""
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     fields = ReviewFields.sent(plan.rubric_version.criterion_keys(), request.form)
     then = request.form.get("then", "")
@@ -352,7 +332,7 @@ MAX_REVIEW_JSON = 256 * 1024
 def autosave(plan_id: int):
     """The review saving itself while the reviewer writes: the levels, criterion comments and overall message as
     JSON, by the form's names ({"level-voice": "solid", "comment-voice": "…", "overall": "…"})."""
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     if (request.content_length or 0) > MAX_REVIEW_JSON:
         return jsonify({"error": _("What you sent is too large.")}), 413
@@ -375,7 +355,7 @@ def autosave(plan_id: int):
 def add_comment(plan_id: int):
     """A comment on a passage, from the review page's script (JSON): the answer holds the page's parts it changes.
     A form posted here on its own is answered as the review form answers it."""
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict):
@@ -404,7 +384,7 @@ def add_comment(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review/comments/<int:comment_id>/delete", methods=["POST"])
 @login_required
 def delete_comment(plan_id: int, comment_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
     db.session.commit()
@@ -422,7 +402,7 @@ def _confirm(plan, endpoint, title, message, label):
 @bp.route("/plans/<int:plan_id>/release", methods=["GET", "POST"])
 @login_required
 def release(plan_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.release", _("Release the feedback?"),
                         _("%(name)s will see your levels, comments and overall message, and can start revising. "
@@ -437,7 +417,7 @@ def release(plan_id: int):
 @bp.route("/plans/<int:plan_id>/complete", methods=["GET", "POST"])
 @login_required
 def complete(plan_id: int):
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.complete", _("Mark the plan complete?"),
                         _("This releases the review of this version to %(name)s and closes the plan: no more "
@@ -454,7 +434,7 @@ def complete(plan_id: int):
 @bp.route("/plans/<int:plan_id>/feedback")
 @login_required
 def feedback(plan_id: int):
-    plan = _readable(plan_queries.plan(plan_id))
+    plan = require_view(current_user, plan_queries.plan(plan_id))
     require(policies.can_see_feedback(current_user, plan))
     reviews = services.released_reviews(plan)
     if not reviews:
@@ -474,7 +454,7 @@ def feedback(plan_id: int):
 @bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])
 @login_required
 def addressed(plan_id: int, comment_id: int):
-    plan = _readable(plan_queries.plan(plan_id))
+    plan = require_view(current_user, plan_queries.plan(plan_id))
     comment = services.get_comment(plan, comment_id)
     if comment.review.released_at is None:
         abort(404)
@@ -487,7 +467,7 @@ def addressed(plan_id: int, comment_id: int):
 @bp.route("/plans/<int:plan_id>/reflection", methods=["POST"])
 @login_required
 def reflect(plan_id: int):
-    plan = _readable(plan_queries.plan(plan_id))
+    plan = require_view(current_user, plan_queries.plan(plan_id))
     number = request.form.get("version", type=bounded_int)
     version = next((v for v in plan.versions if v.number == number), None)
     if version is None:
@@ -567,7 +547,7 @@ def bank_delete(entry_id: int):
 @login_required
 def changes(plan_id: int):
     """What changed since the version this reviewer reviewed last."""
-    plan = _review_page(plan_queries.plan(plan_id))
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     version = policies.version_under_review(plan)
     previous = services.previous_released_review(plan, version) if version else None
     if previous is None:
