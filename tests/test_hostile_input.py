@@ -34,7 +34,8 @@ FORMS = {
         ("/locale", ["locale", "next"]),
     ],
     "reviewer": [
-        ("/plans/{plan}/review", ["level-language", "comment-language", "level-voice", "overall", "then"]),
+        ("/plans/{plan}/review", ["level-language", "comment-language", "level-voice", "overall", "then", "key",
+                                  "quote", "start", "body", "bank_text", "delete_comment"]),
         ("/plans/{plan}/review/comments", ["key", "quote", "start", "body"]),
         ("/reviews/bank", ["text", "back"]),
         ("/plans/{plan}/release", ["confirmed"]),
@@ -57,7 +58,7 @@ FORMS = {
 JSON_ENDPOINTS = {
     "owner": ["/plans/{plan}/draft", "/plans/{plan}/preview", "/language/check", "/language/plans/{plan}/dismiss",
               "/language/plans/{plan}/plan-hints"],
-    "reviewer": ["/plans/{plan}/review/comments", "/language/check"],
+    "reviewer": ["/plans/{plan}/review/comments", "/plans/{plan}/review/draft", "/reviews/bank", "/language/check"],
 }
 
 
@@ -114,7 +115,8 @@ def test_json_endpoints_never_answer_with_a_server_error(clients, role, index):
     @given(st.one_of(json_value, st.fixed_dictionaries({
         "save_token": json_value, "content": json_value, "text": nasty_text | json_value, "lang": json_value,
         "plan_id": json_value, "field": json_value, "key": json_value, "quote": json_value, "start": json_value,
-        "body": json_value, "rule": json_value, "reason": json_value, "context": json_value})))
+        "body": json_value, "rule": json_value, "reason": json_value, "context": json_value, "overall": json_value,
+        "level-language": json_value, "comment-language": json_value})))
     def run(payload):
         response = client.post(_url(template, world), json=payload, headers={"X-CSRFToken": token})
         assert response.status_code < 500, (template, payload, response.status_code, response.get_data(as_text=True)[:500])

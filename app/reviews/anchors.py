@@ -3,24 +3,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, TEXT_SECTIONS
+from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, SECTIONS
 
 CONTEXT = 32
+# The fields of a measure that are text to comment on (which goal it serves is a choice, not a passage).
+MEASURE_TEXTS = tuple(field for field in MEASURE_FIELDS if field != "goal_id")
 
 
 def anchor_texts(content: dict) -> dict[str, str]:
-    """Every passage a comment can be anchored to, by a stable key."""
-    texts = {key: content["sections"].get(key, "") for key in TEXT_SECTIONS}
-    for goal in content.get("goals", []):
-        for field in GOAL_FIELDS:
-            texts[f"goals.{goal['id']}.{field}"] = goal.get(field, "")
-    for measure in content.get("measures", []):
-        for field in MEASURE_FIELDS:
-            if field != "goal_id":
-                texts[f"measures.{measure['id']}.{field}"] = measure.get(field, "")
+    """Every passage a comment can be anchored to, by a stable key, in the order the plan reads: a text section's
+    key ("what_matters"), or a goal's or a measure's field by the row's id, which stays the same from one version
+    to the next ("goals.g1.timeframe", "measures.m2.service")."""
+    texts: dict[str, str] = {}
+    for section in SECTIONS:
+        if section.kind == "goals":
+            for goal in content.get("goals", []):
+                for field in GOAL_FIELDS:
+                    texts[f"goals.{goal['id']}.{field}"] = goal.get(field) or ""
+        elif section.kind == "measures":
+            for measure in content.get("measures", []):
+                for field in MEASURE_TEXTS:
+                    texts[f"measures.{measure['id']}.{field}"] = measure.get(field) or ""
+        else:
+            texts[section.key] = content["sections"].get(section.key) or ""
     return texts
+
+
+def _row_label(kind: str, field: str, n: int) -> str:
+    if kind == "goals":
+        return _("Goal %(n)d, time frame", n=n) if field == "timeframe" else _("Goal %(n)d", n=n)
+    if field == "service":
+        return _("Measure %(n)d, service", n=n)
+    if field == "role":
+        return _("Measure %(n)d, role", n=n)
+    if field == "due":
+        return _("Measure %(n)d, by when", n=n)
+    return _("Measure %(n)d", n=n)
+
+
+def anchor_labels(content: dict) -> dict[str, str]:
+    """What each passage is called on the page ("My network", "Goal 2, time frame"), by the keys of
+    `anchor_texts`, in the same order. Goals and measures are numbered as they stand in this version."""
+    labels: dict[str, str] = {}
+    for section in SECTIONS:
+        if section.kind in ("goals", "measures"):
+            fields = GOAL_FIELDS if section.kind == "goals" else MEASURE_TEXTS
+            for n, row in enumerate(content.get(section.kind, []), start=1):
+                for field in fields:
+                    labels[f"{section.kind}.{row['id']}.{field}"] = _row_label(section.kind, field, n)
+        else:
+            labels[section.key] = str(section.title)
+    return labels
+
+
+def anchor_choices(content: dict) -> list[tuple[str, str]]:
+    """The passages a comment can be put on (those with some text), as (key, label), in reading order."""
+    labels = anchor_labels(content)
+    return [(key, labels[key]) for key, text in anchor_texts(content).items() if text.strip()]
 
 
 @dataclass(frozen=True)

@@ -160,18 +160,30 @@ def save_review(plan: Plan, actor, *, scores: dict, overall: str) -> Review:
     return review
 
 
+class CommentProblem(ValidationError):
+    """A passage comment that cannot be added, and which of what was typed is wrong: "quote" (the words, or the
+    part of the plan they were looked for in) or "body" (the comment itself)."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 def add_comment(plan: Plan, actor, *, key: str, quote: str, start: int | None, body: str) -> AnchoredComment:
     review = _ensure_review(plan, actor)
     body = (body or "").strip()
     if not body:
-        raise ValidationError(_("Write the comment first."))
+        raise CommentProblem(_("Write the comment first."), "body")
     if len(body) > MAX_COMMENT:
-        raise ValidationError(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT))
+        raise CommentProblem(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT), "body")
+    if not (quote or "").strip():
+        raise CommentProblem(_("Select the words in the plan you comment on, or copy them into “The exact words”."),
+                             "quote")
     try:
         anchor = make_anchor(anchor_texts(review.version.content), key, quote, start)
     except AnchorProblem:
-        raise ValidationError(_("That passage was not found in this part of the plan. Select the text again, "
-                                "or copy it exactly.")) from None
+        raise CommentProblem(_("That passage was not found in this part of the plan. Select the text again, "
+                               "or copy it exactly."), "quote") from None
     comment = AnchoredComment(review_id=review.id, anchor_key=anchor.key, quote=anchor.quote, start=anchor.start,
                               end=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix, body=body)
     db.session.add(comment)

@@ -2,9 +2,11 @@
 reflection, and the comment bank. Each view loads, checks (`app.reviews.policies`), acts (`app.reviews.services`)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -13,6 +15,7 @@ from app.auth.models import User
 from app.db import db, utcnow
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
+from app.i18n import format_moment
 from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans import workflow
@@ -21,7 +24,7 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
-from app.reviews.anchors import anchor_texts, highlight, number_comments
+from app.reviews.anchors import anchor_choices, anchor_labels, anchor_texts, highlight, number_comments
 from app.urls import bounded_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
@@ -143,20 +146,71 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
         for key, start, end, number in spans:
             by_key.setdefault(key, []).append((start, end, number))
         marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}
-        return content, marked, SECTIONS, selectable
+        return content, marked, anchor_labels(content), SECTIONS, selectable
 
     return kept("plans", ("marked plan", fingerprint(content), spans, selectable), "reviews/_marked.html",
                 "marked_plan", arguments)
 
 
-@bp.route("/plans/<int:plan_id>/review", methods=["GET"])
-@login_required
-def review(plan_id: int):
-    page = queries.load_review_page(plan_id)
-    plan = policies.require_review_page(current_user, page.plan if page else None)
-    version, review, previous = page.version, page.review, page.previous
-    if version is None:
-        abort(404)
+def _text(data, name: str) -> str:
+    """A field of a form or of a JSON object: text, or "" for anything else."""
+    value = data.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _position(value) -> int | None:
+    """Where a selection starts in its passage, if the client said so sensibly."""
+    try:
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return number if number is not None and 0 <= number <= 10**6 else None
+
+
+@dataclass(frozen=True)
+class ReviewFields:
+    """What the review page's fields hold: the review as saved, or what the reviewer just sent when not all of it
+    could be done (a comment that cannot be placed), so that the page shows it again."""
+
+    levels: dict[str, str]
+    comments: dict[str, str]
+    overall: str
+    key: str = ""  # the comment on a passage, not yet added
+    quote: str = ""
+    start: str = ""
+    body: str = ""
+    bank_text: str = ""  # a comment for the bank, not yet saved there
+
+    @classmethod
+    def saved(cls, review) -> ReviewFields:
+        scores = review.scores if review else []
+        return cls({s.criterion_key: s.level_key or "" for s in scores}, {s.criterion_key: s.comment for s in scores},
+                   review.overall if review else "")
+
+    @classmethod
+    def sent(cls, criteria, data) -> ReviewFields:
+        """From the review form or the same names in JSON ("level-voice", "comment-voice", "overall", …)."""
+        return cls({key: _text(data, f"level-{key}") for key in criteria},
+                   {key: _text(data, f"comment-{key}") for key in criteria}, _text(data, "overall"),
+                   _text(data, "key"), _text(data, "quote"), _text(data, "start"), _text(data, "body"),
+                   _text(data, "bank_text"))
+
+    def scores(self) -> dict:
+        return {key: {"level": level, "comment": self.comments.get(key, "")} for key, level in self.levels.items()}
+
+    def without_comment(self) -> ReviewFields:
+        return replace(self, key="", quote="", start="", body="")
+
+
+def _saved_label(saved) -> str:
+    """"Saved 14:05" for a review or a reflection, at its last change."""
+    return _("Saved %(time)s", time=format_moment(saved.updated_at, "HH:mm"))
+
+
+def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None, errors: dict | None = None) -> str:
+    """The review page. errors: what could not be done, by the id of the field to put right."""
+    plan, version, review, previous = page.plan, page.version, page.review, page.previous
+    assert version is not None
     numbered, spans = number_comments(version.content, review.comments if review else [])
     can_edit = policies.can_edit_review(current_user, plan)
     return render_template(
@@ -165,56 +219,167 @@ def review(plan_id: int):
         sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
-        case=plan.case_version,
+        case=plan.case_version, labels=anchor_labels(version.content), choices=anchor_choices(version.content),
+        fields=fields or ReviewFields.saved(review), errors=errors or {},
+        saved_label=_saved_label(review) if review else _("Not saved yet"),
     )
+
+
+def _loaded_review_page(plan_id: int) -> queries.ReviewPage:
+    page = queries.load_review_page(plan_id)
+    policies.require_review_page(current_user, page.plan if page else None)
+    assert page is not None
+    if page.version is None:
+        abort(404)
+    return page
+
+
+def _review_parts(plan_id: int) -> dict:
+    """The parts of the review page a comment changes, for the page to put in place without reloading: the plan
+    with its highlights and the numbered comments."""
+    page = _loaded_review_page(plan_id)
+    assert page.version is not None
+    content = page.version.content
+    numbered, spans = number_comments(content, page.review.comments if page.review else [])
+    can_edit = policies.can_edit_review(current_user, page.plan)
+    return {"plan_html": str(marked_plan_html(content, spans, can_edit)), "count": len(numbered),
+            "comments_html": render_template("reviews/_comments.html", plan=page.plan, numbered=numbered,
+                                             labels=anchor_labels(content), can_edit=can_edit)}
+
+
+def _comment_error(error: DomainError) -> dict:
+    """A comment that could not be added, by the field to put right."""
+    field = "anchor-body" if getattr(error, "field", "") == "body" else "anchor-quote"
+    return {field: error.message}
+
+
+@bp.route("/plans/<int:plan_id>/review", methods=["GET"])
+@login_required
+def review(plan_id: int):
+    return _render_review(_loaded_review_page(plan_id))
 
 
 @bp.route("/plans/<int:plan_id>/review", methods=["POST"])
 @login_required
 def save(plan_id: int):
+    """The review form. Every button on the review page sends all of it: the levels, criterion comments and
+    overall message are saved first, then what the button asks for is done. Whatever was typed for a comment on a
+    passage or for the comment bank is kept by any button, not only its own. What cannot be done is said on the
+    page again, with everything that was typed still in its fields."""
     plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
-    rubric = plan.rubric_version
-    scores = {key: {"level": request.form.get(f"level-{key}", ""), "comment": request.form.get(f"comment-{key}", "")}
-              for key in rubric.criterion_keys()}
-    services.save_review(plan, current_user, scores=scores, overall=request.form.get("overall", ""))
+    fields = ReviewFields.sent(plan.rubric_version.criterion_keys(), request.form)
+    then = request.form.get("then", "")
+    try:
+        services.save_review(plan, current_user, scores=fields.scores(), overall=fields.overall)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_review(_loaded_review_page(plan_id), fields, {"rubric-title": error.message}), error.status
     db.session.commit()
-    if request.form.get("then") == "release":
-        return redirect(url_for("reviews.release", plan_id=plan_id))
-    if request.form.get("then") == "complete":
-        return redirect(url_for("reviews.complete", plan_id=plan_id))
+    errors: dict[str, str] = {}
+    anchor = ""
+    if then == "comment" or fields.body.strip():
+        try:
+            comment = services.add_comment(plan, current_user, key=fields.key, quote=fields.quote,
+                                           start=_position(fields.start), body=fields.body)
+        except DomainError as error:
+            db.session.rollback()
+            errors.update(_comment_error(error))
+        else:
+            anchor = f"#comment-{comment.id}"
+            db.session.commit()
+            fields = fields.without_comment()
+            flash(_("Comment added to the passage."), "success")
+    if then == "bank" or fields.bank_text.strip():
+        try:
+            services.bank_add(current_user, fields.bank_text)
+        except DomainError as error:
+            db.session.rollback()
+            errors["bank-new"] = error.message
+        else:
+            db.session.commit()
+            fields = replace(fields, bank_text="")
+            flash(_("Comment saved to your bank."), "success")
+    deleting = request.form.get("delete_comment", type=bounded_int)
+    if deleting:
+        try:
+            services.delete_comment(plan, current_user, services.get_comment(plan, deleting))
+        except DomainError as error:
+            db.session.rollback()
+            errors["comments-title"] = error.message or _("That comment could not be deleted.")
+        else:
+            db.session.commit()
+            flash(_("Comment deleted."), "success")
+    if errors:
+        return _render_review(_loaded_review_page(plan_id), fields, errors), 400
+    if then in ("release", "complete"):
+        return redirect(url_for(f"reviews.{then}", plan_id=plan_id))
+    review_url = url_for("reviews.review", plan_id=plan_id)
+    if then == "comment":
+        return redirect(review_url + anchor)
+    if then == "bank":
+        return redirect(review_url + "#bank-title")
+    if deleting:
+        return redirect(review_url + "#comments")
     flash(_("Review saved as a draft. The student cannot see it until you release it."), "success")
-    return redirect(url_for("reviews.review", plan_id=plan_id))
+    return redirect(review_url)
+
+
+MAX_REVIEW_JSON = 256 * 1024
+
+
+@bp.route("/plans/<int:plan_id>/review/draft", methods=["POST"])
+@login_required
+def autosave(plan_id: int):
+    """The review saving itself while the reviewer writes: the levels, criterion comments and overall message as
+    JSON, by the form's names ({"level-voice": "solid", "comment-voice": "…", "overall": "…"})."""
+    plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
+    require(policies.can_review(current_user, plan))
+    if (request.content_length or 0) > MAX_REVIEW_JSON:
+        return jsonify({"error": _("What you sent is too large.")}), 413
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify({"error": _("Send the review as JSON.")}), 400
+    fields = ReviewFields.sent(plan.rubric_version.criterion_keys(), data)
+    try:
+        review = services.save_review(plan, current_user, scores=fields.scores(), overall=fields.overall)
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify({"error": error.message}), error.status
+    answer = {"saved_at": review.updated_at.isoformat(), "saved_label": _saved_label(review)}
+    db.session.commit()
+    return jsonify(answer)
 
 
 @bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
 @login_required
 def add_comment(plan_id: int):
+    """A comment on a passage, from the review page's script (JSON): the answer holds the page's parts it changes.
+    A form posted here on its own is answered as the review form answers it."""
     plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
     require(policies.can_review(current_user, plan))
     data = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(data, dict) and not hasattr(data, "get"):
+    if not isinstance(data, dict):
         return jsonify({"error": _("Send the comment as JSON.")}), 400
-    start = data.get("start")
+    key, quote, body = (str(data.get(name) or "") for name in ("key", "quote", "body"))
     try:
-        start = int(start) if start not in (None, "") else None
-    except (TypeError, ValueError):
-        start = None
-    try:
-        comment = services.add_comment(plan, current_user, key=str(data.get("key") or ""),
-                                       quote=str(data.get("quote") or ""), start=start, body=str(data.get("body") or ""))
+        comment = services.add_comment(plan, current_user, key=key, quote=quote, start=_position(data.get("start")),
+                                       body=body)
     except DomainError as error:
         db.session.rollback()
         if _wants_json():
-            return jsonify({"error": error.message}), error.status
-        flash(error.message, "error")
-        return redirect(url_for("reviews.review", plan_id=plan_id) + "#anchor-form")
+            return jsonify({"error": error.message, "field": getattr(error, "field", None)}), error.status
+        page = _loaded_review_page(plan_id)
+        fields = replace(ReviewFields.saved(page.review), key=key, quote=quote, start=str(data.get("start") or ""),
+                         body=body)
+        return _render_review(page, fields, _comment_error(error)), error.status
+    answer = {"id": comment.id, "key": comment.anchor_key, "start": comment.start, "end": comment.end,
+              "quote": comment.quote, "body": comment.body}
     db.session.commit()
     if _wants_json():
-        return jsonify({"id": comment.id, "key": comment.anchor_key, "start": comment.start, "end": comment.end,
-                        "quote": comment.quote, "body": comment.body}), 201
+        return jsonify({**answer, **_review_parts(plan_id), "message": _("Comment added to the passage.")}), 201
     flash(_("Comment added to the passage."), "success")
-    return redirect(url_for("reviews.review", plan_id=plan_id) + "#comments")
+    return redirect(url_for("reviews.review", plan_id=plan_id) + f"#comment-{answer['id']}")
 
 
 @bp.route("/plans/<int:plan_id>/review/comments/<int:comment_id>/delete", methods=["POST"])
@@ -224,6 +389,8 @@ def delete_comment(plan_id: int, comment_id: int):
     require(policies.can_review(current_user, plan))
     services.delete_comment(plan, current_user, services.get_comment(plan, comment_id))
     db.session.commit()
+    if _wants_json():
+        return jsonify({**_review_parts(plan_id), "message": _("Comment deleted.")})
     flash(_("Comment deleted."), "success")
     return redirect(url_for("reviews.review", plan_id=plan_id) + "#comments")
 
@@ -294,10 +461,6 @@ def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, pro
     ), 400 if problem else 200
 
 
-def _saved_label(reflection) -> str:
-    return _("Saved %(time)s", time=format_datetime(reflection.updated_at, "HH:mm"))
-
-
 @bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])
 @login_required
 def addressed(plan_id: int, comment_id: int):
@@ -361,8 +524,9 @@ def _require_any_instructor():
 def bank():
     _require_any_instructor()
     if request.method == "POST":
+        data = request.get_json(silent=True) if request.is_json else request.form
         try:
-            services.bank_add(current_user, request.form.get("text", ""))
+            services.bank_add(current_user, _text(data, "text") if isinstance(data, dict) else "")
         except ValidationError as error:
             db.session.rollback()
             if _wants_json():
@@ -370,8 +534,10 @@ def bank():
             flash(error.message, "error")
         else:
             db.session.commit()
-            if _wants_json():
-                return jsonify({"ok": True}), 201
+            if _wants_json():  # with the bank as the review page lists it, to put in place there
+                return jsonify({"ok": True, "message": _("Comment saved to your bank."),
+                                "html": render_template("reviews/_bank_insert.html",
+                                                        bank=services.bank_of(current_user))}), 201
             flash(_("Comment saved to your bank."), "success")
         back = request.form.get("back")
         return redirect(back if back and back.startswith("/") and not back.startswith("//") else url_for("reviews.bank"))
