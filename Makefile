@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 CHROMIUM := /usr/bin/chromium
+PORT ?= 5000
 APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: run serve test install install-test translations extract-messages system-packages db demo clean
@@ -14,7 +15,7 @@ run: install translations
 	$(FLASK) db upgrade
 	@if [ -n "$$(ls -A cases rubrics 2>/dev/null | grep -v '^\.')" ] && $(FLASK) content --help >/dev/null 2>&1; then $(FLASK) content import; fi
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The app as in production, locally: gunicorn on 127.0.0.1:8000 (settings in app/gunicorn_conf.py; see docs/deploy.md).
 serve: install translations

@@ -11,12 +11,14 @@ demo_cli = AppGroup("demo", help="Demo data for trying the app.")
 
 
 @demo_cli.command("load")
-def load_command() -> None:
+@click.option("--reset", is_flag=True,
+              help="Delete the demo cohort's plans (with their versions, reviews and notifications) and rebuild them.")
+def load_command(reset: bool) -> None:
     """Create the demo accounts and cohort (safe to run again: nothing is duplicated)."""
     echo = current_app.config.get("MAIL_ECHO")
     current_app.config["MAIL_ECHO"] = False  # the demo's notification e-mails stay in the outbox table
     try:
-        summary = load_demo()
+        summary = load_demo(reset=reset)
     finally:
         current_app.config["MAIL_ECHO"] = echo
     db.session.commit()

@@ -102,6 +102,31 @@ def load_demo_plans(people: dict, cohort) -> list[str]:
     return lines
 
 
+def reset_demo_plans(cohort) -> int:
+    """Delete the plans of the demo cohort's assignment with everything hanging on them, so they can be rebuilt."""
+    from app.language.models import HintDismissal
+    from app.notifications.models import Notification
+    from app.plans.models import Plan, PlanVersion
+    from app.reviews.models import AnchoredComment, CriterionScore, Reflection, Review
+
+    assignment_ids = db.select(Assignment.id).where(Assignment.cohort_id == cohort.id, Assignment.title == DEMO_ASSIGNMENT)
+    plan_ids = list(db.session.scalars(db.select(Plan.id).where(Plan.assignment_id.in_(assignment_ids))))
+    if not plan_ids:
+        return 0
+    review_ids = db.select(Review.id).where(Review.plan_id.in_(plan_ids))
+    for model, clause in ((CriterionScore, CriterionScore.review_id.in_(review_ids)),
+                          (AnchoredComment, AnchoredComment.review_id.in_(review_ids)),
+                          (Reflection, Reflection.plan_id.in_(plan_ids)),
+                          (Review, Review.plan_id.in_(plan_ids)),
+                          (Notification, Notification.plan_id.in_(plan_ids)),
+                          (HintDismissal, HintDismissal.plan_id.in_(plan_ids)),
+                          (PlanVersion, PlanVersion.plan_id.in_(plan_ids)),
+                          (Plan, Plan.id.in_(plan_ids))):
+        db.session.execute(db.delete(model).where(clause).execution_options(synchronize_session=False))
+    db.session.expire_all()
+    return len(plan_ids)
+
+
 def _review(plan, leader, instructor, target: PlanState) -> None:
     demo_review(plan, leader, instructor, target)
 

@@ -7,7 +7,7 @@ from app.cohorts.models import Cohort, Role
 from app.cohorts.services import add_member, create_cohort
 from app.db import db
 from app.demo.dashboard import load_history
-from app.demo.plans import load_demo_plans, people_by_email
+from app.demo.plans import load_demo_plans, people_by_email, reset_demo_plans
 
 DEMO_PASSWORD = "demo-password"
 DEMO_COHORT = "Demo cohort"
@@ -32,13 +32,17 @@ def _ensure_user(email: str, name: str, *, admin: bool = False) -> User:
     return user
 
 
-def load_demo() -> list[str]:
+def load_demo(*, reset: bool = False) -> list[str]:
+    """Create what is missing; with reset, the demo cohort's plans are deleted first and rebuilt in their states."""
     cohort = db.session.scalar(db.select(Cohort).where(Cohort.name == DEMO_COHORT))
+    removed = reset_demo_plans(cohort) if reset and cohort is not None else 0
     admin = _ensure_user("admin@example.org", "Ada Admin", admin=True)
     if cohort is None:
         cohort = create_cohort(DEMO_COHORT, "A cohort to try Care Plan Lab with the case of Anna, 44.", actor=admin)
         cohort.join_code = "DEMO2026"
     lines = [f"Cohort '{cohort.name}' (join code {cohort.join_code})"]
+    if reset:
+        lines.append(f"Reset: {removed} demo plans deleted and rebuilt")
     for email, name, role in DEMO_PEOPLE:
         user = _ensure_user(email, name, admin=role is None)
         if role is not None:

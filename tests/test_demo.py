@@ -1,0 +1,44 @@
+"""`flask demo load` and `flask demo load --reset`: the demo's plans are back in their documented states."""
+from __future__ import annotations
+
+from app.db import db
+from app.demo.plans import DEMO_ASSIGNMENT
+from app.plans.models import Plan, PlanVersion
+from app.plans.states import PlanState
+from app.reviews.models import Review
+from tests.factories import import_shipped_content
+
+DOCUMENTED = {"student1@example.org": PlanState.draft, "student2@example.org": PlanState.submitted,
+              "student3@example.org": PlanState.in_review, "student4@example.org": PlanState.returned,
+              "student5@example.org": PlanState.completed}
+
+
+def _states() -> dict[str, PlanState]:
+    from app.assignments.models import Assignment
+
+    db.session.expire_all()
+    assignment = db.session.scalar(db.select(Assignment).where(Assignment.title == DEMO_ASSIGNMENT))
+    plans = db.session.scalars(db.select(Plan).where(Plan.assignment_id == assignment.id)).all()
+    return {plan.student.email: plan.state for plan in plans}
+
+
+def test_demo_load_keeps_plans_and_reset_rebuilds_them(app):
+    import_shipped_content()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert _states() == DOCUMENTED
+    reviews_before = db.session.scalar(db.select(db.func.count()).select_from(Review))
+    versions_before = db.session.scalar(db.select(db.func.count()).select_from(PlanVersion))
+
+    plan = next(p for p in db.session.scalars(db.select(Plan)) if p.student.email == "student1@example.org")
+    plan.state = PlanState.completed
+    db.session.commit()
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert _states()["student1@example.org"] == PlanState.completed  # without --reset nothing is touched
+
+    result = runner.invoke(args=["demo", "load", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert _states() == DOCUMENTED
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == reviews_before
+    assert db.session.scalar(db.select(db.func.count()).select_from(PlanVersion)) == versions_before
