@@ -38,6 +38,16 @@ def test_a_student_sees_only_their_own_plan_and_can_start_one_from_home(client, 
     assert f'action="/assignments/{world.assignment.id}/plan"' in home
 
 
+def test_a_student_can_read_the_case_from_home_before_starting_a_plan(client, app):
+    world = World(title="Plan for Anna")
+    login(client, world.other_student.email)
+    home = client.get("/").get_data(as_text=True)
+    case_url = f"/assignments/{world.assignment.id}/case"
+    assert f'href="{case_url}"' in home and "Read the case" in home
+    assert home.index(f'href="{case_url}"') < home.index("Start my plan")
+    assert client.get(case_url).status_code == 200
+
+
 def test_an_instructor_sees_how_many_plans_wait_for_them_and_for_anyone(client, app):
     world = World()
     world.to_state(PlanState.in_review)  # allocated to the reviewer
