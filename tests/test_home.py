@@ -116,3 +116,27 @@ def test_my_plans_is_in_the_menu_of_students_and_newcomers_not_of_those_who_only
     db.session.commit()
     login(client, world.reviewer.email)
     assert menu_link in client.get("/cohorts/").get_data(as_text=True)
+
+
+def test_an_administrator_without_cohorts_is_led_to_administration_not_to_a_join_code(client, app):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_admin=True)
+    db.session.commit()
+    login(client, admin.email)
+    home = client.get("/").get_data(as_text=True)
+    assert "Administration" in home
+    assert 'href="/cohorts/"' in home and 'href="/admin/users"' in home and 'href="/audit"' in home
+    assert "Join with a code" not in home and "You are not in any cohort yet." not in home
+    for url in ("/cohorts/", "/admin/users", "/audit"):
+        assert client.get(url).status_code == 200
+
+
+def test_a_person_without_cohorts_is_still_offered_a_join_code(client, app):
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    db.session.commit()
+    login(client, person.email)
+    home = client.get("/").get_data(as_text=True)
+    assert "Join with a code" in home and "Administration" not in home

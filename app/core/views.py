@@ -5,9 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.audit.policies import can_read_full_log
 from app.auth.forms import LocaleForm
 from app.auth.services import set_locale
 from app.cohorts.models import Role
+from app.cohorts.policies import is_admin
 from app.cohorts.services import cohorts_of
 from app.db import db
 from app.plans.queries import student_assignments
@@ -26,13 +28,15 @@ def index():
 
 def home_for(user) -> dict:
     """What the home page shows a signed-in person: their cohorts, and their next steps in each of their roles
-    (their plans as a student, their reviews as an instructor, their assignments as a course leader)."""
+    (their plans as a student, their reviews as an instructor, their assignments as a course leader), and for an
+    administrator the way to administration (cohorts, people, the audit log) instead of a join code."""
     cohorts = cohorts_of(user)
     roles = {role for _cohort, role in cohorts}
     return {"cohorts": cohorts,
             "plans": student_assignments(user) if Role.student in roles else [],
             "reviews": review_counts(user) if Role.instructor in roles else None,
-            "leading": leader_assignments(user) if Role.leader in roles else []}
+            "leading": leader_assignments(user) if Role.leader in roles else [],
+            "administration": is_admin(user), "audit_log": can_read_full_log(user)}
 
 
 @bp.route("/healthz")
