@@ -92,3 +92,23 @@ def test_only_administrators_manage_people(client, app):
     assert post(client, f"/admin/users/{world.owner.id}/anonymise", {"confirmed": "yes"}).status_code == 403
     db.session.refresh(world.owner)
     assert world.owner.password_hash
+
+
+def test_the_people_page_shows_each_persons_roles_by_cohort(client, app):
+    import re
+
+    world = World()
+    admin = UserFactory(is_admin=True)
+    db.session.commit()
+    login(client, admin.email)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert '<th scope="col">Roles</th>' in page
+
+    def row(name: str) -> str:
+        match = re.search(r"<tr>((?:(?!</tr>).)*" + re.escape(name) + r"(?:(?!</tr>).)*)</tr>", page, re.S)
+        assert match, name
+        return match.group(1)
+
+    assert world.cohort.name in row("Lena Leader") and "course leader" in row("Lena Leader")
+    assert world.cohort.name in row("Olga Owner") and "student" in row("Olga Owner")
+    assert "instructor" in row("Ivar Instructor") and "course leader" not in row("Ivar Instructor")

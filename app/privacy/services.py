@@ -4,6 +4,7 @@ Plans, versions and reviews stay (without the person's name) so the cohort's sta
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User
@@ -114,7 +115,8 @@ def delete_user(user: User, actor: User) -> None:
 
 
 def search_users(query: str, limit: int = 100) -> list[User]:
-    statement = db.select(User).order_by(User.name).limit(limit)
+    statement = (db.select(User).order_by(User.name).limit(limit)
+                 .options(selectinload(User.memberships).joinedload(Membership.cohort)))
     query = (query or "").strip()
     if query:
         like = f"%{query.lower()}%"
