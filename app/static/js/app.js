@@ -3,13 +3,6 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  document.addEventListener("change", function (event) {
-    var select = event.target.closest("select[data-autosubmit]");
-    if (select && select.form) {
-      select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
-    }
-  });
-
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector(".error-summary");
     if (summary) {
