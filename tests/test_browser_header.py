@@ -24,3 +24,43 @@ def test_choosing_a_language_changes_nothing_until_the_button_is_pressed(page, a
     assert page.get_attribute("html", "lang") == "nb"
     assert page.locator("#locale-select").input_value() == "nb"
     assert_no_serious_violations(page)
+
+
+def sign_in(page, email):
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("correct horse battery")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def _middles(page, selector: str) -> list[float]:
+    """The vertical middle of each element: on one line they are (about) the same."""
+    return page.evaluate(f"[...document.querySelectorAll({selector!r})]"
+                         ".map(e => {{ const r = e.getBoundingClientRect(); return r.top + r.height / 2; }})")
+
+
+@pytest.mark.parametrize("who", ["owner", "reviewer", "leader", "admin"])
+def test_the_menu_fits_one_line_at_1280_pixels_for_every_role(page, app, who):
+    from app.plans.states import PlanState
+    from tests.factories import UserFactory
+    from tests.plan_helpers import World
+
+    world = World(title="Plan for Anna")
+    world.to_state(PlanState.in_review)
+    if who == "admin":
+        from app.db import db
+
+        person = UserFactory(is_admin=True)
+        db.session.commit()
+    else:
+        person = getattr(world, who)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, person.email)
+    for path in ("/", "/cohorts/"):
+        page.goto(path)
+        items = _middles(page, ".main-nav li")
+        assert len(items) >= 5 and max(items) - min(items) < 2, f"the menu wraps on {path}: {items}"
+        tools = _middles(page, ".header-tools select, .header-tools button")
+        assert max(tools) - min(tools) < 8, f"the language and sign-out controls wrap on {path}: {tools}"
+    page.screenshot(path=f"/tmp/shots-pages/menu-{who}.png")
