@@ -80,3 +80,26 @@ def test_the_dashboard_with_its_charts_passes_axe(page, app):
         page.screenshot(path=os.path.join(SCREENSHOT_DIR, "dashboard.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: the charts and tables still pass
     assert_no_serious_violations(page, context="#main")
+
+
+def test_the_student_table_scrolls_sideways_at_1280_pixels_and_by_keyboard(page, app):
+    built = HandBuilt()
+    sign_in(page, built.leader.email)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/assignments/{built.assignment.id}/dashboard")
+    region = page.get_by_role("region", name="Students, their plan's state and review")
+    assert region.get_attribute("tabindex") == "0"
+    assert region.locator("#table-students").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the page itself never scrolls sideways
+    # squeeze the table so it must scroll, as with long names or Norwegian headings
+    region.evaluate("element => { element.style.maxWidth = '600px'; }")
+    assert region.evaluate("element => getComputedStyle(element).overflowX") in ("auto", "scroll")
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+    region.focus()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert region.evaluate("element => element.scrollLeft") > 0
+    assert_no_serious_violations(page)
+    if SCREENSHOT_DIR:
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, "dashboard-students-scroll.png"))
