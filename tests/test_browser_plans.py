@@ -121,3 +121,15 @@ def test_the_home_page_leads_each_role_to_their_next_step(page, app, who, state)
     else:
         page.get_by_role("link", name="Allocate reviewers — Plan for Anna").click()
         page.wait_for_url(f"**/assignments/{world.assignment.id}/allocation")
+
+
+def test_submitting_an_empty_plan_is_stopped_on_the_confirmation_page(page, app):
+    world = World()
+    sign_in(page, world.owner.email)
+    page.goto(f"/plans/{world.plan.id}/submit")
+    assert "The plan is empty" in page.locator("#submit-problems").inner_text()
+    assert page.locator("input[name=confirmed]").count() == 0
+    page.screenshot(path="/tmp/shots-confirm/submit-empty.png", full_page=True)
+    assert_no_serious_violations(page)
+    page.get_by_role("link", name="Back to the editor").click()
+    page.wait_for_url(re.compile(rf"/plans/{world.plan.id}$"))
