@@ -121,3 +121,33 @@ def test_the_home_page_leads_each_role_to_their_next_step(page, app, who, state)
     else:
         page.get_by_role("link", name="Allocate reviewers — Plan for Anna").click()
         page.wait_for_url(f"**/assignments/{world.assignment.id}/allocation")
+
+
+def test_submitting_an_empty_plan_is_stopped_on_the_confirmation_page(page, app):
+    world = World()
+    sign_in(page, world.owner.email)
+    page.goto(f"/plans/{world.plan.id}/submit")
+    assert "The plan is empty" in page.locator("#submit-problems").inner_text()
+    assert page.locator("input[name=confirmed]").count() == 0
+    page.screenshot(path="/tmp/shots-confirm/submit-empty.png", full_page=True)
+    assert_no_serious_violations(page)
+    page.get_by_role("link", name="Back to the editor").click()
+    page.wait_for_url(re.compile(rf"/plans/{world.plan.id}$"))
+
+
+def test_the_instructions_are_shown_on_the_home_card_the_plan_and_the_case(page, app):
+    from app.db import db
+
+    world = World(instructions="Write **with Anna**, not about her.\n\n- Use her words\n- Name who does what")
+    db.session.commit()
+    sign_in(page, world.owner.email)
+    for url, name in (("/", "home"), (f"/plans/{world.plan.id}", "editor"),
+                      (f"/assignments/{world.assignment.id}/case", "case")):
+        page.goto(url)
+        section = page.locator("details.instructions")
+        if name != "case":
+            assert not section.evaluate("d => d.open")  # closed where space is tight
+            section.locator("summary").click()
+        assert section.locator("strong").inner_text() == "with Anna"
+        page.screenshot(path=f"/tmp/shots-confirm/instructions-{name}.png", full_page=name == "home")
+        assert_no_serious_violations(page)

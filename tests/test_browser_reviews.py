@@ -130,3 +130,24 @@ def test_the_whole_feedback_loop(page, app):
 
     db.session.refresh(world.plan)
     assert world.plan.state == PlanState.completed
+
+
+def test_the_release_confirmation_warns_about_what_the_review_leaves_out(page, app):
+    from app.db import db
+    from app.reviews import services
+
+    world = World()
+    plan = world.to_state(PlanState.submitted)
+    plan.reviewer_id = world.reviewer.id
+    services.save_review(plan, world.reviewer, scores={"voice": {"level": "solid", "comment": "Her words"}},
+                         overall="")
+    db.session.commit()
+    page.goto("/")
+    page = sign_in(page, world.reviewer.email)
+    page.goto(f"/plans/{plan.id}/release")
+    warnings = page.locator("#confirm-warnings").inner_text()
+    assert "No level is given for" in warnings and "There is no overall message." in warnings
+    page.screenshot(path="/tmp/shots-confirm/release-warnings.png", full_page=True)
+    assert_no_serious_violations(page)
+    page.get_by_role("button", name="Release feedback").click()
+    page.get_by_text("Feedback released to").wait_for()

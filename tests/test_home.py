@@ -7,13 +7,13 @@ from app.plans import services
 from app.plans.states import PlanState
 from tests.conftest import QueryCounter, login
 from tests.factories import AssignmentFactory, member
-from tests.plan_helpers import World
+from tests.plan_helpers import GOOD_CONTENT, World
 
 
 def _submitted_plan(world: World, student) -> None:
     plan = services.start_plan(world.assignment, student)
     db.session.flush()
-    services.save_draft(plan, student, plan.save_token, {"sections": {"what_matters": "I want a home."}})
+    services.save_draft(plan, student, plan.save_token, GOOD_CONTENT)
     services.submit(plan, student, plan.save_token)
     db.session.commit()
 

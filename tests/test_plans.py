@@ -456,3 +456,27 @@ def test_due_dates_read_to_the_minute_in_the_readers_language(client, app):
     editor = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)
     assert "7. des. 2026 14:30" in editor and "14:30:45" not in editor
     assert "7. des. 2026 14:30" in client.get("/plans").get_data(as_text=True)
+
+
+def test_confirmation_page_stops_an_empty_plan(client, world):
+    login(client, world.owner.email)
+    page = client.get(f"/plans/{world.plan.id}/submit").get_data(as_text=True)
+    assert "The plan is empty" in page and "Back to the editor" in page
+    assert 'name="confirmed"' not in page
+
+
+def test_confirmation_page_stops_a_nearly_empty_plan_and_the_service_refuses_it(client, world):
+    world.write({"sections": {"what_matters": "I want a flat."}, "goals": [], "measures": []})
+    login(client, world.owner.email)
+    page = client.get(f"/plans/{world.plan.id}/submit").get_data(as_text=True)
+    assert "only 4 words" in page and "no goal and no measure" in page and 'name="confirmed"' not in page
+    r = post(client, f"/plans/{world.plan.id}/submit", {"confirmed": "yes", "save_token": world.plan.save_token})
+    assert r.status_code == 400 and "only 4 words" in r.get_data(as_text=True)
+    assert world.plan.state == PlanState.draft
+
+
+def test_confirmation_page_offers_to_submit_a_ready_plan(client, world):
+    world.write()
+    login(client, world.owner.email)
+    page = client.get(f"/plans/{world.plan.id}/submit").get_data(as_text=True)
+    assert "not ready" not in page and 'name="confirmed"' in page

@@ -350,3 +350,33 @@ def test_a_reflection_is_written_while_revising_not_after_resubmitting(make_clie
     refused = post(student, f"/plans/{plan.id}/reflection", {"version": 1, "text": "Too late?"})
     assert refused.status_code == 409
     assert db.session.scalar(db.select(db.func.count()).select_from(Reflection)) == 0
+
+
+def test_release_confirmation_warns_about_unscored_criteria_and_a_missing_message(client, app):
+    world = World()
+    plan = world.to_state(PlanState.submitted)
+    plan.reviewer_id = world.reviewer.id
+    services.save_review(plan, world.reviewer, scores={"voice": {"level": "solid", "comment": ""}}, overall="")
+    db.session.commit()
+    login(client, world.reviewer.email)
+    for endpoint in ("release", "complete"):
+        page = client.get(f"/plans/{plan.id}/{endpoint}").get_data(as_text=True)
+        assert "No level is given for" in page and "Respectful, plain language" in page
+        assert "There is no overall message." in page
+        assert 'name="confirmed"' in page  # a warning, not a block
+    assert post(client, f"/plans/{plan.id}/release", {"confirmed": "yes"}).status_code == 302
+    db.session.refresh(plan)
+    assert plan.state == PlanState.returned
+
+
+def test_release_confirmation_has_no_warning_for_a_full_review(client, app):
+    world = World()
+    plan = world.to_state(PlanState.submitted)
+    plan.reviewer_id = world.reviewer.id
+    keys = plan.rubric_version.criterion_keys()
+    services.save_review(plan, world.reviewer, scores={k: {"level": "solid", "comment": ""} for k in keys},
+                         overall="Well argued.")
+    db.session.commit()
+    login(client, world.reviewer.email)
+    page = client.get(f"/plans/{plan.id}/release").get_data(as_text=True)
+    assert "confirm-warnings" not in page and 'name="confirmed"' in page

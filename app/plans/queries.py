@@ -16,7 +16,7 @@ from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.rubrics.models import RubricVersion
 
-# What a plan's pages and rules read of its assignment: not its instructions (shown on the assignment's own page).
+# What a plan's pages and rules read of its assignment: not its instructions (only the plan page shows them).
 ASSIGNMENT_FOR_PLAN = (Assignment.cohort_id, Assignment.title, Assignment.case_version_id, Assignment.rubric_version_id,
                        Assignment.opens_at, Assignment.due_at, Assignment.review_due_at, Assignment.allow_late,
                        Assignment.closed_at)
@@ -30,8 +30,8 @@ def case_summary():
                                                    CaseVersion.fingerprint)
 
 
-def _assignment():
-    return joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN)
+def _assignment(*extra):
+    return joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN, *extra)
 
 
 def _versions_listed():
@@ -41,15 +41,17 @@ def _versions_listed():
         PlanVersion.word_count, PlanVersion.draft_token)
 
 
-def _one_plan(*options):
+def _one_plan(*options, assignment=None):
     return db.select(Plan).where(Plan.id == bindparam("plan_id")).options(
-        _assignment(), undefer(Plan.version_count), *options)
+        assignment if assignment is not None else _assignment(), undefer(Plan.version_count), *options)
 
 
 @functools.cache
 def _for_editor():
-    # The rubric's fingerprint only: the rubric beside the plan comes with the case panel.
-    return _one_plan(case_summary(), joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint))
+    # The rubric's fingerprint only: the rubric beside the plan comes with the case panel. The assignment's
+    # instructions are shown above the plan.
+    return _one_plan(case_summary(), joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint),
+                     assignment=_assignment(Assignment.instructions))
 
 
 @functools.cache
@@ -78,7 +80,8 @@ def _load(statement, plan_id: int) -> Plan | None:
 
 
 def plan_for_editor(plan_id: int) -> Plan | None:
-    """The plan page: the draft, the assignment, the case's name and languages, the number of versions."""
+    """The plan page: the draft, the assignment with its instructions, the case's name and languages, the number
+    of versions."""
     return _load(_for_editor(), plan_id)
 
 
@@ -122,9 +125,9 @@ def _student_assignments():
     user_id: BindParameter[int] = bindparam("user_id")
     return (
         db.select(Assignment, Plan)
-        # What the cards show: the cohort's name, the case's title, the plan's state and number of versions; not
-        # the assignment's instructions, the case's documents or the plan's text.
-        .options(defer(Assignment.instructions), joinedload(Assignment.cohort),
+        # What the cards show: the cohort's name, the case's title, the assignment's instructions, the plan's state
+        # and number of versions; not the case's documents or the plan's text.
+        .options(joinedload(Assignment.cohort),
                  joinedload(Assignment.case_version).load_only(CaseVersion.title, CaseVersion.languages),
                  defer(Plan.draft), undefer(Plan.version_count))
         .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.user_id == user_id)

@@ -165,6 +165,28 @@ def _locked_with() -> tuple:
     return joinedload(Plan.assignment), queries.case_summary()
 
 
+# A plan shorter than this, or with neither a goal nor a measure, is not ready to be submitted: a care plan of a
+# sentence or two gives the reviewer nothing to assess, and the student is told so before confirming.
+MIN_WORDS_TO_SUBMIT = 20
+
+
+def submission_problems(plan: Plan) -> list[str]:
+    """Why the draft is not ready to submit, in words for the student; empty when it is ready."""
+    content = plan.draft or {}
+    words = word_count(content)
+    if words == 0:
+        return [_("The plan is empty. Write something before you submit.")]
+    problems = []
+    if words < MIN_WORDS_TO_SUBMIT:
+        problems.append(_("The plan has only %(n)d words. Write at least %(min)d before you submit.",
+                          n=words, min=MIN_WORDS_TO_SUBMIT))
+    has_goal = any((row.get("text") or "").strip() for row in content.get("goals") or [])
+    has_measure = any((row.get("what") or "").strip() for row in content.get("measures") or [])
+    if not has_goal and not has_measure:
+        problems.append(_("The plan has no goal and no measure. Add at least one before you submit."))
+    return problems
+
+
 def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
     """Freeze the draft as the next version. A retried or double submit of the same draft returns the same version."""
     if not workflow.is_owner(plan, actor):
@@ -178,8 +200,8 @@ def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:
         return latest  # the first click already did it
     if save_token is not None and (not is_db_int(save_token) or save_token != plan.save_token):
         raise DraftConflict(plan)
-    if plan.state == PlanState.draft and word_count(plan.draft) == 0:
-        raise ValidationError(_("The plan is empty. Write something before you submit."))
+    if plan.state == PlanState.draft and (problems := submission_problems(plan)):
+        raise ValidationError(" ".join(problems))
     assignment = plan.assignment
     now = utcnow()
     if assignment.closed_at is not None:

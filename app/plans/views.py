@@ -300,7 +300,8 @@ def _confirm_or(plan, action_url, title, message, label, then):
 def submit(plan_id: int):
     plan = policies.require_owner(current_user, queries.plan_for_submit(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
-        return render_template("plans/submit.html", **_editor_context(plan))
+        return render_template("plans/submit.html", problems=services.submission_problems(plan),
+                               **_editor_context(plan))
     token = request.form.get("save_token", type=int)
     version = services.submit(plan, current_user._get_current_object(), token)
     message = _("Version %(n)d is submitted.%(late)s", n=version.number,

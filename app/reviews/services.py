@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from app.assignments.models import Assignment
 from app.auth.models import User
+from app.cases.models import localized
 from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, ValidationError
@@ -221,6 +222,23 @@ def _finish(plan: Plan, actor, action: PlanAction) -> Review:
     feedback_released.send(plan, review=review, version=version, actor=actor,
                            completed=action == PlanAction.complete)
     return review
+
+
+def release_warnings(plan: Plan, locale: str) -> list[str]:
+    """What the review of the current version leaves out, to warn about before it is released: the criteria
+    without a level, and a missing overall message. It warns only; releasing stays allowed."""
+    version = plan.current_version
+    review = review_for(version) if version else None
+    rubric = plan.rubric_version
+    scored = {s.criterion_key for s in review.scores if s.level_key} if review else set()
+    missing = [localized(c["title"], locale) for c in rubric.criteria if c["key"] not in scored]
+    warnings = []
+    if missing:
+        warnings.append(_("No level is given for %(n)d of %(total)d criteria: %(names)s.", n=len(missing),
+                          total=len(rubric.criteria), names=", ".join(missing)))
+    if review is None or not (review.overall or "").strip():
+        warnings.append(_("There is no overall message."))
+    return warnings
 
 
 def release(plan: Plan, actor) -> Review:

@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.db import db, utcnow
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
-from app.i18n import format_moment
+from app.i18n import current_locale, format_moment
 from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans import workflow
@@ -397,7 +397,8 @@ def delete_comment(plan_id: int, comment_id: int):
 
 def _confirm(plan, endpoint, title, message, label):
     return render_template("confirm.html", title=title, message=message, action=url_for(endpoint, plan_id=plan.id),
-                           confirm_label=label, cancel=url_for("reviews.review", plan_id=plan.id), hidden={}, form=None)
+                           confirm_label=label, cancel=url_for("reviews.review", plan_id=plan.id), hidden={}, form=None,
+                           warnings=services.release_warnings(plan, current_locale()))
 
 
 @bp.route("/plans/<int:plan_id>/release", methods=["GET", "POST"])

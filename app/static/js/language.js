@@ -8,6 +8,7 @@
   var planId = parseInt(form.dataset.planId, 10);
   var lang = form.dataset.lang || "en";
   var results = {};   // field key -> findings
+  var announced = {}; // section -> the number of open hints screen readers last heard of
   var timers = {};
   var DELAY = 600;
 
@@ -86,6 +87,7 @@
       if (entry.field.section !== section) { return; }
       entry.findings.forEach(function (f) { (f.dismissed ? dismissed : open).push({ f: f, key: key, where: entry.field.where }); });
     });
+    announce(section, box, open.length);
     box.textContent = "";
     if (!open.length && !dismissed.length) { box.hidden = true; updateTotals(); return; }
     box.hidden = false;
@@ -108,6 +110,20 @@
       box.appendChild(details);
     }
     updateTotals();
+  }
+
+  // Say how many hints the part being edited has, through the status region, only when that number changes and
+  // only for the part that has the focus (not for checks run when the page opens).
+  function announce(section, box, count) {
+    var before = announced[section] || 0;
+    announced[section] = count;
+    var part = box.closest(".plan-section");
+    var region = document.getElementById("hint-status");
+    if (count === before || !region || !part || !part.contains(document.activeElement)) { return; }
+    var heading = part.querySelector("h2, h3");
+    var name = heading ? heading.textContent.trim() : "";
+    var text = count === 0 ? msg("announce-none") : count === 1 ? msg("announce-one") : msg("announce-many", count);
+    region.textContent = text.replace("{section}", name);
   }
 
   function hintItem(item) {
