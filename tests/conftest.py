@@ -102,6 +102,39 @@ def _clean_database() -> None:
                 conn.execute(table.delete())
 
 
+class InFlight:
+    """The live server's app, counting the requests it is still answering: a browser test's page may leave an
+    autosave on its way when the test ends, and the database is only emptied once the server has answered it (on
+    PostgreSQL, emptying the tables under a request still reading them ends in a deadlock)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            answer = self.app(environ, start_response)
+            try:
+                return list(answer)
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_until_idle(self, seconds: float = 15) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, seconds)
+
+
+_served: list[InFlight] = []
+
+
 @pytest.fixture(autouse=True)
 def _isolation(request):
     if "app" not in request.fixturenames:
@@ -110,6 +143,8 @@ def _isolation(request):
     request.getfixturevalue("app")
     limiter.reset()
     yield
+    for served in _served:
+        served.wait_until_idle()
     _clean_database()
     limiter.reset()
 
@@ -158,7 +193,9 @@ def outbox(recipient: str | None = None):
 @pytest.fixture(scope="session")
 def live_server(app):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    served = InFlight(app)
+    _served.append(served)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

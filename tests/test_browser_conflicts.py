@@ -12,6 +12,7 @@ import pytest
 from app.db import db
 from app.plans.models import Plan
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 from tests.plan_helpers import GOOD_CONTENT, World
 
 pytestmark = pytest.mark.browser
@@ -22,14 +23,6 @@ TWO_GOALS = copy.deepcopy(GOOD_CONTENT)
 TWO_GOALS["goals"].append({"id": "g2", "text": "I want to cook again", "timeframe": "within six months"})
 TWO_GOALS["measures"].append({"id": "m2", "what": "Kitchen mornings", "service": "Peer support",
                               "role": "Peer worker", "due": "1 July", "goal_id": "g2"})
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def shot(page, name):

@@ -9,19 +9,12 @@ import os
 import pytest
 
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 from tests.test_dashboard import HandBuilt
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def first_column(page) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +25,6 @@ def test_choosing_a_language_changes_nothing_until_the_button_is_pressed(page, a
     assert page.get_attribute("html", "lang") == "nb"
     assert page.locator("#locale-select").input_value() == "nb"
     assert_no_serious_violations(page)
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _middles(page, selector: str) -> list[float]:

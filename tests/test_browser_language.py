@@ -7,17 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 from tests.plan_helpers import World
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_hints_apply_and_dismiss(page, app):

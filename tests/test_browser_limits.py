@@ -14,6 +14,7 @@ from app.plans.states import PlanState
 from app.reviews import services as review_services
 from app.reviews.models import Reflection
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 from tests.plan_helpers import GOOD_CONTENT, World
 
 pytestmark = pytest.mark.browser
@@ -24,14 +25,6 @@ SHOTS = os.environ.get("SHOTS_DIR", "/tmp/shots-student")
 def text_of(length: int) -> str:
     words = "Anna wants a home of her own with Luna. " * (length // 40 + 1)
     return words[:length]
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def draft(plan_id):

@@ -13,6 +13,7 @@ from app.plans.states import PlanState
 from app.reviews import services
 from app.reviews.models import Reflection
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 from tests.plan_helpers import World
 
 pytestmark = pytest.mark.browser
@@ -34,14 +35,6 @@ def reflection_text():
     db.session.expire_all()
     found = db.session.scalar(db.select(Reflection))
     return found.text if found else None
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def revise(page):
