@@ -2,6 +2,7 @@
 test clients that behave like separate browsers, and a live server for the browser tests."""
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
@@ -104,16 +105,19 @@ def _clean_database() -> None:
 
 class InFlight:
     """The live server's app, counting the requests it is still answering: a browser test's page may leave an
-    autosave on its way when the test ends, and the database is only emptied once the server has answered it (on
-    PostgreSQL, emptying the tables under a request still reading them ends in a deadlock)."""
+    autosave or a hint check on its way when the test ends. The database is emptied only while no request runs, and
+    a request arriving meanwhile waits until it is done (on PostgreSQL, emptying the tables under a request still
+    reading them ends in a deadlock)."""
 
     def __init__(self, app):
         self.app = app
         self.count = 0
+        self.cleaning = False
         self.changed = threading.Condition()
 
     def __call__(self, environ, start_response):
         with self.changed:
+            self.changed.wait_for(lambda: not self.cleaning)
             self.count += 1
         try:
             answer = self.app(environ, start_response)
@@ -127,9 +131,18 @@ class InFlight:
                 self.count -= 1
                 self.changed.notify_all()
 
-    def wait_until_idle(self, seconds: float = 15) -> None:
+    @contextlib.contextmanager
+    def quiet(self, seconds: float = 15):
+        """No request runs inside this block: those under way are answered first, new ones wait for its end."""
         with self.changed:
+            self.cleaning = True
             self.changed.wait_for(lambda: self.count == 0, seconds)
+        try:
+            yield
+        finally:
+            with self.changed:
+                self.cleaning = False
+                self.changed.notify_all()
 
 
 _served: list[InFlight] = []
@@ -143,9 +156,10 @@ def _isolation(request):
     request.getfixturevalue("app")
     limiter.reset()
     yield
-    for served in _served:
-        served.wait_until_idle()
-    _clean_database()
+    with contextlib.ExitStack() as quiet:
+        for served in _served:
+            quiet.enter_context(served.quiet())
+        _clean_database()
     limiter.reset()
 
 
