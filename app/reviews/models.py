@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
@@ -12,6 +12,7 @@ class Review(CreatedAtMixin, Model):
     """The feedback on one submitted version. Invisible to the student until released."""
 
     __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("save_token >= 0", name="save_token_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True, nullable=False)
@@ -19,6 +20,9 @@ class Review(CreatedAtMixin, Model):
                                                  nullable=False)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     overall: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # Counts the saves of the levels and messages: a save sent from a page that read an older count is refused
+    # (two tabs writing the same review), so neither overwrites the other unseen.
+    save_token: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 

@@ -117,6 +117,15 @@ def _require_reviewer(plan: Plan, actor) -> None:
         raise Conflict(_("This plan is not waiting for a review (it is \"%(state)s\").", state=plan.state.label))
 
 
+class ReviewConflict(Conflict):
+    """A save of the review sent from a page that read an older save of it (another tab or window saved since):
+    refused, with the review as it is now, so that the reviewer chooses which text to keep."""
+
+    def __init__(self, review: Review):
+        super().__init__(_("This review was saved in another tab or window after this page read it."))
+        self.review = review
+
+
 def _ensure_review(plan: Plan, actor) -> Review:
     """The review of the current version; the reviewer's first save starts the review."""
     # Hold the plan's row until the commit: a save or a comment sent from another tab at the same moment waits
@@ -125,9 +134,11 @@ def _ensure_review(plan: Plan, actor) -> Review:
     _require_reviewer(plan, actor)
     version = plan.current_version
     assert version is not None  # a plan its reviewer may review has a version under way
-    review = review_for(version)
+    # Read afresh under the lock: its save token is what another tab's save may just have counted up.
+    review = db.session.scalar(db.select(Review).where(Review.plan_version_id == version.id)
+                               .execution_options(populate_existing=True))
     if review is None:
-        review = Review(plan_id=plan.id, plan_version_id=version.id, reviewer_id=actor.id)
+        review = Review(plan_id=plan.id, plan_version_id=version.id, reviewer_id=actor.id, save_token=0)
         db.session.add(review)
         db.session.flush()
     if plan.state == PlanState.submitted:
@@ -135,9 +146,13 @@ def _ensure_review(plan: Plan, actor) -> Review:
     return review
 
 
-def save_review(plan: Plan, actor, *, scores: dict, overall: str) -> Review:
-    """scores: {criterion_key: {"level": level_key or "", "comment": str}}."""
+def save_review(plan: Plan, actor, *, scores: dict, overall: str, save_token: int | None = None) -> Review:
+    """scores: {criterion_key: {"level": level_key or "", "comment": str}}. save_token: the review's save token as
+    the page read it (0 before the first save); a save over a newer save is refused with `ReviewConflict`. Each
+    save counts the token up."""
     review = _ensure_review(plan, actor)
+    if save_token is not None and save_token != review.save_token and review.save_token > 0:
+        raise ReviewConflict(review)  # (a review never saved before has nothing to overwrite)
     rubric = plan.rubric_version
     levels, criteria = set(rubric.level_keys()), rubric.criterion_keys()
     for key in criteria:
@@ -156,6 +171,7 @@ def save_review(plan: Plan, actor, *, scores: dict, overall: str) -> Review:
     if len(overall or "") > MAX_COMMENT * 2:
         raise ValidationError(_("The overall message is too long."))
     review.overall = (overall or "").strip()
+    review.save_token += 1
     review.updated_at = utcnow()
     db.session.flush()
     return review

@@ -25,7 +25,7 @@ from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
 from app.reviews.anchors import anchor_choices, anchor_labels, anchor_texts, highlight, number_comments
-from app.urls import bounded_int
+from app.urls import bounded_int, is_db_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -207,8 +207,35 @@ def _saved_label(saved) -> str:
     return _("Saved %(time)s", time=format_moment(saved.updated_at, "HH:mm"))
 
 
-def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None, errors: dict | None = None) -> str:
-    """The review page. errors: what could not be done, by the id of the field to put right."""
+def _title(texts: dict, lang: str) -> str:
+    return texts.get(lang) or next(iter(texts.values()), "")
+
+
+def _differences(rubric, lang: str, mine: ReviewFields, theirs: ReviewFields) -> list[dict]:
+    """Where two texts of a review differ (a level, a criterion's comment, the overall message), in the rubric's
+    order: {"label", "mine", "theirs"}, levels by their titles."""
+    def level(key: str) -> str:
+        return rubric.level_title(key, lang) if key else ""
+
+    rows = []
+    for criterion in rubric.criteria:
+        key, title = criterion["key"], _title(criterion["title"], lang)
+        if (mine.levels.get(key) or "") != (theirs.levels.get(key) or ""):
+            rows.append({"label": _("%(criterion)s: level", criterion=title),
+                         "mine": level(mine.levels.get(key) or ""), "theirs": level(theirs.levels.get(key) or "")})
+        if (mine.comments.get(key) or "").strip() != (theirs.comments.get(key) or "").strip():
+            rows.append({"label": _("%(criterion)s: your comment", criterion=title),
+                         "mine": mine.comments.get(key) or "", "theirs": theirs.comments.get(key) or ""})
+    if mine.overall.strip() != theirs.overall.strip():
+        rows.append({"label": _("Overall message to the student"), "mine": mine.overall, "theirs": theirs.overall})
+    return rows
+
+
+def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None, errors: dict | None = None,
+                   conflict: dict | None = None) -> str:
+    """The review page. errors: what could not be done, by the id of the field to put right. conflict: a save
+    refused because another tab or window saved the review since (its "differences"; "kept" once the newer
+    version is in the form and what was typed is shown beside it)."""
     plan, version, review, previous = page.plan, page.version, page.review, page.previous
     assert version is not None
     numbered, spans = number_comments(version.content, review.comments if review else [])
@@ -220,7 +247,7 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
         case=plan.case_version, labels=anchor_labels(version.content), choices=anchor_choices(version.content),
-        fields=fields or ReviewFields.saved(review), errors=errors or {},
+        fields=fields or ReviewFields.saved(review), errors=errors or {}, conflict=conflict,
         saved_label=_saved_label(review) if review else _("Not saved yet"),
     )
 
@@ -270,8 +297,22 @@ def save(plan_id: int):
     require(policies.can_review(current_user, plan))
     fields = ReviewFields.sent(plan.rubric_version.criterion_keys(), request.form)
     then = request.form.get("then", "")
+    token = request.form.get("save_token", type=bounded_int)
+    if then == "load_newer":  # after a conflict: the newer version into the form, what was typed beside it
+        page = _loaded_review_page(plan_id)
+        newer = ReviewFields.saved(page.review)
+        kept = {"kept": True, "differences": _differences(plan.rubric_version, plan_services.plan_language(plan),
+                                                          fields, newer)}
+        return _render_review(page, replace(newer, key=fields.key, quote=fields.quote, start=fields.start,
+                                            body=fields.body, bank_text=fields.bank_text), conflict=kept)
     try:
-        services.save_review(plan, current_user, scores=fields.scores(), overall=fields.overall)
+        services.save_review(plan, current_user, scores=fields.scores(), overall=fields.overall, save_token=token)
+    except services.ReviewConflict:
+        db.session.rollback()
+        page = _loaded_review_page(plan_id)
+        differences = _differences(plan.rubric_version, plan_services.plan_language(plan), fields,
+                                   ReviewFields.saved(page.review))
+        return _render_review(page, fields, conflict={"kept": False, "differences": differences}), 409
     except DomainError as error:
         db.session.rollback()
         return _render_review(_loaded_review_page(plan_id), fields, {"rubric-title": error.message}), error.status
@@ -341,14 +382,31 @@ def autosave(plan_id: int):
     if not isinstance(data, dict):
         return jsonify({"error": _("Send the review as JSON.")}), 400
     fields = ReviewFields.sent(plan.rubric_version.criterion_keys(), data)
+    token = data.get("save_token")
+    if token is not None and not is_db_int(token):
+        return jsonify({"error": _("The save token is missing; reload the page.")}), 400
     try:
-        review = services.save_review(plan, current_user, scores=fields.scores(), overall=fields.overall)
+        review = services.save_review(plan, current_user, scores=fields.scores(), overall=fields.overall,
+                                      save_token=token)
+    except services.ReviewConflict as conflict:
+        db.session.rollback()
+        return jsonify({"error": conflict.message, "conflict": True, "review": _review_answer(conflict.review)}), 409
     except DomainError as error:
         db.session.rollback()
         return jsonify({"error": error.message}), error.status
-    answer = {"saved_at": review.updated_at.isoformat(), "saved_label": _saved_label(review)}
+    answer = {"saved_at": review.updated_at.isoformat(), "saved_label": _saved_label(review),
+              "save_token": review.save_token}
     db.session.commit()
     return jsonify(answer)
+
+
+def _review_answer(review) -> dict:
+    """The review as saved, by the form's names, with its save token and when it was saved: the newer text a page
+    is shown when its save came too late."""
+    fields = ReviewFields.saved(review)
+    return {"save_token": review.save_token, "saved_label": _saved_label(review), "overall": fields.overall,
+            **{f"level-{key}": level for key, level in fields.levels.items()},
+            **{f"comment-{key}": comment for key, comment in fields.comments.items()}}
 
 
 @bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
@@ -374,7 +432,7 @@ def add_comment(plan_id: int):
                          body=body)
         return _render_review(page, fields, _comment_error(error)), error.status
     answer = {"id": comment.id, "key": comment.anchor_key, "start": comment.start, "end": comment.end,
-              "quote": comment.quote, "body": comment.body}
+              "quote": comment.quote, "body": comment.body, "saved_label": _saved_label(comment.review)}
     db.session.commit()
     if _wants_json():
         return jsonify({**answer, **_review_parts(plan_id), "message": _("Comment added to the passage.")}), 201
