@@ -100,6 +100,67 @@
     byId("anchor-key").addEventListener("change", function () { byId("anchor-start").value = ""; });
   }
 
+  // --- the feedback column: what the jump bar leads to is not hidden under the bar, whatever its height ----------
+  // The two columns fit the window below the page's title; a jump scrolls only its column, not the page.
+  (function () {
+    var column = byId("feedback-column"), bar = column && column.querySelector(".save-bar");
+    var layout = document.querySelector(".review-layout");
+    if (!bar || !layout) { return; }
+    function fit() {
+      column.style.scrollPaddingTop = bar.offsetHeight + "px";
+      layout.style.setProperty("--review-top", Math.round(layout.getBoundingClientRect().top + window.scrollY) + "px");
+    }
+    fit();
+    window.addEventListener("resize", fit);
+    bar.addEventListener("click", function (event) {
+      var link = event.target.closest(".jump-bar a");
+      var target = link && byId(link.getAttribute("href").slice(1));
+      if (!target || getComputedStyle(column).overflowY !== "auto") { return; }  // one column: the page scrolls
+      event.preventDefault();
+      column.scrollTop += target.getBoundingClientRect().top - column.getBoundingClientRect().top - bar.offsetHeight - 8;
+      target.focus({ preventScroll: true });
+    });
+  })();
+
+  // --- the plan column: the plan and the case as tabs (without scripts, the case follows the plan) ---------------
+  (function () {
+    var list = byId("plan-tabs");
+    if (!list) { return; }
+    var column = byId("plan-column");
+    var tabs = Array.prototype.slice.call(list.querySelectorAll(".tab"));
+    var positions = {};
+    list.setAttribute("role", "tablist");
+    tabs.forEach(function (tab) {
+      var panel = byId(tab.getAttribute("aria-controls"));
+      tab.setAttribute("role", "tab");
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tab.id);
+      tab.addEventListener("click", function () { choose(tab, false); });
+    });
+    function choose(chosen, focus) {
+      tabs.forEach(function (tab) {
+        var selected = tab === chosen, panel = byId(tab.getAttribute("aria-controls"));
+        if (!panel.hidden) { positions[tab.id] = column.scrollTop; }  // each tab keeps its place
+        tab.setAttribute("aria-selected", selected ? "true" : "false");
+        tab.tabIndex = selected ? 0 : -1;
+        panel.hidden = !selected;
+      });
+      column.scrollTop = positions[chosen.id] || 0;
+      if (focus) { chosen.focus(); }
+    }
+    list.addEventListener("keydown", function (event) {
+      var at = tabs.indexOf(document.activeElement), next = null;
+      if (at < 0) { return; }
+      if (event.key === "ArrowRight") { next = tabs[(at + 1) % tabs.length]; }
+      else if (event.key === "ArrowLeft") { next = tabs[(at - 1 + tabs.length) % tabs.length]; }
+      else if (event.key === "Home") { next = tabs[0]; }
+      else if (event.key === "End") { next = tabs[tabs.length - 1]; }
+      if (next) { event.preventDefault(); choose(next, true); }
+    });
+    list.hidden = false;
+    choose(tabs[0], false);
+  })();
+
   // --- the comment bank: remember the last comment field, insert saved text there -----------------------
   document.addEventListener("focusin", function (event) {
     if (event.target.matches("textarea[data-bank-target]")) { lastTarget = event.target; }
@@ -123,6 +184,13 @@
   var AUTOSAVE_DELAY = 1500;
   var timer = null, inFlight = false, queued = false, retryDelay = 0, blocked = false, submitting = false;
   var lastSaved = null, lastSavedLabel = statusEl.classList.contains("is-saved") ? statusEl.textContent.trim() : "";
+  var tokenEl = byId("review-save-token"), conflict = null;
+  function token() { return parseInt(tokenEl.value, 10) || 0; }
+  function withToken(body) {
+    var data = JSON.parse(body);
+    data.save_token = token();
+    return JSON.stringify(data);
+  }
 
   function setStatus(text, kind) {
     statusEl.textContent = text;
@@ -173,14 +241,17 @@
     }
     inFlight = true;
     setStatus(msg("saving"), "pending");
-    return postJSON(form.dataset.autosaveUrl, body).then(function (result) {
+    return postJSON(form.dataset.autosaveUrl, withToken(body)).then(function (result) {
       inFlight = false;
       if (result.status === 200) {
         lastSaved = body;
         lastSavedLabel = result.data.saved_label;
+        tokenEl.value = result.data.save_token;
         retryDelay = 0;
         setStatus(result.data.saved_label, "saved");
         if (queued || changed()) { queued = false; schedule(); }
+      } else if (result.status === 409 && result.data.conflict) {
+        showConflict(result.data);
       } else if (result.status === 409 || result.status === 403) {
         blocked = true;  // released from another tab, or no longer the reviewer: the text stays on the page
         setStatus(result.data.error || msg("retrying"), "error");
@@ -206,6 +277,95 @@
   form.addEventListener("change", function (event) { if (isReviewField(event.target)) { schedule(); } });
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(); }
+  });
+
+  // --- another tab or window saved the review since this page read it: the reviewer chooses ------------------
+  var conflictBox = byId("review-conflict"), keptBox = byId("review-kept");
+
+  function fieldLabel(field) {
+    var fieldset = field.closest("fieldset.criterion");
+    var legend = fieldset ? fieldset.querySelector("legend").textContent.trim() : "";
+    var own = form.querySelector('label[for="' + field.id + '"]');
+    if (field.type === "radio") { return legend; }
+    return legend ? legend + ": " + (own ? own.textContent.trim() : "") : (own ? own.textContent.trim() : field.name);
+  }
+  function levelText(name, value) {
+    var radio = value && form.querySelector('input[type="radio"][name="' + name + '"][value="' + value + '"]');
+    return radio ? radio.closest("label").querySelector("strong").textContent.trim() : "";
+  }
+  function showConflict(data) {
+    blocked = true;  // nothing more is sent until the reviewer has chosen; what was typed stays in the form
+    conflict = data.review;
+    setStatus(data.error, "error");
+    conflictBox.hidden = false;
+    var title = byId("review-conflict-title");
+    title.scrollIntoView({ block: "nearest" });
+    title.focus();
+  }
+  function loadNewer() {
+    var mine = JSON.parse(collect()), rows = [];
+    Object.keys(mine).forEach(function (name) {
+      var theirs = conflict[name] || "";
+      if ((mine[name] || "").trim() === theirs.trim()) { return; }
+      var field = form.querySelector('[name="' + name + '"]');
+      if (field.type === "radio") {
+        form.querySelectorAll('input[type="radio"][name="' + name + '"]').forEach(function (radio) { radio.checked = radio.value === theirs; });
+        if (mine[name]) { rows.push([fieldLabel(field), levelText(name, mine[name])]); }
+      } else {
+        if (mine[name].trim()) { rows.push([fieldLabel(field), mine[name]]); }
+        field.value = theirs;
+      }
+    });
+    var list = byId("review-kept-list");
+    list.textContent = "";
+    rows.forEach(function (row, index) {
+      var wrap = document.createElement("div"), label = document.createElement("label"), text = document.createElement("textarea");
+      wrap.className = "field";
+      label.className = "label";
+      label.htmlFor = text.id = "kept-" + (index + 1);
+      label.textContent = row[0];
+      text.readOnly = true;
+      text.rows = 2;
+      text.value = row[1];
+      wrap.appendChild(label);
+      wrap.appendChild(text);
+      list.appendChild(wrap);
+    });
+    settle(conflict.saved_label);
+    if (rows.length) {
+      keptBox.hidden = false;
+      byId("review-kept-title").focus();
+    } else {
+      byId("rubric-title").focus();
+    }
+  }
+  function keepMine() {
+    tokenEl.value = conflict.save_token;
+    settle(null);
+    save();
+    byId("rubric-title").focus();
+  }
+  function settle(label) {
+    tokenEl.value = conflict.save_token;
+    conflictBox.hidden = true;
+    blocked = false;
+    if (label) {  // the form now holds the newer version, as saved
+      lastSaved = collect();
+      lastSavedLabel = label;
+      setStatus(label, "saved");
+    } else {
+      lastSaved = null;
+    }
+    conflict = null;
+  }
+  conflictBox.addEventListener("click", function (event) {
+    var choice = event.target.closest("[data-conflict]");
+    if (!choice || !conflict) { return; }
+    if (choice.dataset.conflict === "theirs") { loadNewer(); } else { keepMine(); }
+  });
+  byId("review-kept-close").addEventListener("click", function () {
+    keptBox.hidden = true;
+    byId("rubric-title").focus();
   });
 
   // --- comments, the bank and deleting, without leaving the page ---------------------------------------------
@@ -256,6 +416,10 @@
       if (result.status === 201) {
         replaceParts(result.data);
         ["anchor-quote", "anchor-body", "anchor-start"].forEach(function (id) { byId(id).value = ""; });
+        if (result.data.saved_label && !blocked) {  // the review was saved with it (and started, the first time)
+          lastSavedLabel = result.data.saved_label;
+          if (!changed()) { setStatus(lastSavedLabel, "saved"); }
+        }
         announce("anchor", result.data.message);
       } else {
         showError("anchor", result.data.error || msg("retrying"), result.data.field);
@@ -315,4 +479,7 @@
 
   // What the page shows was saved, unless the server sent it back because it could not be saved.
   lastSaved = form.hasAttribute("data-unsaved") ? null : collect();
+  // Sent back because another tab saved first (the page without scripts' answer): nothing is saved until the
+  // reviewer has pressed one of the two buttons there.
+  if (byId("review-conflict-page")) { blocked = true; }
 })();
