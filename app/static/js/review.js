@@ -117,7 +117,8 @@
       var target = link && byId(link.getAttribute("href").slice(1));
       if (!target || getComputedStyle(column).overflowY !== "auto") { return; }  // one column: the page scrolls
       event.preventDefault();
-      column.scrollTop += target.getBoundingClientRect().top - column.getBoundingClientRect().top - bar.offsetHeight - 8;
+      var top = column.scrollTop + target.getBoundingClientRect().top - column.getBoundingClientRect().top - bar.offsetHeight - 8;
+      column.scrollTo({ top: top, behavior: "instant" });  // also ends a scroll still under way (Page Down)
       target.focus({ preventScroll: true });
     });
   })();
@@ -282,12 +283,14 @@
   // --- another tab or window saved the review since this page read it: the reviewer chooses ------------------
   var conflictBox = byId("review-conflict"), keptBox = byId("review-kept");
 
-  function fieldLabel(field) {
+  function fieldLabel(field) {  // as the page without scripts names it: "Criterion: level", "Criterion: your comment"
     var fieldset = field.closest("fieldset.criterion");
-    var legend = fieldset ? fieldset.querySelector("legend").textContent.trim() : "";
-    var own = form.querySelector('label[for="' + field.id + '"]');
-    if (field.type === "radio") { return legend; }
-    return legend ? legend + ": " + (own ? own.textContent.trim() : "") : (own ? own.textContent.trim() : field.name);
+    if (!fieldset) {
+      var own = form.querySelector('label[for="' + field.id + '"]');
+      return own ? own.textContent.trim() : field.name;
+    }
+    var legend = fieldset.querySelector("legend").textContent.trim();
+    return msg(field.type === "radio" ? "level-of" : "comment-of").replace("{criterion}", legend);
   }
   function levelText(name, value) {
     var radio = value && form.querySelector('input[type="radio"][name="' + name + '"][value="' + value + '"]');
