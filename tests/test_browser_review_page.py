@@ -249,6 +249,11 @@ def test_without_javascript_a_stale_save_answers_with_a_page_that_keeps_what_was
     assert overall_b.input_value() == "Typed in tab B."
     assert tab_b.locator("#criterion-language").get_by_role("radio").nth(2).is_checked()
     assert review_of(world).overall == "Saved from tab A."
+    checker = browser.new_context(base_url=live_server, locale="en-GB").new_page()  # axe needs JavaScript
+    checker.goto("/login")
+    checker.set_content(tab_b.content())
+    assert_no_serious_violations(checker)
+    checker.context.close()
 
     # "Load the newer version": A's text in the form, B's beside it
     alert.get_by_role("button", name="Load the newer version").click()

@@ -296,14 +296,17 @@
     var radio = value && form.querySelector('input[type="radio"][name="' + name + '"][value="' + value + '"]');
     return radio ? radio.closest("label").querySelector("strong").textContent.trim() : "";
   }
+  function showAtTop(heading) {  // the boxes stand first in the feedback column, right under its bar
+    var column = byId("feedback-column");
+    if (getComputedStyle(column).overflowY === "auto") { column.scrollTop = 0; } else { heading.scrollIntoView(); }
+    heading.focus({ preventScroll: true });
+  }
   function showConflict(data) {
     blocked = true;  // nothing more is sent until the reviewer has chosen; what was typed stays in the form
     conflict = data.review;
     setStatus(data.error, "error");
     conflictBox.hidden = false;
-    var title = byId("review-conflict-title");
-    title.scrollIntoView({ block: "nearest" });
-    title.focus();
+    showAtTop(byId("review-conflict-title"));
   }
   function loadNewer() {
     var mine = JSON.parse(collect()), rows = [];
@@ -337,7 +340,7 @@
     settle(conflict.saved_label);
     if (rows.length) {
       keptBox.hidden = false;
-      byId("review-kept-title").focus();
+      showAtTop(byId("review-kept-title"));
     } else {
       byId("rubric-title").focus();
     }
