@@ -273,3 +273,25 @@ def test_without_javascript_a_stale_save_answers_with_a_page_that_keeps_what_was
     assert overall_b.input_value() == "Typed in tab B."
     assert review_of(world).overall == "Typed in tab B."
     tab_a.context.close()
+
+
+def test_a_button_pressed_while_the_review_saves_itself_is_no_conflict_with_itself(browser, live_server, app):
+    world = reviewed_plan()
+    page = reviewer_page(browser, live_server, world)
+    held = []
+    page.route("**/review/draft", lambda route: held.append(route))
+    page.locator("#overall").fill("Saved as I press the button.")
+    page.keyboard.press("Control+s")  # the autosave goes out now, and is held on its way
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held
+    page.get_by_role("button", name="Save draft review").click()
+    page.wait_for_timeout(300)
+    assert "Review saved as a draft" not in page.content()  # the form waits for the save's answer
+    held[0].continue_()
+    page.get_by_text("Review saved as a draft").wait_for()
+    assert page.locator("#overall").input_value() == "Saved as I press the button."
+    assert review_of(world).overall == "Saved as I press the button." and review_of(world).save_token == 2
+    page.context.close()

@@ -185,7 +185,12 @@
   var AUTOSAVE_DELAY = 1500;
   var timer = null, inFlight = false, queued = false, retryDelay = 0, blocked = false, submitting = false;
   var lastSaved = null, lastSavedLabel = statusEl.classList.contains("is-saved") ? statusEl.textContent.trim() : "";
-  var tokenEl = byId("review-save-token"), conflict = null;
+  var tokenEl = byId("review-save-token"), conflict = null, afterSave = null;
+  function runAfterSave() {
+    var next = afterSave;
+    afterSave = null;
+    if (next && !blocked) { next(); }
+  }
   function token() { return parseInt(tokenEl.value, 10) || 0; }
   function withToken(body) {
     var data = JSON.parse(body);
@@ -261,9 +266,11 @@
       } else {
         retry();
       }
+      runAfterSave();
     }).catch(function () {
       inFlight = false;
       retry(true);
+      runAfterSave();
     });
   }
 
@@ -463,6 +470,11 @@
     if (by && by.name === "then" && by.value === "comment") { event.preventDefault(); addComment(by); return; }
     if (by && by.name === "then" && by.value === "bank") { event.preventDefault(); saveToBank(by); return; }
     if (by && by.name === "delete_comment") { event.preventDefault(); deleteComment(by); return; }
+    if (inFlight) {  // the form goes once this save has answered, with the save token it gives
+      event.preventDefault();
+      afterSave = function () { if (by) { form.requestSubmit(by); } else { form.requestSubmit(); } };
+      return;
+    }
     submitting = true;  // the whole review goes with the form, the unsent texts too
     clearTimeout(timer);
   });
