@@ -93,10 +93,12 @@ OPEN_PER_PAGE = 25
 
 
 def _waiting_for_a_reviewer(user_id) -> tuple:
-    """Submitted plans without a reviewer, in cohorts where the user (an id, or a bound parameter) teaches."""
+    """Submitted plans without a reviewer, in cohorts where the user (an id, or a bound parameter) teaches, except
+    their own (nobody reviews their own plan)."""
     cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user_id,
                                                     Membership.role == Role.instructor)
-    return Assignment.cohort_id.in_(cohorts), Plan.state.in_(sorted(WAITING_FOR_REVIEWER)), Plan.reviewer_id.is_(None)
+    return (Assignment.cohort_id.in_(cohorts), Plan.state.in_(sorted(WAITING_FOR_REVIEWER)), Plan.reviewer_id.is_(None),
+            Plan.student_id != user_id)
 
 
 def review_counts(user) -> tuple[int, int]:
