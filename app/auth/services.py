@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
+from app.auth.passwords import password_problem
 from app.db import db, rowcount, utcnow
 from app.errors import ValidationError
 from app.mail.services import send_mail
@@ -25,13 +26,10 @@ class WrongPassword(ValidationError):
     pass
 
 
-def password_problem(password: str) -> str | None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
-        return _("Use at least %(n)d characters.", n=minimum)
-    if password.strip() == "" or len(set(password)) < 4:
-        return _("Choose a password that is harder to guess.")
-    return None
+def require_good_password(password: str, *, email: str | None, name: str | None) -> None:
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise ValidationError(problem)
 
 
 def create_user(email: str, name: str, password: str | None = None, *, is_admin: bool = False,
@@ -41,9 +39,7 @@ def create_user(email: str, name: str, password: str | None = None, *, is_admin:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     user = User(email=email, name=name.strip(), is_admin=is_admin, locale=locale)
     if password is not None:
-        problem = password_problem(password)
-        if problem:
-            raise ValidationError(problem)
+        require_good_password(password, email=email, name=name)
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -67,9 +63,7 @@ def end_all_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise WrongPassword(_("Your current password is not correct."))
-    problem = password_problem(new)
-    if problem:
-        raise ValidationError(problem)
+    require_good_password(new, email=user.email, name=user.name)
     user.set_password(new)
     end_all_sessions(user)
     record("user.password_changed", actor=user, subject=user)
@@ -149,9 +143,7 @@ def reset_password(token: str, new_password: str) -> User:
     found = token_user(token)
     if found is None:
         raise ValidationError(_("This link has expired or has already been used. Ask for a new one."))
-    problem = password_problem(new_password)
-    if problem:
-        raise ValidationError(problem)
+    require_good_password(new_password, email=found.user.email, name=found.user.name)
     # A conditional update, so two clicks on the same link cannot both succeed.
     claimed = rowcount(db.session.execute(
         db.update(PasswordToken)
