@@ -70,6 +70,9 @@ class Config:
     MAIL_ECHO = True  # print mail to the console when no MAIL_SERVER is configured
 
     PASSWORD_RESET_HOURS = 2
+    # Asking for a reset link and joining with a code answer no sooner than this (seconds), whether or not the
+    # address has an account and however long the e-mail took to hand over: their timing tells nothing.
+    ACCOUNT_ANSWER_SECONDS = float(os.environ.get("ACCOUNT_ANSWER_SECONDS", "0.3"))
     INVITATION_DAYS = 7
     PASSWORD_MIN_LENGTH = 12
     BASE_URL = os.environ.get("CAREPLAN_BASE_URL", "http://127.0.0.1:5000")
@@ -94,6 +97,7 @@ class TestingConfig(Config):
     MAIL_SERVER = None
     # Tests create hundreds of accounts; a cheap hash keeps them fast (never used outside tests).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    ACCOUNT_ANSWER_SECONDS = 0.1
 
 
 class ProductionConfig(Config):

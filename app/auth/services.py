@@ -1,13 +1,16 @@
 """Accounts: creating them, passwords, single-use links. Services flush; the caller commits."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
@@ -47,9 +50,30 @@ def create_user(email: str, name: str, password: str | None = None, *, is_admin:
     return user
 
 
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def check_no_password(password: str) -> None:
+    """As long as checking a real password: an address without an account (or without a password yet) must not
+    answer faster than one with an account, or the time would tell which addresses have one."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+
+
+def answer_no_sooner(started: float) -> None:
+    """Wait until ACCOUNT_ANSWER_SECONDS have passed since `started` (time.perf_counter())."""
+    remaining = current_app.config["ACCOUNT_ANSWER_SECONDS"] - (time.perf_counter() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = user_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None or not user.password_hash:
+        check_no_password(password)
+        return None
+    if not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     return user
@@ -115,6 +139,37 @@ def request_password_reset(email: str) -> None:
             name=user.name, hours=hours, link=link,
         )
     send_mail(user.email, subject, body, kind="password_reset")
+
+
+def send_welcome(user: User, cohort_name: str) -> None:
+    """To someone who has just created their account with a join code."""
+    link = external_url("auth.login")
+    with force_locale(user.locale or "en"):
+        subject = _("Welcome to Care Plan Lab")
+        body = _(
+            "Hello %(name)s,\n\nYour Care Plan Lab account is ready, and you are a student in the cohort \"%(cohort)s\".\n"
+            "Sign in with this e-mail address and the password you chose:\n\n%(link)s\n\n"
+            "If you did not create this account, tell your course leader.",
+            name=user.name, cohort=cohort_name, link=link,
+        )
+    send_mail(user.email, subject, body, kind="welcome")
+
+
+def send_account_exists(user: User, cohort_name: str, join_code: str) -> None:
+    """To the owner of an address someone tried to create a new account with: the page said only "check your
+    e-mail", so whether the address has an account is told to its owner alone."""
+    join = external_url("auth.join", code=join_code)
+    with force_locale(user.locale or "en"):
+        subject = _("Joining a cohort in Care Plan Lab")
+        body = _(
+            "Hello %(name)s,\n\nSomeone (we hope you) tried to create a Care Plan Lab account with this e-mail address "
+            "to join the cohort \"%(cohort)s\". You already have an account, so no new one was created.\n"
+            "Sign in, then join with the code %(code)s:\n\n%(join)s\n\n"
+            "If you have forgotten your password, choose a new one here:\n\n%(forgot)s\n\n"
+            "If this was not you, you can ignore this e-mail.",
+            name=user.name, cohort=cohort_name, code=join_code, join=join, forgot=external_url("auth.forgot_password"),
+        )
+    send_mail(user.email, subject, body, kind="account_exists")
 
 
 def send_invitation(user: User, cohort_name: str, role_label: str) -> None:

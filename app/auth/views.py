@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -90,22 +92,24 @@ def join():
     if request.method == "GET" and code:
         form.join_code.data = code
     if form.validate_on_submit():
+        started = time.perf_counter()
         try:
-            user = cohort_services.register_with_code(
+            cohort_services.register_with_code(
                 form.join_code.data, form.name.data, form.email.data, form.password.data, locale=current_locale()
             )
-        except services.EmailTaken as exc:
-            form.email.errors = [exc.message + " " + _("Sign in first, then join with the code.")]
+        except services.EmailTaken:  # the same address joined by another request at this very moment (a second
+            db.session.rollback()  # click): that request's account and e-mail stand, and the answer is the same
         except ValidationError as exc:
             if cohort_services.cohort_by_join_code(form.join_code.data) is None:
                 form.join_code.errors = [exc.message]
             else:
                 form.password.errors = [exc.message]
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("core.index"))
+            return render_template("auth/join.html", form=form)
+        db.session.commit()
+        # The same answer, after the same time, whether the address was new or had an account (which is told to
+        # its owner by e-mail): the page does not say who has an account.
+        services.answer_no_sooner(started)
+        return render_template("auth/join_sent.html", email=form.email.data)
     return render_template("auth/join.html", form=form)
 
 
@@ -114,8 +118,10 @@ def join():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        started = time.perf_counter()
         services.request_password_reset(form.email.data)
         db.session.commit()
+        services.answer_no_sooner(started)  # as long whether or not a link was sent
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form)
 
