@@ -57,7 +57,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only (a correct password never counts): per address, and per account from one address ...
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # ... and per account from every address together: a short back-off, so that failures from elsewhere keep its
+    # owner out for a minute at most.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per minute")
     SENSITIVE_RATE_LIMIT = os.environ.get("SENSITIVE_RATE_LIMIT", "10 per minute")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
