@@ -251,3 +251,28 @@ def test_a_leader_cannot_allocate_a_plan_to_its_author(app, make_client):
     post(client, f"/assignments/{world.assignment.id}/allocate-all")
     db.session.refresh(plan)
     assert plan.reviewer_id not in (None, world.owner.id)
+
+
+def test_a_plan_given_to_its_author_earlier_is_not_in_their_review_queue(app, make_client):
+    world, plan = _author_made_instructor()
+    plan.reviewer_id = world.owner.id  # given to its author before that was refused
+    db.session.commit()
+    client = make_client()
+    login(client, world.owner.email)
+    assert f"/plans/{plan.id}/review" not in client.get("/reviews").get_data(as_text=True)
+    from app.reviews import queries
+
+    assert queries.review_counts(world.owner) == (0, 0)
+
+
+def test_allocating_all_says_so_when_only_the_authors_could_review(app, make_client):
+    world, plan = _author_made_instructor()
+    for instructor in (world.reviewer, world.instructor):
+        db.session.delete(db.session.scalar(db.select(Membership).where(Membership.user_id == instructor.id)))
+    db.session.commit()
+    client = make_client()
+    login(client, world.leader.email)
+    page = post(client, f"/assignments/{world.assignment.id}/allocate-all", follow_redirects=True)
+    assert "could not be allocated" in page.get_data(as_text=True)
+    db.session.refresh(plan)
+    assert plan.reviewer_id is None
