@@ -57,7 +57,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins only (a correct password never counts): per address, and per account from one address ...
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # ... and per account from every address together: a short back-off, so that failures from elsewhere keep its
+    # owner out for a minute at most.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per minute")
     SENSITIVE_RATE_LIMIT = os.environ.get("SENSITIVE_RATE_LIMIT", "10 per minute")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -70,6 +74,9 @@ class Config:
     MAIL_ECHO = True  # print mail to the console when no MAIL_SERVER is configured
 
     PASSWORD_RESET_HOURS = 2
+    # Asking for a reset link and joining with a code answer no sooner than this (seconds), whether or not the
+    # address has an account and however long the e-mail took to hand over: their timing tells nothing.
+    ACCOUNT_ANSWER_SECONDS = float(os.environ.get("ACCOUNT_ANSWER_SECONDS", "0.3"))
     INVITATION_DAYS = 7
     PASSWORD_MIN_LENGTH = 12
     BASE_URL = os.environ.get("CAREPLAN_BASE_URL", "http://127.0.0.1:5000")
@@ -94,6 +101,7 @@ class TestingConfig(Config):
     MAIL_SERVER = None
     # Tests create hundreds of accounts; a cheap hash keeps them fast (never used outside tests).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    ACCOUNT_ANSWER_SECONDS = 0.1
 
 
 class ProductionConfig(Config):

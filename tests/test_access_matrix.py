@@ -4,13 +4,15 @@
 the login page for anonymous visitors. A route without an entry in the table below fails this test."""
 from __future__ import annotations
 
-from app.cohorts.models import Membership
+import re
+
+from app.cohorts.models import Membership, Role
 from app.db import db
 from app.notifications.models import Notification
 from app.plans import services as plan_services
 from app.plans.states import PlanState
 from app.reviews import services as review_services
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, post
 from tests.factories import UserFactory
 from tests.plan_helpers import GOOD_CONTENT, World
 
@@ -207,3 +209,70 @@ def test_no_cross_student_reads_of_plan_text(app, make_client):
         body = client.get(url).get_data(as_text=True)
         assert secret not in body, url
         assert "Second round" not in body and "Unreleased" not in body, url
+
+
+def _author_made_instructor():
+    world = World()
+    plan = world.write() or world.to_state(PlanState.submitted)
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == world.owner.id,
+                                                                Membership.cohort_id == world.cohort.id))
+    membership.role = Role.instructor
+    db.session.commit()
+    return world, plan
+
+
+def test_a_student_whose_role_is_changed_to_instructor_cannot_claim_their_own_plan(app, make_client):
+    world, plan = _author_made_instructor()
+    client = make_client()
+    login(client, world.owner.email)
+    queue = client.get("/reviews").get_data(as_text=True)
+    assert f"/plans/{plan.id}/claim" not in queue  # their own plan is not offered to them
+    response = post(client, f"/plans/{plan.id}/claim")
+    assert response.status_code == 403
+    assert "Nobody reviews their own plan" in response.get_data(as_text=True)
+    db.session.refresh(plan)
+    assert plan.reviewer_id is None and plan.state == PlanState.submitted
+    assert post(client, f"/plans/{plan.id}/review", {"overall": "Well done, me."}).status_code in (403, 404)
+    db.session.refresh(plan)
+    assert plan.state == PlanState.submitted
+
+
+def test_a_leader_cannot_allocate_a_plan_to_its_author(app, make_client):
+    world, plan = _author_made_instructor()
+    client = make_client()
+    login(client, world.leader.email)
+    page = client.get(f"/assignments/{world.assignment.id}/allocation").get_data(as_text=True)
+    options = re.search(rf'<select id="rev-{plan.id}".*?</select>', page, re.S).group(0)
+    assert world.reviewer.name in options and world.owner.name not in options
+    response = post(client, f"/plans/{plan.id}/allocate", {"reviewer_id": world.owner.id})
+    assert response.status_code == 403
+    db.session.refresh(plan)
+    assert plan.reviewer_id is None
+    post(client, f"/assignments/{world.assignment.id}/allocate-all")
+    db.session.refresh(plan)
+    assert plan.reviewer_id not in (None, world.owner.id)
+
+
+def test_a_plan_given_to_its_author_earlier_is_not_in_their_review_queue(app, make_client):
+    world, plan = _author_made_instructor()
+    plan.reviewer_id = world.owner.id  # given to its author before that was refused
+    db.session.commit()
+    client = make_client()
+    login(client, world.owner.email)
+    assert f"/plans/{plan.id}/review" not in client.get("/reviews").get_data(as_text=True)
+    from app.reviews import queries
+
+    assert queries.review_counts(world.owner) == (0, 0)
+
+
+def test_allocating_all_says_so_when_only_the_authors_could_review(app, make_client):
+    world, plan = _author_made_instructor()
+    for instructor in (world.reviewer, world.instructor):
+        db.session.delete(db.session.scalar(db.select(Membership).where(Membership.user_id == instructor.id)))
+    db.session.commit()
+    client = make_client()
+    login(client, world.leader.email)
+    page = post(client, f"/assignments/{world.assignment.id}/allocate-all", follow_redirects=True)
+    assert "could not be allocated" in page.get_data(as_text=True)
+    db.session.refresh(plan)
+    assert plan.reviewer_id is None

@@ -29,6 +29,9 @@ def test_join_sign_out_sign_in_and_switch_to_norwegian(page):
     page.get_by_label("Password", exact=True).fill("a good long password")
     page.get_by_label("Repeat the password").fill("a good long password")
     page.get_by_role("button", name="Create account and join").click()
+    page.get_by_role("heading", name="Check your e-mail").wait_for()
+    assert_no_serious_violations(page)
+    sign_in(page, "kari@example.org", "a good long password")
     page.get_by_text("Welcome, Kari Nordmann").first.wait_for()
     assert page.get_by_role("link", name="MED3100 høst").is_visible()
 

@@ -163,7 +163,9 @@ def test_case_overview_lists_versions_with_dates_summary_and_person(client):
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_preview_shows_every_document_as_students_read_it_and_teaching_notes_apart(client, lang):
     import_shipped_content()
-    login(client, member(CohortFactory(), Role.instructor).email)
+    cohort = CohortFactory()
+    AssignmentFactory(cohort=cohort)  # an instructor who teaches the case reads its teaching notes in the library
+    login(client, member(cohort, Role.instructor).email)
     response = client.get(f"/library/cases/anna/versions/1?lang={lang}")
     assert response.status_code == 200
     body = text_of(response)
@@ -474,3 +476,83 @@ def test_case_markdown_goes_through_the_sanitiser(client, tmp_path):
     page = client.get("/library/cases/anna/versions/1?lang=en").get_data(as_text=True)
     assert "<script>alert" not in page
     assert page.count("<h1") == 1 and "<h2>A heading one</h2>" not in page and "A heading one</h3>" in page
+
+
+# --- teaching notes follow the person's role where the page belongs ----------------------------------------
+
+TEACHER_LIBRARY_PAGES = ["/library/cases/anna", "/library/cases/anna/versions/1", "/library/cases/anna/versions/1?lang=nb",
+                         "/library/cases/anna/versions/2", "/library/cases/anna/diff?from=1&to=2",
+                         "/library/cases/anna/diff?from=2&to=1&lang=nb"]
+
+
+def _notes_in(page: str) -> bool:
+    return any(sentence in page for sentence in TEACHING_SENTENCES) or any(t in page for t in TEACHING_TITLES)
+
+
+def _anna_with_teaching_notes_changed(tmp_path: Path) -> None:
+    """A second version of Anna whose teaching notes changed too, so the differences page would show them."""
+    folder = tmp_path / "cases" / "anna"
+    shutil.copytree(ANNA, folder)
+    for lang in ("en", "nb"):
+        notes = folder / f"teaching_notes.{lang}.md"
+        notes.write_text(notes.read_text(encoding="utf-8") + "\nOne more note for teachers.\n", encoding="utf-8")
+    import_content([folder], tmp_path)
+    db.session.commit()
+
+
+def test_a_student_of_the_case_who_teaches_it_elsewhere_reads_no_notes_where_they_study(client, tmp_path):
+    import_shipped_content()
+    _anna_with_teaching_notes_changed(tmp_path)
+    studies, teaches = CohortFactory(name="Where I study"), CohortFactory(name="Where I teach")
+    as_student = AssignmentFactory(cohort=studies)
+    as_teacher = AssignmentFactory(cohort=teaches)
+    person = member(studies, Role.student)
+    MembershipFactory(cohort=teaches, user=person, role=Role.instructor)
+    login(client, person.email)
+    body = text_of(client.get(f"/assignments/{as_student.id}/case?lang=en"))
+    assert sentences("story")["en"] in body
+    assert_no_teaching_notes(body)
+    for url in TEACHER_LIBRARY_PAGES:  # the library belongs to no cohort: a student of the case reads no notes there
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not _notes_in(text_of(response)), url
+    # where they teach, they prepare with the notes
+    assert sentences("teaching_notes")["en"] in text_of(client.get(f"/assignments/{as_teacher.id}/case?lang=en"))
+
+
+def test_an_administrator_or_leader_who_studies_the_case_reads_no_notes_as_a_student(client, make_client):
+    import_shipped_content()
+    studies = CohortFactory()
+    assignment = AssignmentFactory(cohort=studies)
+    admin = member(studies, Role.student, is_admin=True)
+    leader = member(studies, Role.student)
+    MembershipFactory(cohort=CohortFactory(), user=leader, role=Role.leader)
+    for person in (admin, leader):
+        browser = make_client()
+        login(browser, person.email)
+        assert_no_teaching_notes(text_of(browser.get(f"/assignments/{assignment.id}/case?lang=en")))
+        for url in TEACHER_LIBRARY_PAGES[:3]:
+            assert not _notes_in(text_of(browser.get(url))), (person.email, url)
+
+
+def test_library_notes_go_to_those_who_teach_the_case_and_to_leaders_and_administrators(client, make_client):
+    """Course leaders (of any cohort) and administrators choose and prepare cases, so they read every case's notes
+    in the library; an instructor reads them for the cases their cohorts use, not for other cases."""
+    import_shipped_content()
+    teaching_anna = CohortFactory()
+    AssignmentFactory(cohort=teaching_anna)
+    readers = {"instructor of an assignment on Anna": member(teaching_anna, Role.instructor),
+               "leader of a cohort without Anna": member(CohortFactory(), Role.leader),
+               "administrator": UserFactory(is_admin=True)}
+    for who, person in readers.items():
+        browser = make_client()
+        login(browser, person.email)
+        body = text_of(browser.get("/library/cases/anna/versions/1?lang=en"))
+        assert sentences("teaching_notes")["en"] in body, who
+        assert "Teaching notes" in text_of(browser.get("/library/cases/anna")), who
+    elsewhere = member(CohortFactory(), Role.instructor)  # teaches, but no assignment on Anna
+    login(client, elsewhere.email)
+    response = client.get("/library/cases/anna/versions/1?lang=en")
+    assert response.status_code == 200 and sentences("story")["en"] in text_of(response)
+    assert not _notes_in(text_of(response))
+    assert not _notes_in(text_of(client.get("/library/cases/anna")))

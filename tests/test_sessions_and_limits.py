@@ -135,3 +135,70 @@ def test_every_page_and_form_carries_a_csrf_token_that_works_for_that_session_on
     # Another person's token is refused, and so is a forged one.
     assert not works(theirs, first[0])
     assert not works(mine, first[0][:-2] + "xx")
+
+
+# --- sign-in throttling counts failures, per address and per account -------------------------------------------
+
+def _sign_in(client, email, password, address):
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_correct_password_from_another_address_is_not_locked_out_by_failures_elsewhere(make_client):
+    UserFactory(email="sara@example.org")
+    attacker = make_client()
+    statuses = [_sign_in(attacker, "sara@example.org", "wrong password!", "203.0.113.9").status_code
+                for _ in range(12)]
+    assert statuses == [200] * 10 + [429] * 2
+    owner = make_client()
+    assert _sign_in(owner, "sara@example.org", "correct horse battery", "198.51.100.7").status_code == 302
+
+
+def test_successful_sign_ins_do_not_count_toward_the_limits(make_client):
+    UserFactory(email="sara@example.org")
+    UserFactory(email="ola@example.org")
+    for _ in range(12):  # a classroom behind one address, everybody signing in (and a few more times)
+        assert _sign_in(make_client(), "sara@example.org", "correct horse battery", "192.0.2.1").status_code == 302
+        assert _sign_in(make_client(), "ola@example.org", "correct horse battery", "192.0.2.1").status_code == 302
+    client = make_client()
+    statuses = [_sign_in(client, "sara@example.org", "wrong password!", "192.0.2.1").status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]  # failures still count, all ten of them
+
+
+def test_failures_for_one_account_from_many_addresses_meet_the_account_limit(app, make_client, monkeypatch):
+    assert app.config["LOGIN_ACCOUNT_RATE_LIMIT"] == "20 per minute"
+    UserFactory(email="sara@example.org")
+    statuses = [_sign_in(make_client(), "sara@example.org", "wrong password!", f"10.0.1.{i}").status_code
+                for i in range(21)]
+    assert statuses == [200] * 20 + [429]
+    assert "Too many attempts" in _sign_in(make_client(), "sara@example.org", "wrong password!", "10.0.2.1") \
+        .get_data(as_text=True)
+    # other accounts are not touched
+    UserFactory(email="ola@example.org")
+    assert _sign_in(make_client(), "ola@example.org", "correct horse battery", "10.0.1.1").status_code == 302
+
+
+def test_the_account_limit_is_a_setting(app, make_client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per minute")
+    UserFactory(email="sara@example.org")
+    statuses = [_sign_in(make_client(), "sara@example.org", "wrong password!", f"10.0.3.{i}").status_code
+                for i in range(4)]
+    assert statuses == [200] * 3 + [429]
+
+
+def test_the_per_address_limit_counts_failures_for_every_account(make_client):
+    client = make_client()
+    statuses = [_sign_in(client, f"person{i}@example.org", "wrong password!", "203.0.113.50").status_code
+                for i in range(11)]
+    assert statuses == [200] * 10 + [429]
+
+
+def test_the_current_password_check_on_the_account_page_is_limited(client):
+    UserFactory(email="sara@example.org")
+    login(client, "sara@example.org")
+    statuses = [post(client, "/account", {"current": f"guess number {i}", "password": "the new password!",
+                                          "confirm": "the new password!"}).status_code for i in range(11)]
+    assert statuses == [200] * 10 + [429]
+    assert "Too many attempts" in post(client, "/account", {"current": "correct horse battery",
+                                                            "password": "the new password!",
+                                                            "confirm": "the new password!"}).get_data(as_text=True)

@@ -20,7 +20,8 @@ class RegisterForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=EMAIL_VALIDATORS)
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
-                             description=_l("At least 12 characters. A short sentence is easy to remember."))
+                             description=_l("At least 12 characters; not a common password, and not your name or e-mail address. "
+                                             "A short sentence is easy to remember."))
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
 
@@ -35,7 +36,7 @@ class ForgotPasswordForm(Form):
 
 class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
-                             description=_l("At least 12 characters."))
+                             description=_l("At least 12 characters; not a common password, and not your name or e-mail address."))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
 
@@ -43,7 +44,7 @@ class ResetPasswordForm(Form):
 class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your current password.")), Length(max=512)])
     password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
-                             description=_l("At least 12 characters."))
+                             description=_l("At least 12 characters; not a common password, and not your name or e-mail address."))
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])
 

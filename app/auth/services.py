@@ -1,16 +1,20 @@
 """Accounts: creating them, passwords, single-use links. Services flush; the caller commits."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
+from app.auth.passwords import password_problem
 from app.db import db, rowcount, utcnow
 from app.errors import ValidationError
 from app.mail.services import send_mail
@@ -25,13 +29,10 @@ class WrongPassword(ValidationError):
     pass
 
 
-def password_problem(password: str) -> str | None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
-        return _("Use at least %(n)d characters.", n=minimum)
-    if password.strip() == "" or len(set(password)) < 4:
-        return _("Choose a password that is harder to guess.")
-    return None
+def require_good_password(password: str, *, email: str | None, name: str | None) -> None:
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise ValidationError(problem)
 
 
 def create_user(email: str, name: str, password: str | None = None, *, is_admin: bool = False,
@@ -41,9 +42,7 @@ def create_user(email: str, name: str, password: str | None = None, *, is_admin:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     user = User(email=email, name=name.strip(), is_admin=is_admin, locale=locale)
     if password is not None:
-        problem = password_problem(password)
-        if problem:
-            raise ValidationError(problem)
+        require_good_password(password, email=email, name=name)
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -51,9 +50,30 @@ def create_user(email: str, name: str, password: str | None = None, *, is_admin:
     return user
 
 
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def check_no_password(password: str) -> None:
+    """As long as checking a real password: an address without an account (or without a password yet) must not
+    answer faster than one with an account, or the time would tell which addresses have one."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+
+
+def answer_no_sooner(started: float) -> None:
+    """Wait until ACCOUNT_ANSWER_SECONDS have passed since `started` (time.perf_counter())."""
+    remaining = current_app.config["ACCOUNT_ANSWER_SECONDS"] - (time.perf_counter() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = user_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None or not user.password_hash:
+        check_no_password(password)
+        return None
+    if not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     return user
@@ -67,9 +87,7 @@ def end_all_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise WrongPassword(_("Your current password is not correct."))
-    problem = password_problem(new)
-    if problem:
-        raise ValidationError(problem)
+    require_good_password(new, email=user.email, name=user.name)
     user.set_password(new)
     end_all_sessions(user)
     record("user.password_changed", actor=user, subject=user)
@@ -123,6 +141,37 @@ def request_password_reset(email: str) -> None:
     send_mail(user.email, subject, body, kind="password_reset")
 
 
+def send_welcome(user: User, cohort_name: str) -> None:
+    """To someone who has just created their account with a join code."""
+    link = external_url("auth.login")
+    with force_locale(user.locale or "en"):
+        subject = _("Welcome to Care Plan Lab")
+        body = _(
+            "Hello %(name)s,\n\nYour Care Plan Lab account is ready, and you are a student in the cohort \"%(cohort)s\".\n"
+            "Sign in with this e-mail address and the password you chose:\n\n%(link)s\n\n"
+            "If you did not create this account, tell your course leader.",
+            name=user.name, cohort=cohort_name, link=link,
+        )
+    send_mail(user.email, subject, body, kind="welcome")
+
+
+def send_account_exists(user: User, cohort_name: str, join_code: str) -> None:
+    """To the owner of an address someone tried to create a new account with: the page said only "check your
+    e-mail", so whether the address has an account is told to its owner alone."""
+    join = external_url("auth.join", code=join_code)
+    with force_locale(user.locale or "en"):
+        subject = _("Joining a cohort in Care Plan Lab")
+        body = _(
+            "Hello %(name)s,\n\nSomeone (we hope you) tried to create a Care Plan Lab account with this e-mail address "
+            "to join the cohort \"%(cohort)s\". You already have an account, so no new one was created.\n"
+            "Sign in, then join with the code %(code)s:\n\n%(join)s\n\n"
+            "If you have forgotten your password, choose a new one here:\n\n%(forgot)s\n\n"
+            "If this was not you, you can ignore this e-mail.",
+            name=user.name, cohort=cohort_name, code=join_code, join=join, forgot=external_url("auth.forgot_password"),
+        )
+    send_mail(user.email, subject, body, kind="account_exists")
+
+
 def send_invitation(user: User, cohort_name: str, role_label: str) -> None:
     token = issue_password_token(user, "invite")
     link = external_url("auth.reset_password", token=token)
@@ -149,9 +198,7 @@ def reset_password(token: str, new_password: str) -> User:
     found = token_user(token)
     if found is None:
         raise ValidationError(_("This link has expired or has already been used. Ask for a new one."))
-    problem = password_problem(new_password)
-    if problem:
-        raise ValidationError(problem)
+    require_good_password(new_password, email=found.user.email, name=found.user.name)
     # A conditional update, so two clicks on the same link cannot both succeed.
     claimed = rowcount(db.session.execute(
         db.update(PasswordToken)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import time
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
@@ -21,12 +24,30 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_login_limit():
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
 def _sensitive_limit():
     return current_app.config["SENSITIVE_RATE_LIMIT"]
 
 
 def _account_key():
     return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _account_address_key():
+    return _account_key() + "|" + get_remote_address()
+
+
+def _signed_in_account_key():
+    return f"password-check:{getattr(current_user, 'id', '')}"
+
+
+def _password_failed(response) -> bool:
+    """Only a wrong password counts toward the limits: a sign-in that works (a whole class behind one address)
+    never does."""
+    return bool(g.get("password_failed"))
 
 
 def _start_session(user) -> None:
@@ -37,8 +58,9 @@ def _start_session(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_password_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_address_key, deduct_when=_password_failed)
+@limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_password_failed)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
@@ -48,6 +70,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            g.password_failed = True
             form.password.errors = [_("The e-mail address or the password is not correct.")]
         else:
             db.session.commit()
@@ -90,22 +113,24 @@ def join():
     if request.method == "GET" and code:
         form.join_code.data = code
     if form.validate_on_submit():
+        started = time.perf_counter()
         try:
-            user = cohort_services.register_with_code(
+            cohort_services.register_with_code(
                 form.join_code.data, form.name.data, form.email.data, form.password.data, locale=current_locale()
             )
-        except services.EmailTaken as exc:
-            form.email.errors = [exc.message + " " + _("Sign in first, then join with the code.")]
+        except services.EmailTaken:  # the same address joined by another request at this very moment (a second
+            db.session.rollback()  # click): that request's account and e-mail stand, and the answer is the same
         except ValidationError as exc:
             if cohort_services.cohort_by_join_code(form.join_code.data) is None:
                 form.join_code.errors = [exc.message]
             else:
                 form.password.errors = [exc.message]
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("core.index"))
+            return render_template("auth/join.html", form=form)
+        db.session.commit()
+        # The same answer, after the same time, whether the address was new or had an account (which is told to
+        # its owner by e-mail): the page does not say who has an account.
+        services.answer_no_sooner(started)
+        return render_template("auth/join_sent.html", email=form.email.data)
     return render_template("auth/join.html", form=form)
 
 
@@ -114,8 +139,10 @@ def join():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        started = time.perf_counter()
         services.request_password_reset(form.email.data)
         db.session.commit()
+        services.answer_no_sooner(started)  # as long whether or not a link was sent
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form)
 
@@ -142,6 +169,7 @@ def reset_password(token: str):
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_limit, methods=["POST"], key_func=_signed_in_account_key, deduct_when=_password_failed)
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -149,8 +177,9 @@ def account():
         try:
             services.change_password(user, form.current.data, form.password.data)
         except ValidationError as exc:
-            field = form.current if isinstance(exc, services.WrongPassword) else form.password
-            field.errors = [exc.message]
+            wrong = isinstance(exc, services.WrongPassword)
+            g.password_failed = wrong
+            (form.current if wrong else form.password).errors = [exc.message]
         else:
             db.session.commit()
             _start_session(user)

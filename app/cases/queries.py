@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.assignments.models import Assignment
 from app.assignments.queries import assignments_per_version
 from app.cases.models import Case, CaseVersion
+from app.cohorts.models import Membership, Role
 from app.db import db
 from app.reading import LibraryEntry, library_entries
 
@@ -30,3 +31,12 @@ def case_version(slug: str, number: int) -> CaseVersion | None:
 def case_versions_in_use(versions: list[CaseVersion]) -> dict[int, int]:
     """How many assignments use each version: a course leader wants to know before changing a case."""
     return assignments_per_version([v.id for v in versions], Assignment.case_version_id)
+
+
+def roles_where_case_is_used(user_id: int, case_id: int) -> set[Role]:
+    """The roles a person holds in the cohorts that have an assignment on any version of this case."""
+    return set(db.session.scalars(
+        db.select(Membership.role).distinct()
+        .join(Assignment, Assignment.cohort_id == Membership.cohort_id)
+        .join(CaseVersion, CaseVersion.id == Assignment.case_version_id)
+        .where(Membership.user_id == user_id, CaseVersion.case_id == case_id)))

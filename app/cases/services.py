@@ -112,8 +112,9 @@ class CaseDiff:
         return sum(1 for d in self.documents if d.status == status)
 
 
-def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str) -> CaseDiff:
-    """What changed between two versions of a case, in one language, document by document."""
+def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str, *, teachers: bool = True) -> CaseDiff:
+    """What changed between two versions of a case, in one language, document by document; documents that were
+    for teachers in either version only when `teachers`."""
     details = []
     for name, old_text, new_text in (
         ("title", old.title_in(lang), new.title_in(lang)),
@@ -125,9 +126,10 @@ def diff_case_versions(old: CaseVersion, new: CaseVersion, lang: str) -> CaseDif
         if old_text != new_text:
             details.append(FieldChange(name, word_diff(old_text, new_text, context=40)))
 
-    old_docs = {d.key: d for d in old.documents}
-    new_docs = {d.key: d for d in new.documents}
-    keys = [d.key for d in new.documents] + [d.key for d in old.documents if d.key not in new_docs]
+    hidden = set() if teachers else {d.key for d in old.documents + new.documents if d.for_teachers}
+    old_docs = {d.key: d for d in old.documents if d.key not in hidden}
+    new_docs = {d.key: d for d in new.documents if d.key not in hidden}
+    keys = [k for k in new_docs] + [k for k in old_docs if k not in new_docs]
     documents = []
     for key in keys:
         before, after = old_docs.get(key), new_docs.get(key)

@@ -36,7 +36,8 @@ def _load_case(slug: str):
 def case_detail(slug: str):
     case = _load_case(slug)
     return render_template("cases/case.html", case=case, latest=case.latest, lang=reading_language(case.latest),
-                           in_use=queries.case_versions_in_use(case.versions))
+                           in_use=queries.case_versions_in_use(case.versions),
+                           teachers=policies.can_see_library_teaching_notes(current_user, case))
 
 
 @bp.route("/library/cases/<slug>/versions/<int:number>")
@@ -46,10 +47,11 @@ def preview(slug: str, number: int):
     version = queries.case_version(slug, number)
     require_found(version)
     lang = reading_language(version, request.args.get("lang"))
+    teachers = policies.can_see_library_teaching_notes(current_user, version.case)
+    documents = services.reading_documents(version, lang, teachers=teachers)
     return render_template(
-        "cases/preview.html", version=version, lang=lang,
-        documents=services.reading_documents(version, lang, teachers=False),
-        teacher_documents=[d for d in services.reading_documents(version, lang, teachers=True) if d.for_teachers],
+        "cases/preview.html", version=version, lang=lang, teachers=teachers,
+        documents=[d for d in documents if not d.for_teachers], teacher_documents=[d for d in documents if d.for_teachers],
         language_links=language_links(version, lang, "cases.preview", slug=slug, number=number),
     )
 
@@ -60,7 +62,8 @@ def diff(slug: str):
     case = _load_case(slug)
     old, new = version_pair(case.versions, _("The case “%(slug)s”", slug=slug))
     lang = reading_language(new, request.args.get("lang"))
-    changes = services.diff_case_versions(old, new, lang)
+    changes = services.diff_case_versions(old, new, lang,
+                                          teachers=policies.can_see_library_teaching_notes(current_user, case))
     other_languages_differ = not changes.has_changes and old.fingerprint != new.fingerprint
     return render_template(
         "cases/diff.html", case=case, changes=changes, lang=lang, other_languages_differ=other_languages_differ,

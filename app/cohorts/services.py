@@ -11,7 +11,14 @@ from sqlalchemy import bindparam
 from app.assignments.models import Assignment
 from app.audit.services import record
 from app.auth.models import User, normalise_email, user_by_email
-from app.auth.services import create_user, send_invitation
+from app.auth.services import (
+    check_no_password,
+    create_user,
+    require_good_password,
+    send_account_exists,
+    send_invitation,
+    send_welcome,
+)
 from app.cohorts.models import Cohort, Membership, Role, new_join_code
 from app.cohorts.policies import forget_memberships
 from app.db import db
@@ -72,12 +79,21 @@ def join_with_code(user: User, code: str) -> Membership:
     return add_member(cohort, user, Role.student, actor=user)
 
 
-def register_with_code(code: str, name: str, email: str, password: str, locale: str | None = None) -> User:
+def register_with_code(code: str, name: str, email: str, password: str, locale: str | None = None) -> User | None:
+    """A new account, a student of the code's cohort, with a welcome e-mail; or, when the address already has an
+    account, an e-mail to its owner saying how to join instead (None). The caller answers the same either way."""
     cohort = cohort_by_join_code(code)
     if cohort is None:
         raise ValidationError(_("This join code is not valid. Check it with your course leader."))
+    require_good_password(password, email=email, name=name)
+    existing = user_by_email(email)
+    if existing is not None:
+        check_no_password(password)  # as long as hashing the new account's password
+        send_account_exists(existing, cohort.name, cohort.join_code)
+        return None
     user = create_user(email, name, password, locale=locale)
     add_member(cohort, user, Role.student, actor=user)
+    send_welcome(user, cohort.name)
     return user
 
 

@@ -79,7 +79,14 @@ def is_cohort_instructor(plan, actor) -> bool:
 
 
 def is_reviewer(plan, actor) -> bool:
-    return plan.reviewer_id is not None and plan.reviewer_id == _actor_id(actor)
+    """The allocated reviewer, who is never the plan's author (a plan given to its author before that was refused
+    has no reviewer who may act on it)."""
+    return plan.reviewer_id is not None and plan.reviewer_id == _actor_id(actor) and not is_owner(plan, actor)
+
+
+def _not_the_author(check: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """Nobody reviews their own plan: a reviewing action by the plan's author is refused, whatever their role."""
+    return lambda plan, actor: not is_owner(plan, actor) and check(plan, actor)
 
 
 def _any(*checks: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -112,22 +119,24 @@ class Transition:
     allowed: Callable[[Any, Any], bool]
     who: Any  # a lazy label for messages
     sets_reviewer: bool = False
+    reviewing: bool = False  # a step of the review, never taken by (nor given to) the plan's author
 
 
 S = PlanState
 TRANSITIONS: dict[PlanAction, Transition] = {
     PlanAction.submit: Transition(frozenset({S.draft}), S.submitted, is_owner, _l("the student")),
     PlanAction.withdraw: Transition(frozenset({S.submitted}), S.draft, is_owner, _l("the student")),
-    PlanAction.allocate: Transition(frozenset({S.submitted}), S.submitted, is_leader, _l("a course leader"),
-                                    sets_reviewer=True),
-    PlanAction.claim: Transition(frozenset({S.submitted}), S.submitted, is_cohort_instructor,
-                                 _l("an instructor of the cohort"), sets_reviewer=True),
+    PlanAction.allocate: Transition(frozenset({S.submitted}), S.submitted, _not_the_author(is_leader),
+                                    _l("a course leader"), sets_reviewer=True, reviewing=True),
+    PlanAction.claim: Transition(frozenset({S.submitted}), S.submitted, _not_the_author(is_cohort_instructor),
+                                 _l("an instructor of the cohort"), sets_reviewer=True, reviewing=True),
     PlanAction.start_review: Transition(frozenset({S.submitted}), S.in_review, is_reviewer,
-                                        _l("the allocated reviewer")),
-    PlanAction.release: Transition(frozenset({S.in_review}), S.returned, is_reviewer, _l("the reviewer")),
+                                        _l("the allocated reviewer"), reviewing=True),
+    PlanAction.release: Transition(frozenset({S.in_review}), S.returned, is_reviewer, _l("the reviewer"),
+                                   reviewing=True),
     PlanAction.revise: Transition(frozenset({S.returned}), S.draft, is_owner, _l("the student")),
-    PlanAction.complete: Transition(frozenset({S.in_review}), S.completed, _any(is_reviewer, is_leader),
-                                    _l("the reviewer or a course leader")),
+    PlanAction.complete: Transition(frozenset({S.in_review}), S.completed, _not_the_author(_any(is_reviewer, is_leader)),
+                                    _l("the reviewer or a course leader"), reviewing=True),
 }
 
 
@@ -141,6 +150,10 @@ def allowed_actions(plan, actor) -> list[PlanAction]:
     return [action for action in PlanAction if can(plan, action, actor)]
 
 
+def _reviewer_is_author(plan, reviewer) -> bool:
+    return reviewer is not None and getattr(reviewer, "id", None) == plan.student_id
+
+
 def apply(plan: Plan, action: PlanAction, actor, *, reviewer=None, **details) -> PlanState:
     """Carry out one transition, or raise and change nothing. Flushes; the caller commits.
 
@@ -149,6 +162,8 @@ def apply(plan: Plan, action: PlanAction, actor, *, reviewer=None, **details) ->
     action = PlanAction(action)
     transition = TRANSITIONS[action]
     source = plan.state
+    if transition.reviewing and (is_owner(plan, actor) or _reviewer_is_author(plan, reviewer)):
+        raise NotPermitted(_("Nobody reviews their own plan: its author cannot be its reviewer. Nothing was changed."))
     if not transition.allowed(plan, actor):
         raise NotPermitted(_("Only %(who)s can %(action)s this plan.", who=transition.who,
                              action=ACTION_LABELS[action]))

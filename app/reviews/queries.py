@@ -78,13 +78,14 @@ def _submitted_at():
 
 
 def my_queue(user) -> list[tuple[Plan, object]]:
-    """Plans allocated to this reviewer that wait for a review or are in review, oldest submission first."""
+    """Plans allocated to this reviewer that wait for a review or are in review, oldest submission first (never their
+    own, which nobody reviews)."""
     submitted_at = _submitted_at()
     rows = db.session.execute(
         db.select(Plan, submitted_at)
         .options(joinedload(Plan.student), joinedload(Plan.assignment), WITHOUT_DRAFT,
                  selectinload(Plan.versions).load_only(PlanVersion.plan_id, PlanVersion.number))
-        .where(Plan.reviewer_id == user.id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
+        .where(Plan.reviewer_id == user.id, Plan.student_id != user.id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
         .order_by(submitted_at, Plan.id)).all()
     return [(plan, submitted_at) for plan, submitted_at in rows]
 
@@ -93,10 +94,12 @@ OPEN_PER_PAGE = 25
 
 
 def _waiting_for_a_reviewer(user_id) -> tuple:
-    """Submitted plans without a reviewer, in cohorts where the user (an id, or a bound parameter) teaches."""
+    """Submitted plans without a reviewer, in cohorts where the user (an id, or a bound parameter) teaches, except
+    their own (nobody reviews their own plan)."""
     cohorts = db.select(Membership.cohort_id).where(Membership.user_id == user_id,
                                                     Membership.role == Role.instructor)
-    return Assignment.cohort_id.in_(cohorts), Plan.state.in_(sorted(WAITING_FOR_REVIEWER)), Plan.reviewer_id.is_(None)
+    return (Assignment.cohort_id.in_(cohorts), Plan.state.in_(sorted(WAITING_FOR_REVIEWER)), Plan.reviewer_id.is_(None),
+            Plan.student_id != user_id)
 
 
 def review_counts(user) -> tuple[int, int]:
@@ -110,7 +113,7 @@ def review_counts(user) -> tuple[int, int]:
 def _review_counts_query():
     user_id: BindParameter[int] = bindparam("user_id")
     mine = (db.select(db.func.count(Plan.id))
-            .where(Plan.reviewer_id == user_id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
+            .where(Plan.reviewer_id == user_id, Plan.student_id != user_id, Plan.state.in_(sorted(OPEN_FOR_REVIEW)))
             .scalar_subquery())
     waiting = (db.select(db.func.count(Plan.id)).join(Assignment, Assignment.id == Plan.assignment_id)
                .where(*_waiting_for_a_reviewer(user_id)).scalar_subquery())

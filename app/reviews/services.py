@@ -57,6 +57,8 @@ def _is_instructor(cohort_id: int, user_id: int) -> bool:
 
 def allocate(plan: Plan, reviewer, actor) -> None:
     """A course leader sets or changes the reviewer of a submitted plan."""
+    if reviewer.id == plan.student_id:
+        raise NotPermitted(_("Nobody reviews their own plan: its author cannot be its reviewer. Nothing was changed."))
     if not _is_instructor(plan.assignment.cohort_id, reviewer.id):
         raise ValidationError(_("%(name)s is not an instructor in this cohort.", name=reviewer.name))
     # Hold the plan's row while its reviewer changes: a second leader changing it at the same moment waits and
@@ -78,7 +80,10 @@ def allocate_all(assignment, actor) -> list[tuple[Plan, User]]:
     users = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(list(load))))}
     done = []
     for plan in waiting_plans(assignment):
-        reviewer = users[min(load, key=lambda uid: (load[uid], uid))]
+        candidates = [uid for uid in load if uid != plan.student_id]  # nobody reviews their own plan
+        if not candidates:
+            continue
+        reviewer = users[min(candidates, key=lambda uid: (load[uid], uid))]
         try:  # a refused transition has changed nothing
             workflow.apply(plan, PlanAction.allocate, actor, reviewer=reviewer)
         except (Conflict, InvalidTransition):

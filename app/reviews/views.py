@@ -115,8 +115,14 @@ def allocate_all(assignment_id: int):
     assignment = _load_assignment(assignment_id)
     done = services.allocate_all(assignment, current_user)
     db.session.commit()
-    flash(ngettext("%(num)d plan allocated.", "%(num)d plans allocated.", len(done)) if done
-          else _("No plans were waiting."), "success")
+    left = len(services.waiting_plans(assignment))
+    if done or not left:
+        flash(ngettext("%(num)d plan allocated.", "%(num)d plans allocated.", len(done)) if done
+              else _("No plans were waiting."), "success")
+    if left:  # their authors are the only instructors who could take them: nobody reviews their own plan
+        flash(ngettext("%(num)d plan could not be allocated: its author is the only instructor who could review it.",
+                       "%(num)d plans could not be allocated: their authors are the only instructors who could "
+                       "review them.", left), "error")
     return redirect(url_for("reviews.allocation", assignment_id=assignment.id))
 
 
