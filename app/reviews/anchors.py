@@ -1,12 +1,16 @@
 """Anchors: a comment tied to an exact passage of the plan, found again in later versions when the text allows."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, SECTIONS
+from app.markdown import render_markdown
+from app.memo import MB, by_text
+from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, SECTIONS, TEXT_SECTIONS
 
 CONTEXT = 32
 # The fields of a measure that are text to comment on (which goal it serves is a choice, not a passage).
@@ -80,13 +84,20 @@ class AnchorProblem(ValueError):
 
 
 def make_anchor(texts: dict[str, str], key: str, quote: str, start: int | None = None) -> Anchor:
-    """Check a selection against the text. With no (or a wrong) position, the quote is looked up in the passage."""
+    """Check a selection against the text. With no (or a wrong) position, the quote is looked up in the passage.
+    In a text section, the quote and its position are in the rendered words a reviewer reads (or, pasted, in its
+    Markdown); the anchor itself is kept in the Markdown."""
     if key not in texts:
         raise AnchorProblem("unknown passage")
     quote = (quote or "").strip()
     if not quote:
         raise AnchorProblem("empty selection")
     text = texts[key]
+    if is_markdown(key):
+        span = _from_rendered(shown(text), quote, start)
+        if span is not None:
+            begin, end = span
+            return Anchor(key, begin, end, text[begin:end], text[max(0, begin - CONTEXT):begin], text[end:end + CONTEXT])
     if start is None or text[start:start + len(quote)] != quote:
         found = text.find(quote)
         if found < 0:
@@ -94,6 +105,16 @@ def make_anchor(texts: dict[str, str], key: str, quote: str, start: int | None =
         start = found
     end = start + len(quote)
     return Anchor(key, start, end, quote, text[max(0, start - CONTEXT):start], text[end:end + CONTEXT])
+
+
+def _from_rendered(seen: Shown, quote: str, start: int | None) -> tuple[int, int] | None:
+    """The Markdown behind words selected (or typed) as they read: at `start` in the visible text when they are
+    there, else where they first read so. None when they do not read so (they may be Markdown, pasted)."""
+    if start is None or seen.text[start:start + len(quote)] != quote:
+        start = seen.text.find(quote)
+        if start < 0:
+            return None
+    return seen.source_span(start, start + len(quote))
 
 
 def locate(key: str, quote: str, start: int, prefix: str, suffix: str, texts: dict[str, str]) -> tuple[int, int] | None:
@@ -151,3 +172,180 @@ def number_comments(content: dict, comments) -> tuple[list, tuple]:
     numbered = [(number, comment, where) for number, (comment, where) in enumerate(placed, start=1)]
     spans = tuple((comment.anchor_key, where[0], where[1], number) for number, comment, where in numbered if where)
     return numbered, spans
+
+
+# --- the plan as people read it: text sections are Markdown, rendered by the one sanitiser -------------------------
+# Comments keep their place in the Markdown a student wrote (it is what later versions are compared with), while a
+# reviewer selects, and a student reads, the rendered words. `Shown` ties the two together: the visible text is every
+# text node of the rendered passage in document order, exactly what review.js counts in the browser, and each visible
+# character knows where it comes from in the Markdown.
+
+HEADING_OFFSET = 3  # a passage sits under its section's h3 title
+# Characters Markdown uses as markup around words; a space the reader sees may stand behind a few of them.
+_MARKUP = frozenset("*_~`#>|+-=[]().!\\")
+# Parts of the Markdown that never become visible text of their own: where a link or an image goes (an image is
+# dropped by the sanitiser with its description), HTML tags (stripped or kept, never text), comments and entities.
+_HIDDEN = re.compile(
+    r"!\[[^\]\n]*\]\([^)\n]*\)"
+    r"|\]\([^)\n]*\)"
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
+    r"|<!--.*?-->"
+    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
+    re.S)
+_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+# Elements whose own text nodes are only the line breaks between their items: a highlight is not put there.
+_CONTAINERS = frozenset({"", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "blockquote", "div"})
+_VOID = frozenset({"br", "hr", "img", "wbr"})
+
+
+def is_markdown(key: str) -> bool:
+    """Text sections are Markdown; the fields of goals and measures are plain text."""
+    return key in TEXT_SECTIONS
+
+
+@dataclass(frozen=True)
+class Shown:
+    html: str  # the rendered, sanitised passage, without highlights
+    text: str  # what a reader sees: all its text nodes, in order
+    origin: tuple[int, ...]  # for each visible character, its index in the Markdown (-1: the rendering added it)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where visible text[start:end] comes from in the Markdown."""
+        found = [at for at in self.origin[start:end] if at >= 0]
+        return (found[0], found[-1] + 1) if found else None
+
+    def visible_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where Markdown [start:end] is seen, without white space at either end."""
+        inside = [i for i, at in enumerate(self.origin) if start <= at < end and not self.text[i].isspace()]
+        return (inside[0], inside[-1] + 1) if inside else None
+
+
+class _TextNodes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _TextNodes()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _hidden_places(source: str) -> bytearray:
+    hidden = bytearray(len(source))
+    code = bytearray(len(source))
+    for match in _CODE.finditer(source):
+        code[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+    for match in _HIDDEN.finditer(source):
+        if not code[match.start()]:
+            hidden[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+    return hidden
+
+
+def _align(visible: str, source: str) -> tuple[int, ...]:
+    """Each visible character matched, in order, with the next same character of the Markdown that is not hidden;
+    a space with the next space, past a little markup (the "**" that closes a bold word). What the rendering adds
+    (line breaks between blocks, a decoded entity) comes from nowhere and moves nothing."""
+    hidden = _hidden_places(source)
+    origin = [-1] * len(visible)
+    j, n = 0, len(source)
+    for i, char in enumerate(visible):
+        if char.isspace():
+            k, skipped = j, 0
+            while k < n and not source[k].isspace() and (hidden[k] or (source[k] in _MARKUP and skipped < 8)):
+                skipped += 0 if hidden[k] else 1
+                k += 1
+            if k < n and source[k].isspace():
+                origin[i], j = k, k + 1
+            continue
+        k = source.find(char, j)
+        while k >= 0 and hidden[k]:
+            k = source.find(char, k + 1)
+        if k >= 0:
+            origin[i], j = k, k + 1
+    return tuple(origin)
+
+
+@by_text(8 * MB)
+def shown(source: str) -> Shown:
+    """A Markdown passage as it is rendered and read, with the way back to its source."""
+    html = str(render_markdown(source, heading_offset=HEADING_OFFSET))
+    text = visible_text(html)
+    return Shown(html, text, _align(text, source))
+
+
+def shown_words(comment) -> str:
+    """The words a comment is on, as people read them: for a text section, its quoted Markdown rendered in the
+    context kept with it ("**very** important" reads "very important"), white space as single spaces."""
+    quote = getattr(comment, "quote", comment) or ""
+    if getattr(comment, "anchor_key", None) is not None and not is_markdown(comment.anchor_key):
+        return quote
+    prefix, suffix = getattr(comment, "prefix", "") or "", getattr(comment, "suffix", "") or ""
+    seen = shown(prefix + quote + suffix)
+    span = seen.visible_span(len(prefix), len(prefix) + len(quote))
+    words = seen.text[span[0]:span[1]] if span else quote
+    return " ".join(words.split())
+
+
+class _Highlighter(HTMLParser):
+    """The rendered passage again, with <mark> around the visible characters of each span (start, end, number)."""
+
+    def __init__(self, spans: list[tuple[int, int, int]]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.spans = spans
+        self.points = sorted({p for s, e, _n in spans for p in (s, e)})
+        self.out: list[str] = []
+        self.open: list[str] = []
+        self.at = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.out.append(self.get_starttag_text() or "")
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag) -> None:
+        self.out.append(f"</{tag}>")
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        start, end = self.at, self.at + len(data)
+        self.at = end
+        cuts = [start, *(p for p in self.points if start < p < end), end]
+        parent = self.open[-1] if self.open else ""
+        for a, b in zip(cuts, cuts[1:]):
+            piece = data[a - start:b - start]
+            covering = [n for s, e, n in self.spans if s <= a and b <= e]
+            if not covering or (not piece.strip() and parent in _CONTAINERS):
+                self.out.append(str(escape(piece)))
+                continue
+            numbers = " ".join(str(n) for n in covering)
+            last = max(e for s, e, n in self.spans if n == covering[-1])
+            ref = f'<sup class="anchor-ref" aria-hidden="true">{numbers}</sup>' if b == last else ""
+            self.out.append(f'<mark class="anchor" data-comments="{numbers}">{escape(piece)}{ref}</mark>')
+
+
+def highlight_markdown(source: str, spans: list[tuple[int, int, int]]) -> Markup:
+    """A Markdown passage rendered, with <mark> around the commented words. spans: (start, end, comment number) in
+    the Markdown; the marks land on the same words in the rendered text."""
+    seen = shown(source)
+    visible = []
+    for start, end, number in spans:
+        where = seen.visible_span(start, end)
+        if where:
+            visible.append((where[0], where[1], number))
+    if not visible:
+        return Markup(seen.html)
+    highlighter = _Highlighter(visible)
+    highlighter.feed(seen.html)
+    highlighter.close()
+    return Markup("".join(highlighter.out))
