@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.db import db, utcnow
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
-from app.i18n import current_locale, format_moment
+from app.i18n import current_locale, time_of_day
 from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans import workflow
@@ -215,7 +215,7 @@ class ReviewFields:
 
 def _saved_label(saved) -> str:
     """"Saved 14:05" for a review or a reflection, at its last change."""
-    return _("Saved %(time)s", time=format_moment(saved.updated_at, "HH:mm"))
+    return _("Saved %(time)s", time=time_of_day(saved.updated_at))
 
 
 def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None, errors: dict | None = None) -> str:
