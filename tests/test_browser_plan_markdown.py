@@ -131,3 +131,25 @@ def test_a_reviewer_comments_on_words_selected_in_rendered_text_and_the_student_
     assert comments.locator("q", has_text="my sister a job in a kitchen").count() == 1
     assert student.title != "owned"
     assert_no_serious_violations(student)
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_the_compare_page_says_it_shows_the_markdown_as_written_and_reads_well(page, app, lang):
+    world = World()
+    world.write(CONTENT)
+    world.to_state(PlanState.returned)
+    changed = copy.deepcopy(CONTENT)
+    changed["sections"]["what_matters"] += "\n- a **dog** called Luna"
+    world.write(changed)
+    world.to_state(PlanState.submitted)
+    world.owner.locale = lang
+    db.session.commit()
+    page.goto("/")
+    student = sign_in(page, world.owner.email)
+    student.goto(f"/plans/{world.plan.id}/diff?from=1&to=2")
+    note = {"en": "compared as the student wrote them, in Markdown",
+            "nb": "sammenlignes slik studenten skrev dem, i Markdown"}[lang]
+    assert note in student.locator("#diff-source-note").inner_text()
+    assert "**dog**" in student.locator(".diff-block", has_text="dog").inner_text()
+    assert student.locator(".diff-block.unchanged").count() >= 1  # unchanged parts, still easy to read
+    assert_no_serious_violations(student)
