@@ -19,7 +19,7 @@ from tests.plan_helpers import GOOD_CONTENT, World
 WHAT_MATTERS = ("It is **very important to me** to have a home of my own.\n\n"
                 "- a flat near *my sister*\n- a job in a [kitchen](https://example.org/kitchens) again\n\n"
                 "Tom &amp; Jerry <script>alert('owned')</script> again.")
-NETWORK = "My sister **Hilde** and\n\n1. my friend Kari\n2. my neighbour"
+NETWORK = "My sister **Hilde** and\n\n1. my friend Kari\n2. my [neighbour](javascript:alert(1))"
 
 
 def content():
@@ -106,7 +106,7 @@ def test_the_review_page_shows_the_plan_rendered_and_sanitised(reviewing):
     assert "<li>a flat near <em>my sister</em></li>" in page and "- a flat" not in page
     assert 'href="https://example.org/kitchens"' in page and "](https" not in page
     assert "<script>alert" not in page and "&lt;script&gt;" not in page  # never active, nor shown as code
-    assert "<ol>\n<li>my friend Kari</li>" in page
+    assert "<ol>\n<li>my friend Kari</li>" in page and "javascript:" not in page
     shown_text = passage(page, "what_matters").text
     assert "very important to me to have" in shown_text and "Tom & Jerry alert('owned') again." in shown_text
 
