@@ -207,3 +207,9 @@ def test_visible_words_map_to_their_markdown_and_back(source, words):
     marked.feed('<div data-anchor-key="x">' + str(highlight_markdown(source, [(anchor.start, anchor.end, 1)]))
                 + "</div>")
     assert marked.marked == {"1": words} and marked.text == seen.text
+
+
+def test_words_typed_across_list_items_are_found_whatever_the_spaces_between_them():
+    source = "- a flat near *my sister*\n- a job in a [kitchen](https://example.org) again"
+    anchor = make_anchor({"what_matters": source}, "what_matters", "my sister a job", None)
+    assert source[anchor.start:anchor.end] == "my sister*\n- a job"

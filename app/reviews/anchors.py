@@ -112,8 +112,11 @@ def _from_rendered(seen: Shown, quote: str, start: int | None) -> tuple[int, int
     there, else where they first read so. None when they do not read so (they may be Markdown, pasted)."""
     if start is None or seen.text[start:start + len(quote)] != quote:
         start = seen.text.find(quote)
-        if start < 0:
-            return None
+        if start < 0:  # the same words, with other white space between them (across list items, say)
+            found = re.search(r"\s+".join(re.escape(word) for word in quote.split()), seen.text)
+            if found is None:
+                return None
+            return seen.source_span(*found.span())
     return seen.source_span(start, start + len(quote))
 
 
