@@ -3,6 +3,7 @@ a reviewer selected in the rendered text."""
 from __future__ import annotations
 
 import copy
+import random
 from html.parser import HTMLParser
 
 import pytest
@@ -213,3 +214,43 @@ def test_words_typed_across_list_items_are_found_whatever_the_spaces_between_the
     source = "- a flat near *my sister*\n- a job in a [kitchen](https://example.org) again"
     anchor = make_anchor({"what_matters": source}, "what_matters", "my sister a job", None)
     assert source[anchor.start:anchor.end] == "my sister*\n- a job"
+
+
+def _plan_like_markdown(rng: random.Random) -> str:
+    """Text as students write it: paragraphs, bold and italic words, links, lists, headings, quotes, entities."""
+    words = "I want a home of my own with Luna and Hilde to cook again at the café — 2 days a week; NAV (Sara)".split()
+
+    def inline() -> str:
+        chosen = rng.sample(words, rng.randint(1, 4))
+        text = " ".join(chosen)
+        return rng.choice([text, f"**{text}**", f"*{text}*", f"_{text}_", f"[{text}](https://example.org/{chosen[0]})",
+                           f"{text} &amp; {text}", f"{text}.", f"***{text}***", "https://nav.no/x"])
+
+    def block() -> str:
+        kind = rng.random()
+        if kind < 0.3:
+            return "\n".join("- " + " ".join(inline() for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 4)))
+        if kind < 0.4:
+            return "\n".join(f"{n}. {inline()}" for n in range(1, 4))
+        if kind < 0.45:
+            return "## " + inline()
+        if kind < 0.5:
+            return "> " + inline()
+        return " ".join(inline() for _ in range(rng.randint(2, 6))) + ("\n" + inline() if rng.random() < 0.3 else "")
+
+    return "\n\n".join(block() for _ in range(rng.randint(1, 4)))
+
+
+def test_any_words_selected_in_plan_like_markdown_are_highlighted_exactly():
+    rng = random.Random(18)
+    for _ in range(60):
+        source = _plan_like_markdown(rng)
+        seen = shown(source)
+        for _ in range(8):
+            start = rng.randrange(len(seen.text))
+            words = seen.text[start:start + rng.randint(1, 40)].strip()
+            if not words:
+                continue
+            start = seen.text.index(words, start)
+            anchor = make_anchor({"what_matters": source}, "what_matters", words, start)
+            assert seen.visible_span(anchor.start, anchor.end) == (start, start + len(words)), (source, words)

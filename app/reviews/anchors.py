@@ -1,6 +1,7 @@
 """Anchors: a comment tied to an exact passage of the plan, found again in later versions when the text allows."""
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -187,14 +188,14 @@ HEADING_OFFSET = 3  # a passage sits under its section's h3 title
 # Characters Markdown uses as markup around words; a space the reader sees may stand behind a few of them.
 _MARKUP = frozenset("*_~`#>|+-=[]().!\\")
 # Parts of the Markdown that never become visible text of their own: where a link or an image goes (an image is
-# dropped by the sanitiser with its description), HTML tags (stripped or kept, never text), comments and entities.
+# dropped by the sanitiser with its description), HTML tags (stripped or kept, never text) and comments.
 _HIDDEN = re.compile(
     r"!\[[^\]\n]*\]\([^)\n]*\)"
     r"|\]\([^)\n]*\)"
     r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
-    r"|<!--.*?-->"
-    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
+    r"|<!--.*?-->",
     re.S)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _CODE = re.compile(r"(`+)(.+?)\1", re.S)
 # Elements whose own text nodes are only the line breaks between their items: a highlight is not put there.
 _CONTAINERS = frozenset({"", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "blockquote", "div"})
@@ -210,12 +211,13 @@ def is_markdown(key: str) -> bool:
 class Shown:
     html: str  # the rendered, sanitised passage, without highlights
     text: str  # what a reader sees: all its text nodes, in order
-    origin: tuple[int, ...]  # for each visible character, its index in the Markdown (-1: the rendering added it)
+    origin: tuple[int, ...]  # for each visible character, where it starts in the Markdown (-1: the rendering added it)
+    until: tuple[int, ...]  # and where it ends there ("&amp;" is one character)
 
     def source_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Where visible text[start:end] comes from in the Markdown."""
-        found = [at for at in self.origin[start:end] if at >= 0]
-        return (found[0], found[-1] + 1) if found else None
+        found = [i for i in range(start, min(end, len(self.text))) if self.origin[i] >= 0]
+        return (self.origin[found[0]], self.until[found[-1]]) if found else None
 
     def visible_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Where Markdown [start:end] is seen, without white space at either end."""
@@ -239,47 +241,63 @@ def visible_text(html: str) -> str:
     return "".join(parser.parts)
 
 
-def _hidden_places(source: str) -> bytearray:
-    hidden = bytearray(len(source))
+def _readable(source: str) -> tuple[str, list[int], list[int]]:
+    """The Markdown without what never shows, entities as the characters they stand for (outside code, where they
+    show as typed); with where each character starts and ends in the Markdown."""
     code = bytearray(len(source))
     for match in _CODE.finditer(source):
         code[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+    skip: dict[int, tuple[int, str]] = {}
     for match in _HIDDEN.finditer(source):
         if not code[match.start()]:
-            hidden[match.start():match.end()] = b"\x01" * (match.end() - match.start())
-    return hidden
+            skip[match.start()] = (match.end(), "")
+    for match in _ENTITY.finditer(source):
+        if not code[match.start()] and match.start() not in skip:
+            skip[match.start()] = (match.end(), html.unescape(match.group()))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    while i < len(source):
+        end, stands_for = skip.get(i, (i + 1, source[i]))
+        if end <= i:
+            end = i + 1
+        for char in stands_for:
+            chars.append(char)
+            starts.append(i)
+            ends.append(end)
+        i = end
+    return "".join(chars), starts, ends
 
 
-def _align(visible: str, source: str) -> tuple[int, ...]:
-    """Each visible character matched, in order, with the next same character of the Markdown that is not hidden;
-    a space with the next space, past a little markup (the "**" that closes a bold word). What the rendering adds
-    (line breaks between blocks, a decoded entity) comes from nowhere and moves nothing."""
-    hidden = _hidden_places(source)
-    origin = [-1] * len(visible)
-    j, n = 0, len(source)
+def _align(visible: str, source: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Each visible character matched, in order, with the next same character of the readable Markdown; a space
+    with the next space, past a little markup (the "**" that closes a bold word). What the rendering adds (line
+    breaks between blocks) comes from nowhere and moves nothing. Gives where each visible character starts and ends
+    in the Markdown (-1: from nowhere)."""
+    readable, starts, ends = _readable(source)
+    origin, until = [-1] * len(visible), [-1] * len(visible)
+    j, n = 0, len(readable)
     for i, char in enumerate(visible):
         if char.isspace():
-            k, skipped = j, 0
-            while k < n and not source[k].isspace() and (hidden[k] or (source[k] in _MARKUP and skipped < 8)):
-                skipped += 0 if hidden[k] else 1
+            k = j
+            while k < n and k - j < 8 and not readable[k].isspace() and readable[k] in _MARKUP:
                 k += 1
-            if k < n and source[k].isspace():
-                origin[i], j = k, k + 1
+            if k < n and readable[k].isspace():
+                origin[i], until[i], j = starts[k], ends[k], k + 1
             continue
-        k = source.find(char, j)
-        while k >= 0 and hidden[k]:
-            k = source.find(char, k + 1)
+        k = readable.find(char, j)
         if k >= 0:
-            origin[i], j = k, k + 1
-    return tuple(origin)
+            origin[i], until[i], j = starts[k], ends[k], k + 1
+    return tuple(origin), tuple(until)
 
 
 @by_text(8 * MB)
 def shown(source: str) -> Shown:
     """A Markdown passage as it is rendered and read, with the way back to its source."""
-    html = str(render_markdown(source, heading_offset=HEADING_OFFSET))
-    text = visible_text(html)
-    return Shown(html, text, _align(text, source))
+    rendered = str(render_markdown(source, heading_offset=HEADING_OFFSET))
+    text = visible_text(rendered)
+    return Shown(rendered, text, *_align(text, source))
 
 
 def shown_words(comment) -> str:
