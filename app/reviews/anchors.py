@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from html.parser import HTMLParser
 
 from flask_babel import gettext as _
@@ -221,8 +224,22 @@ class Shown:
 
     def visible_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Where Markdown [start:end] is seen, without white space at either end."""
-        inside = [i for i, at in enumerate(self.origin) if start <= at < end and not self.text[i].isspace()]
-        return (inside[0], inside[-1] + 1) if inside else None
+        first, last = bisect_left(self.words_from, start), bisect_left(self.words_from, end) - 1
+        return (self.words_at[first], self.words_at[last] + 1) if first <= last else None
+
+    def __sizeof__(self) -> int:
+        """What it takes in memory, near enough, for the bounded store that keeps it: its texts and positions."""
+        return sys.getsizeof(self.html) + sys.getsizeof(self.text) + 4 * 36 * len(self.origin)
+
+    @cached_property
+    def words_at(self) -> tuple[int, ...]:
+        """The visible characters that are not white space and come from the Markdown, in order..."""
+        return tuple(i for i, at in enumerate(self.origin) if at >= 0 and not self.text[i].isspace())
+
+    @cached_property
+    def words_from(self) -> tuple[int, ...]:
+        """...and where each starts in the Markdown (in the same order: the text is matched front to back)."""
+        return tuple(self.origin[i] for i in self.words_at)
 
 
 class _TextNodes(HTMLParser):
@@ -292,7 +309,7 @@ def _align(visible: str, source: str) -> tuple[tuple[int, ...], tuple[int, ...]]
     return tuple(origin), tuple(until)
 
 
-@by_text(8 * MB)
+@by_text(16 * MB)
 def shown(source: str) -> Shown:
     """A Markdown passage as it is rendered and read, with the way back to its source."""
     rendered = str(render_markdown(source, heading_offset=HEADING_OFFSET))
