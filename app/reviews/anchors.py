@@ -251,9 +251,10 @@ class _TextNodes(HTMLParser):
         self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
+def visible_text(markup: str) -> str:
+    """Every text node of some HTML, in order, as a browser's DOM has them."""
     parser = _TextNodes()
-    parser.feed(html)
+    parser.feed(markup)
     parser.close()
     return "".join(parser.parts)
 
