@@ -96,3 +96,19 @@ def format_moment(value, fmt: str = DAY_AND_TIME) -> str:
     from flask_babel import get_locale, get_timezone
 
     return _formatted(value, fmt, str(get_locale()), str(get_timezone())) if value else ""
+
+
+# The time of day alone ("14:05"), for what happened today: "Saved 14:05".
+TIME_OF_DAY = "HH:mm"
+
+
+def time_of_day(value) -> str:
+    return format_moment(value, TIME_OF_DAY)
+
+
+def iso_moment(value) -> str:
+    """`value` for programs to read (exports): ISO 8601 to the minute, in the reader's time zone, with its offset
+    ("2026-12-07T14:00+01:00"); "" for None."""
+    from flask_babel import get_timezone
+
+    return value.astimezone(get_timezone()).isoformat(timespec="minutes") if value else ""

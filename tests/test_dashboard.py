@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -14,6 +14,7 @@ from app.cohorts import services as cohort_services
 from app.cohorts.models import Membership, Role
 from app.dashboard import services
 from app.db import db, utcnow
+from app.i18n import format_moment
 from app.plans import services as plan_services
 from app.plans.states import PlanState
 from app.reviews import services as review_services
@@ -21,6 +22,7 @@ from tests.conftest import QueryCounter, login
 from tests.factories import AssignmentFactory, CohortFactory, UserFactory, member
 from tests.plan_helpers import GOOD_CONTENT
 
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}[+-]\d{2}:\d{2}")
 T0 = utcnow().replace(microsecond=0) - timedelta(days=20)
 
 
@@ -286,7 +288,11 @@ def test_csv_export_equals_the_table_on_the_page(client, built, table):
     assert response.headers["Content-Disposition"].endswith(f'-{table}.csv"')
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     page_rows = table_cells(html, f"table-{table}")
-    assert rows[1:] == page_rows and page_rows
+    # the same cells, dates in ISO 8601 with their offset in the CSV and as the page reads them on the page
+    with client.application.test_request_context():
+        as_read = [[format_moment(datetime.fromisoformat(cell)).replace("\u202f", " ") if ISO.fullmatch(cell) else cell
+                    for cell in row] for row in rows[1:]]
+    assert as_read == page_rows and page_rows
     expected = services.table(services.build(built.assignment), table,
                               services.Filters(sort="state", direction="desc") if query else None)
     assert rows[0] == expected.columns

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.assignments.models import Assignment
-from app.assignments.services import to_local
 from app.audit.events import Context, describe_events, describe_subject
 from app.db import db
+from app.i18n import format_moment
 
 DATE_FIELDS = {"opens_at": _l("opening date"), "due_at": _l("due date"), "review_due_at": _l("review due date")}
 FIELD_LABELS = {**DATE_FIELDS, "title": _l("title"), "instructions": _l("instructions"), "case_version_id": _l("case"),
@@ -18,7 +18,7 @@ FIELD_LABELS = {**DATE_FIELDS, "title": _l("title"), "instructions": _l("instruc
 
 def _when(value) -> str:
     try:
-        return to_local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        return format_moment(datetime.fromisoformat(value))
     except (TypeError, ValueError):
         return str(value)
 

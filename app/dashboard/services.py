@@ -18,10 +18,10 @@ from functools import cached_property
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.assignments.services import to_local
 from app.cases.models import localized
 from app.dashboard import queries
 from app.db import utcnow
+from app.i18n import format_moment, iso_moment
 from app.language.services import category_label as hint_category_label
 from app.plans.states import NOT_STARTED, NOTHING_SUBMITTED_VALUES, OPEN_FOR_REVIEW_VALUES
 from app.plans.states import PROGRESS as STATES
@@ -465,11 +465,11 @@ def table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Tab
 
 
 def cell_text(value) -> str:
-    """How a cell reads, on the page and in the CSV alike."""
+    """How a cell reads on the page, and in the CSV (where dates are ISO 8601, for programs to read)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return to_local(value).strftime("%Y-%m-%d %H:%M")
+        return format_moment(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
@@ -482,6 +482,8 @@ def csv_safe(value) -> str | int | float:
     """Spreadsheets run cells that start with = + - @ as formulas; a leading quote keeps them text."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return cell_text(value) if isinstance(value, float) else value
+    if isinstance(value, datetime):
+        return iso_moment(value)  # for programs: ISO 8601 with the offset
     text = cell_text(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

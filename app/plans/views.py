@@ -14,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
@@ -24,6 +23,7 @@ from app.assignments.models import Assignment
 from app.db import db
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
+from app.i18n import time_of_day
 from app.markdown import render_markdown
 from app.plans import conflicts, policies, queries, services, workflow
 from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
@@ -161,7 +161,7 @@ def save_form(plan_id: int):
 
 
 def _saved_then(plan: Plan):
-    message = _("Saved at %(time)s.", time=format_datetime(plan.draft_saved_at, "HH:mm"))
+    message = _("Saved at %(time)s.", time=time_of_day(plan.draft_saved_at))
     db.session.commit()
     flash(message, "success")
     if request.form.get("then") == "submit":
@@ -272,7 +272,7 @@ def autosave(plan_id: int):
 
 def _saved_answer(token: int, saved_at, state: PlanState) -> dict:
     return {"save_token": token, "saved_at": saved_at.isoformat(),
-            "saved_label": _("Saved %(time)s", time=format_datetime(saved_at, "HH:mm")), "state": state.value}
+            "saved_label": _("Saved %(time)s", time=time_of_day(saved_at)), "state": state.value}
 
 
 @bp.route("/plans/<int:plan_id>/preview", methods=["POST"])

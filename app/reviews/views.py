@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.db import db, utcnow
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
-from app.i18n import current_locale, format_moment
+from app.i18n import current_locale, time_of_day
 from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans import workflow
@@ -24,10 +24,20 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
-from app.reviews.anchors import anchor_choices, anchor_labels, anchor_texts, highlight, number_comments
+from app.reviews.anchors import (
+    anchor_choices,
+    anchor_labels,
+    anchor_texts,
+    highlight,
+    highlight_markdown,
+    is_markdown,
+    number_comments,
+    shown_words,
+)
 from app.urls import bounded_int, is_db_int
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
+bp.add_app_template_filter(shown_words, "shown_words")  # a comment's passage, in the words people read
 
 
 @bp.app_template_global()
@@ -151,7 +161,8 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
         by_key: dict[str, list[tuple[int, int, int]]] = {}
         for key, start, end, number in spans:
             by_key.setdefault(key, []).append((start, end, number))
-        marked = {key: highlight(text, by_key.get(key, [])) for key, text in texts.items()}
+        marked = {key: (highlight_markdown if is_markdown(key) else highlight)(text, by_key.get(key, []))
+                  for key, text in texts.items()}
         return content, marked, anchor_labels(content), SECTIONS, selectable
 
     return kept("plans", ("marked plan", fingerprint(content), spans, selectable), "reviews/_marked.html",
@@ -210,7 +221,7 @@ class ReviewFields:
 
 def _saved_label(saved) -> str:
     """"Saved 14:05" for a review or a reflection, at its last change."""
-    return _("Saved %(time)s", time=format_moment(saved.updated_at, "HH:mm"))
+    return _("Saved %(time)s", time=time_of_day(saved.updated_at))
 
 
 def _title(texts: dict, lang: str) -> str:

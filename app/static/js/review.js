@@ -25,24 +25,40 @@
 
   // --- a selection in the plan becomes the passage of a comment -------------------------------------------
 
-  // Character offset of a point inside a passage, counting only the plan's own text (not the comment numbers).
-  function offsetWithin(container, node, offset) {
+  // A passage's visible text is every text node inside it, in order, without the comment numbers: the server counts
+  // the rendered Markdown the same way (app/reviews/anchors.py), so an offset here is an offset there.
+  function passageNodes(container) {
     var walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT, {
       acceptNode: function (n) { return n.parentElement.closest(".anchor-ref") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
     });
-    var total = 0, current;
+    var nodes = [], current;
+    while ((current = walker.nextNode())) { nodes.push(current); }
+    return nodes;
+  }
+  function passageText(container) {
+    return passageNodes(container).map(function (n) { return n.textContent; }).join("");
+  }
+
+  // Character offset of a point inside a passage, counting only the plan's own text (not the comment numbers).
+  function offsetWithin(container, node, offset) {
+    var nodes = passageNodes(container), total = 0, i;
     if (node.nodeType !== Node.TEXT_NODE) {
       var child = node.childNodes[offset];
-      var sub = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-      var t;
-      while ((t = sub.nextNode())) {
-        if (child && (child === t || child.contains(t) || (child.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING))) { return offsetWithin(container, t, 0); }
+      for (i = 0; i < nodes.length; i++) {
+        if (child && (child === nodes[i] || child.contains(nodes[i]) || (child.compareDocumentPosition(nodes[i]) & Node.DOCUMENT_POSITION_FOLLOWING))) { return offsetWithin(container, nodes[i], 0); }
+      }
+      if (!child && node !== container && container.contains(node)) {
+        // just after the last text of an element: count every text node that precedes that point
+        for (i = 0; i < nodes.length; i++) {
+          if (node.contains(nodes[i]) || (node.compareDocumentPosition(nodes[i]) & Node.DOCUMENT_POSITION_PRECEDING)) { total += nodes[i].textContent.length; }
+        }
+        return total;
       }
       node = null;
     }
-    while ((current = walker.nextNode())) {
-      if (current === node) { return total + offset; }
-      total += current.textContent.length;
+    for (i = 0; i < nodes.length; i++) {
+      if (nodes[i] === node) { return total + offset; }
+      total += nodes[i].textContent.length;
     }
     return total;
   }
@@ -58,11 +74,7 @@
     var endBox = (range.endContainer.nodeType === Node.ELEMENT_NODE ? range.endContainer : range.endContainer.parentElement).closest(".anchor-text");
     var start = offsetWithin(startBox, range.startContainer, range.startOffset);
     var end = endBox === startBox ? offsetWithin(startBox, range.endContainer, range.endOffset) : null;
-    var text = Array.prototype.map.call(startBox.childNodes, function (n) {
-      return n.nodeType === Node.TEXT_NODE ? n.textContent : Array.prototype.filter.call(n.childNodes, function (c) {
-        return !(c.classList && c.classList.contains("anchor-ref"));
-      }).map(function (c) { return c.textContent; }).join("");
-    }).join("");
+    var text = passageText(startBox);
     if (end === null) { end = text.length; }
     var quote = text.slice(start, end);
     var trimmedStart = start + (quote.length - quote.replace(/^\s+/, "").length);
