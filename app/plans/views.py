@@ -24,6 +24,7 @@ from app.assignments.models import Assignment
 from app.db import db
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
+from app.i18n import current_locale
 from app.markdown import render_markdown
 from app.plans import conflicts, policies, queries, services, workflow
 from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
@@ -32,6 +33,7 @@ from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import render_pdf
 from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
+from app.reading import reading_language
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
@@ -67,18 +69,19 @@ def side_panel_for(case, rubric, lang: str) -> Markup:
 
 
 @bp.app_template_global()
-def editor_sections(content: dict) -> Markup:
-    """The editor's sections, goals and measures for this text: kept per text, since a student opens the same plan
-    again and again between saves."""
-    return kept("plans", ("editor", fingerprint(content)), "plans/_editor.html", "editor_sections",
-                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content)))
+def editor_sections(content: dict, lang: str) -> Markup:
+    """The editor's sections, goals and measures for this text, its fields marked as written in `lang` (the plan's
+    language): kept per text and language, since a student opens the same plan again and again between saves."""
+    return kept("plans", ("editor", fingerprint(content), lang), "plans/_editor.html", "editor_sections",
+                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content), lang))
 
 
 @bp.app_template_global()
-def plan_content_html(content: dict) -> Markup:
-    """A plan's text as it reads (sections in order, goals and measures as tables), kept per text."""
-    return kept("plans", ("read", fingerprint(content)), "plans/_content.html", "plan_content",
-                lambda: (content, SECTIONS))
+def plan_content_html(content: dict, lang: str) -> Markup:
+    """A plan's text as it reads (sections in order, goals and measures as tables), its passages marked as written
+    in `lang` (the plan's or the version's language, which screen readers then pronounce); kept per text."""
+    return kept("plans", ("read", fingerprint(content), lang), "plans/_content.html", "plan_content",
+                lambda: (content, SECTIONS, lang))
 
 
 EDITOR_PANELS = ("conflict_panel", "assistant", "messages")
@@ -113,13 +116,18 @@ def start(assignment_id: int):
     assignment = db.session.get(Assignment, assignment_id)
     require_in_cohort(assignment.cohort if assignment else None)
     policies.require_student_of(current_user, assignment.cohort)
-    plan = services.start_plan(assignment, current_user._get_current_object())
+    # The plan's language as chosen beside "Start my plan" (the interface language unless the student chose another).
+    language = request.form.get("language") or current_locale()
+    plan = services.start_plan(assignment, current_user._get_current_object(), language)
     db.session.commit()
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
 def _editor_context(plan: Plan, **extra):
-    return dict(plan=plan, sections=SECTIONS, case=plan.case_version, lang=services.plan_language(plan),
+    """What the plan's pages show beside the text: the case and rubric in the reader's language (`lang`); the text
+    itself is in the plan's (`plan_lang`), as are its hints."""
+    return dict(plan=plan, sections=SECTIONS, case=plan.case_version, lang=reading_language(plan.case_version),
+                plan_lang=services.plan_language(plan), plan_languages=services.plan_languages(),
                 rubric=plan.rubric_version, can_edit=policies.can_edit_plan(current_user, plan),
                 is_owner=workflow.is_owner(plan, current_user), **extra)
 
@@ -131,8 +139,11 @@ def show(plan_id: int):
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, base=conflicts.fingerprints(plan.draft),
                                **_editor_context(plan))
-    shown = plan.latest_version.content if policies.can_see_submitted_text(current_user, plan) else plan.draft
-    return render_template("plans/view.html", content=shown, **_editor_context(plan))
+    if policies.can_see_submitted_text(current_user, plan):
+        shown, shown_lang = plan.latest_version.content, plan.latest_version.language
+    else:
+        shown, shown_lang = plan.draft, services.plan_language(plan)
+    return render_template("plans/view.html", content=shown, content_lang=shown_lang, **_editor_context(plan))
 
 
 @bp.route("/plans/<int:plan_id>", methods=["POST"])
@@ -162,10 +173,29 @@ def save_form(plan_id: int):
 
 def _saved_then(plan: Plan):
     message = _("Saved at %(time)s.", time=format_datetime(plan.draft_saved_at, "HH:mm"))
+    if request.form.get("then") == "language":
+        return _change_language(plan, message)
     db.session.commit()
     flash(message, "success")
     if request.form.get("then") == "submit":
         return redirect(url_for("plans.submit", plan_id=plan.id))
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _change_language(plan: Plan, saved_message: str):
+    """The plan's language changed by the editor's own form, so the text typed until then is saved with it."""
+    try:
+        changed = services.change_language(plan, current_user, request.form.get("language"))
+    except DomainError as error:
+        db.session.commit()  # the text is saved all the same
+        flash(saved_message, "success")
+        flash(error.message, "error")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    name = services.plan_languages()[plan.language]
+    db.session.commit()
+    flash(saved_message, "success")
+    if changed:
+        flash(_("Language hints and plan checks are now in %(language)s.", language=name), "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
@@ -368,7 +398,8 @@ def _print_context(plan: Plan, number: int | None):
     shown = _version(plan, number) if number is not None else plan.latest_version
     content = shown.content if shown else plan.draft
     return dict(plan=plan, version=shown, content=content, sections=SECTIONS,
-                person=plan.case_version.person_name, lang=services.plan_language(plan), rubric=plan.rubric_version)
+                person=plan.case_version.person_name, lang=reading_language(plan.rubric_version),
+                plan_lang=shown.language if shown else services.plan_language(plan), rubric=plan.rubric_version)
 
 
 @bp.route("/plans/<int:plan_id>/print")
