@@ -9,6 +9,7 @@ import pytest
 
 from app.cohorts.models import Role
 from app.db import db
+from app.errors import InvalidTransition
 from app.plans import services as plan_services
 from app.plans.models import Plan
 from app.plans.states import PlanState
@@ -202,7 +203,7 @@ def test_changing_the_language_on_the_plan_page_keeps_the_text_typed(client, wor
     assert world.plan.draft["sections"]["what_matters"] == typed["sections"]["what_matters"]
     assert world.plan.draft["measures"][0]["service"] == "Housing office"
     page = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)
-    assert "Language hints and plan checks are now in Norsk bokmål." in page
+    assert "Language hints and plan checks are now in Norwegian Bokmål." in page
     assert NORWEGIAN in page
     assert re.search(r'<form[^>]*id="plan-form"[^>]*data-lang="nb"', page)
     assert re.search(r'<textarea[^>]*id="section-what_matters"[^>]*lang="nb"', page)
@@ -219,7 +220,7 @@ def test_changing_the_language_is_only_for_the_student_of_the_plan_and_only_whil
     assert response.status_code in (403, 404)
     world.to_state(PlanState.submitted)
     login(client, world.owner.email)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTransition):
         plan_services.change_language(world.plan, world.owner, "nb")
     db.session.rollback()
     db.session.refresh(world.plan)

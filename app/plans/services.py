@@ -43,6 +43,14 @@ def plan_languages() -> dict[str, str]:
     return current_app.config["LANGUAGES"]
 
 
+# A language's name inside a sentence of the interface ("…are now in Norwegian Bokmål"; "…er nå på engelsk").
+LANGUAGE_NAMES = {"en": lambda: _("English"), "nb": lambda: _("Norwegian Bokmål")}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES[code]() if code in LANGUAGE_NAMES else plan_languages().get(code, code)
+
+
 def default_language(case_version, student) -> str:
     """A plan's language when the student does not choose one: theirs, when the case is written in it, else the
     case's first."""
@@ -55,7 +63,8 @@ def default_language(case_version, student) -> str:
 
 def _checked_language(language: str | None) -> str:
     if language is None or language not in plan_languages():
-        raise ValidationError(_("Choose the plan's language: %(list)s.", list=", ".join(plan_languages().values())))
+        raise ValidationError(_("Choose the plan's language: %(list)s.",
+                                list=", ".join(language_name(code) for code in plan_languages())))
     return language
 
 

@@ -191,7 +191,7 @@ def _change_language(plan: Plan, saved_message: str):
         flash(saved_message, "success")
         flash(error.message, "error")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    name = services.plan_languages()[plan.language]
+    name = services.language_name(plan.language)
     db.session.commit()
     flash(saved_message, "success")
     if changed:
