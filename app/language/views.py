@@ -106,4 +106,4 @@ def plan_hints(plan_id: int):
         return _error(str(problem), 400)
     lang = plan_language(plan)
     hints = check_plan(content, lang, plan.case_version.person_name)
-    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints, lang)})
+    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints, lang), "lang": lang})
