@@ -122,14 +122,25 @@ def test_changing_the_plans_language_mid_draft_keeps_the_text_typed(page, app):
     page.screenshot(path=f"{SHOTS}/editor-after-change.png", full_page=True)
     assert_no_serious_violations(page)
 
-    # the same again while an autosave is on its way: the change waits for it, and nothing is refused or lost
+    # the same again while an autosave is on its way (it reached the server, its answer is held back): the change
+    # waits for that answer and its save token, and nothing is refused as a conflict or lost
+    held = []
+
+    def hold(route):
+        held.append((route, route.fetch()))
+
+    page.route(f"**/plans/{world.plan.id}/draft", hold)
     field.click()
     page.keyboard.press("End")
     page.keyboard.type(" Pt denies drinking.")
-    page.locator("#save-status:not(.is-saved)").wait_for()
-    page.wait_for_timeout(1900)  # the autosave starts about now
+    page.keyboard.press("Control+s")
+    while not held:
+        page.wait_for_timeout(50)
     page.get_by_label("Language of the plan").select_option("en")
     page.get_by_role("button", name="Change the plan's language").click()
+    page.wait_for_timeout(300)
+    route, response = held.pop()
+    route.fulfill(response=response)
     expect(page.locator(".flash-success", has_text="now in English")).to_be_visible()
     expect(page.get_by_label("What matters to me")).to_have_value(
         "Jeg vil ha min egen leilighet. Hun benekter rusbruk. Pt denies drinking.")
