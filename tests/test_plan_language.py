@@ -168,6 +168,7 @@ def test_the_version_keeps_the_hints_of_the_plans_language_and_the_reviewer_sees
     page = reviewer.get(f"/plans/{world.plan.id}/review").get_data(as_text=True)
     assert '<mark class="hint-term">benekter</mark>' in page
     assert re.search(r'<p class="hint-message" lang="nb">', page)
+    assert "Checked in Norwegian Bokmål, the language the plan is written in." in page
     # the plan's text is marked as Norwegian, on a page in English
     assert '<html lang="en">' in page
     assert re.search(r'data-anchor-key="what_matters"[^>]*lang="nb"|lang="nb"[^>]*data-anchor-key="what_matters"',

@@ -58,6 +58,12 @@ def state_label(state) -> str:
 
 
 @bp.app_template_global()
+def plan_language_name(code: str) -> str:
+    """A plan's language named in the reader's language ("Norwegian Bokmål", "engelsk")."""
+    return services.language_name(code)
+
+
+@bp.app_template_global()
 def case_side_panel(plan, lang: str) -> Markup:
     """The case and the rubric beside a plan: the same for everyone writing on that case version."""
     return side_panel_for(plan.case_version, plan.rubric_version, lang)
