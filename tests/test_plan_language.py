@@ -262,3 +262,19 @@ def test_the_text_of_the_plan_is_marked_with_its_language_on_feedback_and_print(
     assert '<html lang="en">' in printed
     assert re.search(r'<div class="prose" lang="nb">', printed)
     assert re.search(r'<td lang="nb">Housing office</td>', printed)
+
+
+def test_the_comparison_of_two_versions_marks_their_words_with_the_plans_language(client, world):
+    set_language(world, "nb")
+    world.write(norwegian_plan())
+    plan_services.submit(world.plan, world.owner, world.plan.save_token)
+    plan_services.withdraw(world.plan, world.owner)
+    changed = norwegian_plan()
+    changed["sections"]["strengths"] = "Hun lager god mat."
+    world.write(changed)
+    plan_services.submit(world.plan, world.owner, world.plan.save_token)
+    db.session.commit()
+    login(client, world.owner.email)
+    page = client.get(f"/plans/{world.plan.id}/diff").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert '<div class="diff-text" lang="nb">' in page and '<span class="diff-field" lang="nb">' in page
