@@ -197,7 +197,7 @@ def lock(plan: Plan) -> None:
 @functools.cache
 def _locked_with() -> tuple:
     """Read in the same round trip as the locked row (and not locked): what every change of state looks at next,
-    the assignment (due date, cohort) and the case's name and languages (the plan's language, the stored hints)."""
+    the assignment (due date, cohort) and the case's name and languages (the stored hints name the person)."""
     return joinedload(Plan.assignment), queries.case_summary()
 
 
