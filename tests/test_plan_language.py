@@ -278,3 +278,15 @@ def test_the_comparison_of_two_versions_marks_their_words_with_the_plans_languag
     page = client.get(f"/plans/{world.plan.id}/diff").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert '<div class="diff-text" lang="nb">' in page and '<span class="diff-field" lang="nb">' in page
+
+
+def test_both_texts_of_a_conflict_are_marked_with_the_plans_language(client, world):
+    set_language(world, "nb")
+    login(client, world.owner.email)
+    mine, theirs = norwegian_plan(), norwegian_plan()
+    theirs["sections"]["strengths"] = "Hun lager god mat."
+    shown = client.post(f"/plans/{world.plan.id}/conflict", json={"mine": mine, "theirs": theirs},
+                        headers={"X-CSRFToken": csrf_token(client)})
+    html = shown.get_json()["html"]
+    assert re.search(r'<pre class="conflict-text" id="[^"]*-mine-text" lang="nb">', html)
+    assert re.search(r'<pre class="conflict-text" id="[^"]*-theirs-text" lang="nb">Hun lager god mat.</pre>', html)

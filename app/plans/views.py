@@ -226,7 +226,7 @@ def _json_payload(limit: int):
 def conflict_parts(plan_id: int):
     """The editor's conflict panel: the parts in which its text and the newer text differ, each beside the same
     part, with the side already chosen (from the base the editor sends: the text it last saved)."""
-    policies.require_owner(current_user, queries.plan(plan_id))
+    plan = policies.require_owner(current_user, queries.plan(plan_id))
     payload = _json_payload(3 * MAX_JSON_BYTES)
     if not isinstance(payload, dict):
         return jsonify({"error": _("Send both texts as JSON: {\"mine\": {…}, \"theirs\": {…}}.")}), 400
@@ -235,7 +235,7 @@ def conflict_parts(plan_id: int):
     except ContentProblem as problem:
         return jsonify({"error": _("The plan could not be saved: %(reason)s.", reason=str(problem))}), 400
     found = conflicts.parts(mine, theirs, conflicts.read_base(payload.get("base")))
-    html = get_template_attribute("plans/_conflict.html", "conflict_parts")(found)
+    html = get_template_attribute("plans/_conflict.html", "conflict_parts")(found, services.plan_language(plan))
     return jsonify({"html": str(html), "same": not found})
 
 
