@@ -11,6 +11,7 @@ from app.cohorts.models import Role
 from app.db import db
 from app.plans.models import Plan
 from app.plans.states import PlanState
+from app.reviews import services as review_services
 from tests.a11y import assert_no_serious_violations
 from tests.browser import sign_in
 from tests.factories import AssignmentFactory, member
@@ -172,4 +173,20 @@ def test_the_reviewer_reads_a_norwegian_plan_and_its_hints_marked_as_norwegian_o
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator(".prose").first.get_attribute("lang") == "nb"
     page.screenshot(path=f"{SHOTS}/print-nb-plan.png", full_page=True)
+    assert_no_serious_violations(page)
+
+    # the student reads the feedback under a Norwegian interface: the plan and the quoted words stay Norwegian
+    review_services.add_comment(world.plan, world.reviewer, key="what_matters", quote="benekter", start=None,
+                                body="Who says so?")
+    review_services.save_review(world.plan, world.reviewer, scores={}, overall="Thank you.")
+    review_services.release(world.plan, world.reviewer)
+    world.owner.locale = "nb"
+    db.session.commit()
+    page.context.clear_cookies()
+    sign_in(page, world.owner.email)
+    page.goto(f"/plans/{world.plan.id}/feedback")
+    assert page.locator("html").get_attribute("lang") == "nb"
+    assert page.locator('[data-anchor-key="what_matters"]').get_attribute("lang") == "nb"
+    expect(page.locator('q[lang="nb"]', has_text="benekter")).to_have_count(1)
+    page.screenshot(path=f"{SHOTS}/feedback-nb-plan.png", full_page=True)
     assert_no_serious_violations(page)
