@@ -290,3 +290,28 @@ def test_both_texts_of_a_conflict_are_marked_with_the_plans_language(client, wor
     html = shown.get_json()["html"]
     assert re.search(r'<pre class="conflict-text" id="[^"]*-mine-text" lang="nb">', html)
     assert re.search(r'<pre class="conflict-text" id="[^"]*-theirs-text" lang="nb">Hun lager god mat.</pre>', html)
+
+
+# --- plans started before plans had a language ------------------------------------------------------------
+
+def test_plans_started_before_they_had_a_language_get_the_language_their_hints_were_in(app):
+    """The migration gives each plan the language its hints were checked in until now: the student's language when
+    the case is written in it, else the case's first."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade, upgrade
+
+    norwegian_world, english_world = World(), World()
+    norwegian_world.owner.locale = "nb"
+    assert "nb" in norwegian_world.plan.case_version.languages
+    norwegian_id, english_id = norwegian_world.plan.id, english_world.plan.id
+    db.session.commit()
+    db.session.remove()
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    before = script.get_revision("0009_plan_language").down_revision
+    try:
+        downgrade(revision=before)
+        upgrade()
+    finally:
+        upgrade()  # the schema of the other tests, whatever happened
+    languages = dict(db.session.execute(db.select(Plan.id, Plan.language)).all())
+    assert languages == {norwegian_id: "nb", english_id: "en"}
