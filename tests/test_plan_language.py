@@ -212,6 +212,17 @@ def test_changing_the_language_on_the_plan_page_keeps_the_text_typed(client, wor
     assert '<html lang="en">' in page and "Language of the plan" in page
 
 
+def test_changing_the_interface_language_leaves_the_plans_language_alone(client, world):
+    login(client, world.owner.email)
+    post(client, "/locale", {"locale": "nb", "next": f"/plans/{world.plan.id}"})
+    page = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert '<html lang="nb">' in page and "Planens språk" in page
+    db.session.refresh(world.plan)
+    assert world.plan.language == "en"
+    assert re.search(r'<form[^>]*id="plan-form"[^>]*data-lang="en"', page)
+    assert re.search(r'<textarea[^>]*id="section-what_matters"[^>]*lang="en"', page)
+
+
 def test_changing_the_language_is_only_for_the_student_of_the_plan_and_only_while_it_can_be_edited(client, make_client,
                                                                                                     world):
     other = make_client()
