@@ -41,7 +41,9 @@ def _error(message: str, status: int):
 @bp.route("/check", methods=["POST"])
 @login_required
 def check():
-    """POST {"text", "lang"} → {"findings": [...]}; with "plan_id" and "field", dismissed hints are marked."""
+    """POST {"text", "lang"} → {"findings": [...], "lang": …}. With "plan_id", the text is checked in the plan's
+    language (whatever "lang" says: a page opened before the language changed may still send the old one), and with
+    "field" too, dismissed hints are marked."""
     if (request.content_length or 0) > MAX_BODY:
         return _error(_("The text is too long to check at once."), 413)
     payload = request.get_json(silent=True)
@@ -62,12 +64,13 @@ def check():
             return _error(_("\"plan_id\" must be a number."), 400)
         plan = plan_queries.plan(plan_id)
         require_view(current_user, plan)
+        lang = plan_language(plan)
         field = payload.get("field") if isinstance(payload.get("field"), str) else None
         dismissals = services.dismissals_for(plan.id)
     findings = services.check_field(text, lang, field=field, dismissals=dismissals)
     for finding in findings:
         finding["category_label"] = services.category_label(finding["category"])
-    return jsonify({"findings": findings})
+    return jsonify({"findings": findings, "lang": lang})
 
 
 @bp.route("/plans/<int:plan_id>/dismiss", methods=["POST"])
@@ -103,4 +106,4 @@ def plan_hints(plan_id: int):
         return _error(str(problem), 400)
     lang = plan_language(plan)
     hints = check_plan(content, lang, plan.case_version.person_name)
-    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints, lang)})
+    return jsonify({"plan_hints": services.labelled_plan_hints(content, hints, lang), "lang": lang})

@@ -32,6 +32,8 @@ class Plan(CreatedAtMixin, Model):
         default=PlanState.draft, nullable=False, index=True)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     draft: Mapped[dict] = mapped_column(JSON, default=empty_content, nullable=False)
+    # The language the plan is written in ("en", "nb"): its hints and checks speak it, whatever the pages speak.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en", nullable=False)
     save_token: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

@@ -25,7 +25,7 @@ ASSIGNMENT_FOR_PLAN = (Assignment.cohort_id, Assignment.title, Assignment.case_v
 @functools.cache
 def case_summary():
     """A plan's case version with only its name, languages and fingerprint: what pages and changes of state look at
-    (the plan's language, the stored hints, the case panel), not the case's documents."""
+    (the person's name in the stored hints, the language the case panel reads in), not the case's documents."""
     return joinedload(Plan.case_version).load_only(CaseVersion.person_name, CaseVersion.languages,
                                                    CaseVersion.fingerprint)
 

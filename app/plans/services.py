@@ -5,6 +5,7 @@ import copy
 import functools
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
@@ -36,15 +37,50 @@ class DraftConflict(Conflict):
         self.mine: dict | None = None  # when the refused text was itself a choice between two texts: that text
 
 
-def start_plan(assignment: Assignment, student) -> Plan:
-    """The student's plan for this assignment, created on first use (safe when two requests race)."""
+def plan_languages() -> dict[str, str]:
+    """The languages a plan can be written in, by code, with their names (the app's languages: the assistant knows
+    each of them)."""
+    return current_app.config["LANGUAGES"]
+
+
+# A language's name inside a sentence of the interface ("…are now in Norwegian Bokmål"; "…er nå på engelsk").
+LANGUAGE_NAMES = {"en": lambda: _("English"), "nb": lambda: _("Norwegian Bokmål")}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES[code]() if code in LANGUAGE_NAMES else plan_languages().get(code, code)
+
+
+def default_language(case_version, student) -> str:
+    """A plan's language when the student does not choose one: theirs, when the case is written in it, else the
+    case's first."""
+    languages = case_version.languages if case_version is not None else []
+    locale = getattr(student, "locale", None) or "en"
+    if locale in languages or not languages:
+        return locale
+    return languages[0]
+
+
+def _checked_language(language: str | None) -> str:
+    if language is None or language not in plan_languages():
+        raise ValidationError(_("Choose the plan's language: %(list)s.",
+                                list=", ".join(language_name(code) for code in plan_languages())))
+    return language
+
+
+def start_plan(assignment: Assignment, student, language: str | None = None) -> Plan:
+    """The student's plan for this assignment, created on first use (safe when two requests race), written in
+    `language` (by default the student's; see `default_language`). A plan already started keeps its language."""
     existing = queries.plan_of(assignment, student)
     if existing is not None:
         return existing
     if not assignment.has_opened():
         raise NotPermitted(_("This assignment opens on %(date)s.", date=format_moment(assignment.opens_at)))
+    if language is None:
+        language = default_language(assignment.case_version, student)
     plan = Plan(assignment_id=assignment.id, student_id=student.id, case_version_id=assignment.case_version_id,
-                rubric_version_id=assignment.rubric_version_id, draft=empty_content())
+                rubric_version_id=assignment.rubric_version_id, draft=empty_content(),
+                language=_checked_language(language))
     try:
         with db.session.begin_nested():
             db.session.add(plan)
@@ -161,7 +197,7 @@ def lock(plan: Plan) -> None:
 @functools.cache
 def _locked_with() -> tuple:
     """Read in the same round trip as the locked row (and not locked): what every change of state looks at next,
-    the assignment (due date, cohort) and the case's name and languages (the plan's language, the stored hints)."""
+    the assignment (due date, cohort) and the case's name and languages (the stored hints name the person)."""
     return joinedload(Plan.assignment), queries.case_summary()
 
 
@@ -242,10 +278,24 @@ def withdraw(plan: Plan, actor) -> PlanVersion:
     return latest
 
 
+def change_language(plan: Plan, actor, language: str | None) -> bool:
+    """Write the plan in another language from now on: its hints and checks follow. The versions submitted keep the
+    language they were written in. Answers whether it changed."""
+    if not workflow.is_owner(plan, actor):
+        raise NotPermitted(_("Only the student who writes this plan can change it."))
+    if not plan.state.editable:
+        raise InvalidTransition(_("This plan is \"%(state)s\" and cannot be edited now.", state=plan.state.label))
+    language = _checked_language(language)
+    if plan.language == language:
+        return False
+    plan.language = language
+    db.session.flush()
+    return True
+
+
 def plan_language(plan: Plan) -> str:
-    languages = plan.case_version.languages
-    locale = (plan.student.locale if plan.student else None) or "en"
-    return locale if locale in languages else languages[0]
+    """The language the plan is written in: its hints, its checks and the language of its text on every page."""
+    return plan.language
 
 
 def version_status(plan: Plan, version: PlanVersion) -> str:

@@ -23,7 +23,7 @@ from app.assignments.models import Assignment
 from app.db import db
 from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
-from app.i18n import time_of_day
+from app.i18n import current_locale, time_of_day
 from app.markdown import render_markdown
 from app.plans import conflicts, policies, queries, services, workflow
 from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
@@ -32,6 +32,7 @@ from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import render_pdf
 from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
+from app.reading import reading_language
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
@@ -56,6 +57,12 @@ def state_label(state) -> str:
 
 
 @bp.app_template_global()
+def plan_language_name(code: str) -> str:
+    """A plan's language named in the reader's language ("Norwegian Bokmål", "engelsk")."""
+    return services.language_name(code)
+
+
+@bp.app_template_global()
 def case_side_panel(plan, lang: str) -> Markup:
     """The case and the rubric beside a plan: the same for everyone writing on that case version."""
     return side_panel_for(plan.case_version, plan.rubric_version, lang)
@@ -67,18 +74,19 @@ def side_panel_for(case, rubric, lang: str) -> Markup:
 
 
 @bp.app_template_global()
-def editor_sections(content: dict) -> Markup:
-    """The editor's sections, goals and measures for this text: kept per text, since a student opens the same plan
-    again and again between saves."""
-    return kept("plans", ("editor", fingerprint(content)), "plans/_editor.html", "editor_sections",
-                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content)))
+def editor_sections(content: dict, lang: str) -> Markup:
+    """The editor's sections, goals and measures for this text, its fields marked as written in `lang` (the plan's
+    language): kept per text and language, since a student opens the same plan again and again between saves."""
+    return kept("plans", ("editor", fingerprint(content), lang), "plans/_editor.html", "editor_sections",
+                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content), lang))
 
 
 @bp.app_template_global()
-def plan_content_html(content: dict) -> Markup:
-    """A plan's text as it reads (sections in order, goals and measures as tables), kept per text."""
-    return kept("plans", ("read", fingerprint(content)), "plans/_content.html", "plan_content",
-                lambda: (content, SECTIONS))
+def plan_content_html(content: dict, lang: str) -> Markup:
+    """A plan's text as it reads (sections in order, goals and measures as tables), its passages marked as written
+    in `lang` (the plan's or the version's language, which screen readers then pronounce); kept per text."""
+    return kept("plans", ("read", fingerprint(content), lang), "plans/_content.html", "plan_content",
+                lambda: (content, SECTIONS, lang))
 
 
 EDITOR_PANELS = ("conflict_panel", "assistant", "messages")
@@ -113,13 +121,18 @@ def start(assignment_id: int):
     assignment = db.session.get(Assignment, assignment_id)
     require_in_cohort(assignment.cohort if assignment else None)
     policies.require_student_of(current_user, assignment.cohort)
-    plan = services.start_plan(assignment, current_user._get_current_object())
+    # The plan's language as chosen beside "Start my plan" (the interface language unless the student chose another).
+    language = request.form.get("language") or current_locale()
+    plan = services.start_plan(assignment, current_user._get_current_object(), language)
     db.session.commit()
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
 def _editor_context(plan: Plan, **extra):
-    return dict(plan=plan, sections=SECTIONS, case=plan.case_version, lang=services.plan_language(plan),
+    """What the plan's pages show beside the text: the case and rubric in the reader's language (`lang`); the text
+    itself is in the plan's (`plan_lang`), as are its hints."""
+    return dict(plan=plan, sections=SECTIONS, case=plan.case_version, lang=reading_language(plan.case_version),
+                plan_lang=services.plan_language(plan), plan_languages=services.plan_languages(),
                 rubric=plan.rubric_version, can_edit=policies.can_edit_plan(current_user, plan),
                 is_owner=workflow.is_owner(plan, current_user), **extra)
 
@@ -131,8 +144,11 @@ def show(plan_id: int):
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, base=conflicts.fingerprints(plan.draft),
                                **_editor_context(plan))
-    shown = plan.latest_version.content if policies.can_see_submitted_text(current_user, plan) else plan.draft
-    return render_template("plans/view.html", content=shown, **_editor_context(plan))
+    if policies.can_see_submitted_text(current_user, plan):
+        shown, shown_lang = plan.latest_version.content, plan.latest_version.language
+    else:
+        shown, shown_lang = plan.draft, services.plan_language(plan)
+    return render_template("plans/view.html", content=shown, content_lang=shown_lang, **_editor_context(plan))
 
 
 @bp.route("/plans/<int:plan_id>", methods=["POST"])
@@ -162,10 +178,29 @@ def save_form(plan_id: int):
 
 def _saved_then(plan: Plan):
     message = _("Saved at %(time)s.", time=time_of_day(plan.draft_saved_at))
+    if request.form.get("then") == "language":
+        return _change_language(plan, message)
     db.session.commit()
     flash(message, "success")
     if request.form.get("then") == "submit":
         return redirect(url_for("plans.submit", plan_id=plan.id))
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+def _change_language(plan: Plan, saved_message: str):
+    """The plan's language changed by the editor's own form, so the text typed until then is saved with it."""
+    try:
+        changed = services.change_language(plan, current_user, request.form.get("language"))
+    except DomainError as error:
+        db.session.commit()  # the text is saved all the same
+        flash(saved_message, "success")
+        flash(error.message, "error")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    name = services.language_name(plan.language)
+    db.session.commit()
+    flash(saved_message, "success")
+    if changed:
+        flash(_("Language hints and plan checks are now in %(language)s.", language=name), "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
@@ -190,7 +225,7 @@ def _json_payload(limit: int):
 def conflict_parts(plan_id: int):
     """The editor's conflict panel: the parts in which its text and the newer text differ, each beside the same
     part, with the side already chosen (from the base the editor sends: the text it last saved)."""
-    policies.require_owner(current_user, queries.plan(plan_id))
+    plan = policies.require_owner(current_user, queries.plan(plan_id))
     payload = _json_payload(3 * MAX_JSON_BYTES)
     if not isinstance(payload, dict):
         return jsonify({"error": _("Send both texts as JSON: {\"mine\": {…}, \"theirs\": {…}}.")}), 400
@@ -199,7 +234,7 @@ def conflict_parts(plan_id: int):
     except ContentProblem as problem:
         return jsonify({"error": _("The plan could not be saved: %(reason)s.", reason=str(problem))}), 400
     found = conflicts.parts(mine, theirs, conflicts.read_base(payload.get("base")))
-    html = get_template_attribute("plans/_conflict.html", "conflict_parts")(found)
+    html = get_template_attribute("plans/_conflict.html", "conflict_parts")(found, services.plan_language(plan))
     return jsonify({"html": str(html), "same": not found})
 
 
@@ -368,7 +403,8 @@ def _print_context(plan: Plan, number: int | None):
     shown = _version(plan, number) if number is not None else plan.latest_version
     content = shown.content if shown else plan.draft
     return dict(plan=plan, version=shown, content=content, sections=SECTIONS,
-                person=plan.case_version.person_name, lang=services.plan_language(plan), rubric=plan.rubric_version)
+                person=plan.case_version.person_name, lang=reading_language(plan.rubric_version),
+                plan_lang=shown.language if shown else services.plan_language(plan), rubric=plan.rubric_version)
 
 
 @bp.route("/plans/<int:plan_id>/print")

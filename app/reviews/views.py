@@ -17,12 +17,12 @@ from app.errors import DomainError, ValidationError
 from app.fragments import fingerprint, kept
 from app.i18n import current_locale, time_of_day
 from app.plans import queries as plan_queries
-from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.content import SECTIONS
 from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
+from app.reading import reading_language
 from app.reviews import policies, queries, services
 from app.reviews.anchors import (
     anchor_choices,
@@ -153,9 +153,10 @@ def allocate(plan_id: int):
 
 # --- the review page -----------------------------------------------------------------------------------
 
-def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> Markup:
-    """A plan version as passages with its commented words highlighted, kept for each text and set of highlights:
-    an instructor opens the same review again after every comment and every save."""
+def marked_plan_html(content: dict, spans: tuple, lang: str, selectable: bool = False) -> Markup:
+    """A plan version as passages with its commented words highlighted, each passage marked as written in `lang`
+    (the version's language), kept for each text and set of highlights: an instructor opens the same review again
+    after every comment and every save."""
     def arguments() -> tuple:
         texts = anchor_texts(content)
         by_key: dict[str, list[tuple[int, int, int]]] = {}
@@ -163,9 +164,9 @@ def marked_plan_html(content: dict, spans: tuple, selectable: bool = False) -> M
             by_key.setdefault(key, []).append((start, end, number))
         marked = {key: (highlight_markdown if is_markdown(key) else highlight)(text, by_key.get(key, []))
                   for key, text in texts.items()}
-        return content, marked, anchor_labels(content), SECTIONS, selectable
+        return content, marked, anchor_labels(content), SECTIONS, lang, selectable
 
-    return kept("plans", ("marked plan", fingerprint(content), spans, selectable), "reviews/_marked.html",
+    return kept("plans", ("marked plan", fingerprint(content), spans, lang, selectable), "reviews/_marked.html",
                 "marked_plan", arguments)
 
 
@@ -259,8 +260,8 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
     can_edit = policies.can_edit_review(current_user, plan)
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
-        marked_plan=marked_plan_html(version.content, spans, can_edit),
-        sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan), can_edit=can_edit,
+        marked_plan=marked_plan_html(version.content, spans, version.language, can_edit), quote_lang=version.language,
+        sections=SECTIONS, rubric=plan.rubric_version, lang=reading_language(plan.rubric_version), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
         case=plan.case_version, labels=anchor_labels(version.content), choices=anchor_choices(version.content),
@@ -286,8 +287,10 @@ def _review_parts(plan_id: int) -> dict:
     content = page.version.content
     numbered, spans = number_comments(content, page.review.comments if page.review else [])
     can_edit = policies.can_edit_review(current_user, page.plan)
-    return {"plan_html": str(marked_plan_html(content, spans, can_edit)), "count": len(numbered),
+    return {"plan_html": str(marked_plan_html(content, spans, page.version.language, can_edit)),
+            "count": len(numbered),
             "comments_html": render_template("reviews/_comments.html", plan=page.plan, numbered=numbered,
+                                             quote_lang=page.version.language,
                                              labels=anchor_labels(content), can_edit=can_edit)}
 
 
@@ -318,7 +321,7 @@ def save(plan_id: int):
     if then == "load_newer":  # after a conflict: the newer version into the form, what was typed beside it
         page = _loaded_review_page(plan_id)
         newer = ReviewFields.saved(page.review)
-        kept = {"kept": True, "differences": _differences(plan.rubric_version, plan_services.plan_language(plan),
+        kept = {"kept": True, "differences": _differences(plan.rubric_version, reading_language(plan.rubric_version),
                                                           fields, newer)}
         return _render_review(page, replace(newer, key=fields.key, quote=fields.quote, start=fields.start,
                                             body=fields.body, bank_text=fields.bank_text), conflict=kept)
@@ -327,7 +330,7 @@ def save(plan_id: int):
     except services.ReviewConflict:
         db.session.rollback()
         page = _loaded_review_page(plan_id)
-        differences = _differences(plan.rubric_version, plan_services.plan_language(plan), fields,
+        differences = _differences(plan.rubric_version, reading_language(plan.rubric_version), fields,
                                    ReviewFields.saved(page.review))
         return _render_review(page, fields, conflict={"kept": False, "differences": differences}), 409
     except DomainError as error:
@@ -528,8 +531,8 @@ def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, pro
     text = typed if typed is not None else (reflection.text if reflection else "")
     return render_template(
         "reviews/feedback.html", plan=plan, review=review, reviews=reviews, numbered=numbered,
-        marked_plan=marked_plan_html(review.version.content, spans),
-        sections=SECTIONS, rubric=plan.rubric_version, lang=plan_services.plan_language(plan),
+        marked_plan=marked_plan_html(review.version.content, spans, review.version.language),
+        sections=SECTIONS, rubric=plan.rubric_version, lang=reading_language(plan.rubric_version),
         reflection=reflection, reflection_text=text, reflection_problem=problem,
         reflection_limit=services.MAX_COMMENT, reflection_over=services.reflection_over(text),
         reflection_saved=_saved_label(reflection) if reflection and typed is None else None,

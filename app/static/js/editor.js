@@ -12,6 +12,7 @@
   var conflictPanel = document.getElementById("conflict-panel");
   var AUTOSAVE_DELAY = 2000;
   var timer = null, inFlight = false, queued = false, retryDelay = 0, blocked = false, submitting = false;
+  var pendingSubmit = null;  // a button pressed while an autosave was on its way: pressed again once it is back
   var lastSaved = null, conflictData = null, lastSavedLabel = statusEl.textContent.trim();
 
   function msg(name, n) {
@@ -171,12 +172,15 @@
       return response.json().catch(function () { return {}; }).then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
       inFlight = false;
+      var pressed = pendingSubmit;
+      pendingSubmit = null;
       if (result.status === 200) {
         tokenEl.value = result.data.save_token;
         lastSaved = body;
         lastSavedLabel = result.data.saved_label;
         retryDelay = 0;
         setStatus(result.data.saved_label, "saved");
+        if (pressed) { form.requestSubmit(pressed === true ? undefined : pressed); return; }
         if (queued || changed()) { queued = false; schedule(); }
       } else if (result.status === 409 && result.data.conflict) {
         showConflict(content, result.data, lastSaved ? JSON.parse(lastSaved) : null);
@@ -190,6 +194,7 @@
       }
     }).catch(function () {
       inFlight = false;
+      pendingSubmit = null;
       retry(true);
     });
   }
@@ -337,7 +342,17 @@
     schedule();
   });
   form.addEventListener("change", function (event) { if (isPlanField(event.target)) { schedule(); } });
-  form.addEventListener("submit", function () { submitting = true; });
+  // The form itself posts the text as typed, with the save token it holds: while an autosave is on its way, that
+  // token is about to be out of date, so the post waits for the autosave's answer (else it would meet a conflict).
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      pendingSubmit = event.submitter || true;
+      return;
+    }
+    submitting = true;
+  });
   window.addEventListener("beforeunload", function (event) {
     if (submitting) { return; }
     if (blocked || inFlight || changed()) {

@@ -59,7 +59,8 @@
     post(form.dataset.checkUrl, { text: text, lang: lang, plan_id: planId, field: field.key }).then(function (res) {
       if (!res.ok) { return; }
       if (input.value !== text) { return; }  // a newer check is on its way
-      results[field.key] = { findings: res.data.findings, field: field };
+      // The server checks in the plan's language and says which: the words of the hints are marked with it.
+      results[field.key] = { findings: res.data.findings, field: field, lang: res.data.lang || lang };
       render(field.section);
     }).catch(function () { /* hints are advice: a failed check changes nothing */ });
   }
@@ -85,7 +86,7 @@
     Object.keys(results).forEach(function (key) {
       var entry = results[key];
       if (entry.field.section !== section) { return; }
-      entry.findings.forEach(function (f) { (f.dismissed ? dismissed : open).push({ f: f, key: key, where: entry.field.where }); });
+      entry.findings.forEach(function (f) { (f.dismissed ? dismissed : open).push({ f: f, key: key, where: entry.field.where, lang: entry.lang || lang }); });
     });
     announce(section, box, open.length);
     box.textContent = "";
@@ -102,7 +103,9 @@
       var dl = el("ul", "hint-list");
       dismissed.forEach(function (item) {
         var li = el("li", "hint-item dismissed");
-        li.appendChild(el("q", "", item.f.text));
+        var quoted = el("q", "", item.f.text);
+        quoted.lang = item.lang;
+        li.appendChild(quoted);
         li.appendChild(document.createTextNode(" — " + msg("dismissed-because") + " " + (item.f.dismissed_reason || "")));
         dl.appendChild(li);
       });
@@ -135,6 +138,7 @@
     if (item.where) { head.appendChild(document.createTextNode(" · " + item.where)); }
     li.appendChild(head);
     var quote = el("p", "hint-context");
+    quote.lang = item.lang;
     var at = f.context.indexOf(f.text);
     if (at >= 0) {
       quote.appendChild(document.createTextNode("…" + f.context.slice(0, at)));
@@ -145,8 +149,16 @@
       quote.appendChild(el("mark", "hint-term", f.text));
     }
     li.appendChild(quote);
-    li.appendChild(el("p", "hint-message", f.message));
-    if (f.suggestion) { li.appendChild(el("p", "hint-suggestion", msg("try") + " " + f.suggestion)); }
+    var message = el("p", "hint-message", f.message);
+    message.lang = item.lang;
+    li.appendChild(message);
+    if (f.suggestion) {
+      var suggestion = el("p", "hint-suggestion", msg("try") + " ");
+      var words = el("span", "", f.suggestion);
+      words.lang = item.lang;
+      suggestion.appendChild(words);
+      li.appendChild(suggestion);
+    }
     var tools = el("div", "hint-tools");
     if (f.replacement !== null && f.replacement !== undefined) {
       var apply = el("button", "button small", msg("apply").replace("{text}", f.replacement));
@@ -222,7 +234,11 @@
       if (!list) { return; }
       list.textContent = "";
       if (!res.data.plan_hints.length) { list.appendChild(el("li", "plan-hint ok", msg("plan-ok"))); return; }
-      res.data.plan_hints.forEach(function (hint) { list.appendChild(el("li", "plan-hint", hint.message)); });
+      res.data.plan_hints.forEach(function (hint) {
+        var item = el("li", "plan-hint", hint.message);
+        item.lang = res.data.lang || lang;  // the checks speak the plan's language
+        list.appendChild(item);
+      });
     });
   }
 
