@@ -121,7 +121,7 @@ def test_words_selected_in_rendered_bold_text_are_highlighted_and_quoted_as_read
     page = reviewer.get(f"/plans/{plan.id}/review").get_data(as_text=True)
     assert passage(page, "what_matters").marked == {"1": quote}
     assert passage(page, "what_matters").text == visible  # nothing but the marks added
-    assert f"<q>{quote}</q> — Whose words?" in page
+    assert f"<q lang=\"en\">{quote}</q> — Whose words?" in page
 
 
 def test_words_selected_in_list_items_and_links_are_highlighted(reviewing):
@@ -135,7 +135,7 @@ def test_words_selected_in_list_items_and_links_are_highlighted(reviewing):
     page = reviewer.get(f"/plans/{plan.id}/review").get_data(as_text=True)
     assert passage(page, "what_matters").marked == {"1": across, "2": "again"}
     assert passage(page, "network").marked == {"3": "neighbour"}
-    assert "<q>my sister a job in a kitchen</q>" in page
+    assert "<q lang=\"en\">my sister a job in a kitchen</q>" in page
 
 
 def test_visible_words_typed_without_a_position_and_pasted_markdown_are_both_found(reviewing):
@@ -145,7 +145,7 @@ def test_visible_words_typed_without_a_position_and_pasted_markdown_are_both_fou
     page = reviewer.get(f"/plans/{plan.id}/review").get_data(as_text=True)
     assert passage(page, "what_matters").marked == {"1": "very important"}
     assert passage(page, "network").marked == {"2": "Hilde"}
-    assert "<q>very important</q>" in page and "<q>Hilde</q>" in page and "<q>**Hilde**</q>" not in page
+    assert "<q lang=\"en\">very important</q>" in page and "<q lang=\"en\">Hilde</q>" in page and "<q lang=\"en\">**Hilde**</q>" not in page
 
 
 def test_the_student_reads_feedback_and_print_rendered_with_the_highlight_on_the_same_words(reviewing, make_client):
@@ -159,11 +159,11 @@ def test_the_student_reads_feedback_and_print_rendered_with_the_highlight_on_the
     login(student, world.owner.email)
     feedback = student.get(f"/plans/{plan.id}/feedback").get_data(as_text=True)
     assert passage(feedback, "what_matters").marked == {"1": "very important"}
-    assert "<strong>Well done</strong>" in feedback and "<q>very important</q>" in feedback
+    assert "<strong>Well done</strong>" in feedback and "<q lang=\"en\">very important</q>" in feedback
     assert "<script>alert" not in feedback and "**" not in feedback
     printed = student.get(f"/plans/{plan.id}/print").get_data(as_text=True)
     assert "<strong>very important to me</strong>" in printed and "<strong>Well done</strong>" in printed
-    assert "«very important» — Say why" in printed and "**" not in printed and "<script>alert" not in printed
+    assert "«<span lang=\"en\">very important</span>» — Say why" in printed and "**" not in printed and "<script>alert" not in printed
     version = student.get(f"/plans/{plan.id}/versions/1").get_data(as_text=True)
     assert "<em>my sister</em>" in version and "<script>alert" not in version
 
@@ -187,7 +187,7 @@ def test_a_highlight_follows_its_words_into_the_next_version(reviewing, make_cli
     marked.feed('<div data-anchor-key="x">' + str(highlight_markdown(texts["what_matters"], [(*where, 1)])) + "</div>")
     assert marked.marked == {"1": "a home of my own"} and "Above all" in marked.text
     page = reviewer.get(f"/plans/{plan.id}/review").get_data(as_text=True)
-    assert "<q>a home of my own</q>" in page  # among the earlier comments
+    assert "<q lang=\"en\">a home of my own</q>" in page  # among the earlier comments
 
 
 @pytest.mark.parametrize("source, words", [
