@@ -235,6 +235,17 @@ def test_pdf_requests_are_limited_per_person(make_client, world, monkeypatch):
     assert leader.get(f"/plans/{world.plan.id}/pdf").status_code == 200
 
 
+def test_the_limit_tells_nothing_about_a_plan_one_may_not_see(make_client, world):
+    world.to_state(PlanState.submitted)
+    other = make_client()
+    login(other, world.other_student.email)
+    for _n in range(10):
+        assert other.get(f"/plans/{world.plan.id}/pdf").status_code == 404
+    for plan_id in (world.plan.id, world.plan.id + 1000):
+        refused = other.get(f"/plans/{plan_id}/pdf")
+        assert refused.status_code == 429 and "/print" not in refused.get_data(as_text=True)
+
+
 def test_a_drafts_pdf_is_rendered_each_time_and_never_stored(client, world):
     world.write()
     login(client, world.owner.email)

@@ -410,7 +410,7 @@ def _too_many_pdfs(error: RateLimitExceeded):
     if request.endpoint != "plans.pdf":
         return error_response(429)
     plan = queries.plan(request.view_args["plan_id"]) if request.view_args else None
-    if plan is None:
+    if plan is None or not policies.can_view_plan(current_user, plan):  # the same answer whether it exists or not
         return error_response(429)
     return _pdf_refusal(plan, None, "rate_limit", 429)
 
