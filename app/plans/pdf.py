@@ -78,10 +78,19 @@ def measure(page: str) -> PageSize:
     return PageSize(cells=len(_CELL.findall(body)), chars=len(text))
 
 
+class PageOverBudget(OverBudget):
+    """The page is past the budget, before anything was rendered: `size` says by how much."""
+
+    def __init__(self, size: PageSize):
+        super().__init__(f"{size.cells} table cells, {size.chars} characters")
+        self.size = size
+
+
 def check_budget(page: str, bounds: Bounds) -> PageSize:
+    """The page's size, if it is inside the budget; else `PageOverBudget`."""
     size = measure(page)
     if size.cells > bounds.max_cells or size.chars > bounds.max_chars:
-        raise OverBudget(f"{size.cells} table cells, {size.chars} characters")
+        raise PageOverBudget(size)
     return size
 
 

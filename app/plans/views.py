@@ -31,14 +31,14 @@ from app.plans import conflicts, policies, queries, services, workflow
 from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
-from app.plans.pdf import Bounds, OverBudget, PageSize, PdfRefused, check_budget, measure, render_bounded
+from app.plans.pdf import Bounds, OverBudget, PageOverBudget, PageSize, PdfRefused, check_budget, render_bounded
 from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
 MAX_JSON_BYTES = 512 * 1024
-# While another request renders a version's PDF, its waiting page asks again after this many seconds.
+# While another request renders a version's PDF, its waiting page asks again every this many seconds.
 PDF_WAIT_REFRESH = 3
 
 
@@ -433,8 +433,8 @@ def pdf(plan_id: int):
     bounds = Bounds.from_config()
     try:
         size = check_budget(html, bounds)
-    except OverBudget:
-        return _pdf_refusal(plan, version, "too_large", 422, measure(html))
+    except PageOverBudget as over:
+        return _pdf_refusal(plan, version, "too_large", 422, over.size)
     try:
         if version is None:
             data = render_bounded(html, current_app.static_folder or "", bounds)
@@ -447,8 +447,7 @@ def pdf(plan_id: int):
             if record.state == "rendering":
                 response = current_app.response_class(render_template(
                     "plans/pdf_preparing.html", plan=plan, version=version, url=request.full_path.rstrip("?"),
-                    refresh=PDF_WAIT_REFRESH), status=202)
-                response.headers["Refresh"] = str(PDF_WAIT_REFRESH)
+                    every=PDF_WAIT_REFRESH), status=202)
                 response.headers["Cache-Control"] = "no-store"
                 return response
             if record.state == "failed":
