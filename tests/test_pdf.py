@@ -15,9 +15,11 @@ from app.db import db, utcnow
 from app.plans import services
 from app.plans.models import VersionPdf
 from app.plans.states import PlanState
+from app.privacy.services import anonymise_user
+from app.reviews import services as reviews
 from benchmarks._server import Session
 from tests.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.plan_helpers import GOOD_CONTENT, World, largest_content, markdown_table
 
 
@@ -261,3 +263,31 @@ def test_a_drafts_pdf_is_rendered_each_time_and_never_stored(client, world):
     second = client.get(f"/plans/{world.plan.id}/pdf")
     assert second.status_code == 200 and "I want to cook again" in pdf_text(second.data)
     assert db.session.scalar(db.select(db.func.count(VersionPdf.id))) == 0
+
+
+@pytest.mark.parametrize("who", ["owner", "reviewer"])
+def test_a_stored_pdf_with_a_persons_name_goes_when_they_are_anonymised(client, world, monkeypatch, who):
+    plan = world.to_state(PlanState.submitted)
+    plan.reviewer_id = world.reviewer.id
+    reviews.save_review(plan, world.reviewer, scores={}, overall="Clear goals.")
+    reviews.release(plan, world.reviewer)  # the feedback, with the reviewer's name, is in the printed plan
+    db.session.commit()
+    pages: list[str] = []
+
+    def keep_page(html, static_folder, bounds):
+        pages.append(html)
+        return b"%PDF-1.7 rendered"
+
+    monkeypatch.setattr("app.plans.services.render_bounded", keep_page)
+    login(client, world.owner.email)
+    assert client.get(f"/plans/{world.plan.id}/pdf").status_code == 200
+    person = getattr(world, who)
+    name = person.name
+    assert name in pages[0]
+
+    anonymise_user(person, UserFactory(is_admin=True))
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(VersionPdf.id))) == 0
+    if who == "reviewer":
+        assert client.get(f"/plans/{world.plan.id}/pdf").status_code == 200
+        assert len(pages) == 2 and name not in pages[1]

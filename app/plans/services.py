@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -327,3 +327,11 @@ def render_version_pdf(pdf_id: int, bounds: Bounds | None = None) -> VersionPdf:
     db.session.expire(record)
     return record
 
+
+
+def forget_version_pdfs(plan_ids) -> None:
+    """Drops the stored PDFs of these plans' versions (each is made again, from the page as it now reads, when next
+    asked for): a stored file keeps the names printed in it, which must not outlive a person's anonymisation."""
+    versions = select(PlanVersion.id).where(PlanVersion.plan_id.in_(plan_ids))
+    db.session.execute(delete(VersionPdf).where(VersionPdf.version_id.in_(versions))
+                       .execution_options(synchronize_session=False))
