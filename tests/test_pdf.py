@@ -61,6 +61,7 @@ def test_a_plan_past_the_budget_is_refused_with_the_print_view_offered(client, w
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and response.mimetype == "text/html"
     assert "This plan is too large for a PDF" in html and "1,000 table cells" in html
+    assert "This plan has 19,288 table cells." in html
     assert f'href="/plans/{world.plan.id}/print"' in html and "Save as PDF" in html
     # The print view shows the same plan in full.
     assert client.get(f"/plans/{world.plan.id}/print").status_code == 200
@@ -93,6 +94,16 @@ def test_a_budget_counts_table_cells_as_well_as_text(client, world, monkeypatch)
     login(client, world.owner.email)
     monkeypatch.setattr("app.plans.views.render_bounded", refuse_rendering)
     assert client.get(f"/plans/{world.plan.id}/pdf").status_code == 422
+
+
+def test_a_budget_counts_the_text_of_a_plan_without_tables(client, world, monkeypatch):
+    prose = ("I want a home of my own with Luna, and to cook for my sister again. " * 200)[:10_000]
+    world.write({**GOOD_CONTENT, "sections": {key: prose for key in GOOD_CONTENT["sections"]}})
+    login(client, world.owner.email)
+    monkeypatch.setattr("app.plans.views.render_bounded", refuse_rendering)
+    response = client.get(f"/plans/{world.plan.id}/pdf")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "60,000 characters" in html and "This plan has 16 table cells and 70," in html
 
 
 def test_a_rendering_past_the_time_bound_is_stopped(client, world, app, monkeypatch):

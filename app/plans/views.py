@@ -395,7 +395,8 @@ def _pdf_refusal(plan: Plan, version: PlanVersion | None, reason: str, status: i
     """A clear page for a PDF that is not made, offering the browser's print view, which shows every plan."""
     response = current_app.response_class(render_template(
         "plans/pdf_refused.html", plan=plan, version=version, reason=reason, status=status,
-        cells=format_number(size.cells) if size else None, chars=format_number(size.chars) if size else None,
+        cells=format_number(size.cells) if size else None,
+        chars=format_number(size.chars) if size and size.chars is not None else None,
         max_cells=format_number(current_app.config["PDF_MAX_TABLE_CELLS"]),
         max_chars=format_number(current_app.config["PDF_MAX_TEXT_CHARS"])),
         status=status)
