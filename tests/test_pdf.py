@@ -171,6 +171,18 @@ def test_a_changed_page_of_the_same_version_is_rendered_anew(client, world, monk
     assert renderer.calls == 2
 
 
+def test_a_new_stylesheet_makes_the_stored_pdf_anew(client, world, monkeypatch):
+    world.to_state(PlanState.submitted)
+    renderer = CountingRenderer()
+    monkeypatch.setattr("app.plans.services.render_bounded", renderer)
+    login(client, world.owner.email)
+    assert client.get(f"/plans/{world.plan.id}/pdf").status_code == 200
+    assert client.get(f"/plans/{world.plan.id}/pdf").status_code == 200
+    monkeypatch.setattr("app.plans.pdf._stylesheet", lambda static_folder: b"body { font-size: 12pt; }")
+    assert client.get(f"/plans/{world.plan.id}/pdf").status_code == 200
+    assert renderer.calls == 2
+
+
 def test_an_abandoned_claim_is_taken_over_and_a_fresh_one_waited_for(client, world, monkeypatch):
     world.to_state(PlanState.submitted)
     renderer = CountingRenderer()

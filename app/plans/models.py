@@ -115,8 +115,9 @@ Plan.version_count = column_property(
 
 
 class VersionPdf(Model):
-    """The PDF of a submitted version, rendered once and served from here afterwards. Keyed by the printed page's
-    hash as well: the page of one version changes when feedback is released on it, or in another language.
+    """The PDF of a submitted version, rendered once and served from here afterwards. Keyed by a hash of the printed
+    page and its stylesheet as well: the page of one version changes when feedback is released on it, or in another
+    language.
 
     `state`: `rendering` while one request (or job) holds the claim to render it (`claimed_at`), `ready` with the
     file, `failed` with the reason (`error`); the page's HTML is kept until the file exists, so whoever renders it

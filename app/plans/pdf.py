@@ -8,6 +8,8 @@ Rendering is bounded, so one plan can never hold up the workers that answer ever
 Each bound has its own refusal, which the view turns into a clear page."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import html as html_lib
 import multiprocessing
 import os
@@ -103,6 +105,19 @@ def check_budget(page: str, bounds: Bounds) -> PageSize:
     if size.chars is not None and size.chars > bounds.max_chars:
         raise PageOverBudget(size)
     return size
+
+
+def page_digest(html: str, static_folder: str) -> str:
+    """What a stored PDF is keyed by: the page and the stylesheet it is rendered with (a changed stylesheet makes
+    every PDF anew, from the same frozen version)."""
+    digest = hashlib.sha256(_stylesheet(static_folder))
+    digest.update(html.encode("utf-8"))
+    return digest.hexdigest()
+
+
+@functools.cache
+def _stylesheet(static_folder: str) -> bytes:
+    return (Path(static_folder) / "css" / "print.css").read_bytes()
 
 
 def _no_network(url: str, *args, **kwargs):

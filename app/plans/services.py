@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -20,7 +19,7 @@ from app.i18n import format_moment
 from app.plans import conflicts, queries, workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
 from app.plans.models import Plan, PlanVersion, VersionPdf
-from app.plans.pdf import Bounds, PdfRefused, render_bounded
+from app.plans.pdf import Bounds, PdfRefused, page_digest, render_bounded
 from app.plans.signals import plan_submitted
 from app.plans.states import PLAIN_EDIT, PlanState
 from app.plans.workflow import EDIT_DRAFT, PlanAction
@@ -273,7 +272,7 @@ def claim_version_pdf(version: PlanVersion, html: str, *, stale_after: float,
     render it. A page never rendered is claimed by inserting its row; a claim older than `stale_after` seconds was
     abandoned (its rendering is stopped well before that) and a failure older than `retry_after` seconds may be
     tried again: both are taken over by one conditional update, so of two requests only one renders."""
-    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    digest = page_digest(html, current_app.static_folder or "")
     record = _stored_pdf(version.id, digest)
     if record is None:
         record = VersionPdf(version_id=version.id, html_hash=digest, html=html, state="rendering",
