@@ -106,6 +106,16 @@ def test_a_budget_counts_the_text_of_a_plan_without_tables(client, world, monkey
     assert response.status_code == 422 and "60,000 characters" in html and "This plan has 16 table cells and 70," in html
 
 
+def test_a_pdf_past_the_size_bound_is_refused(client, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PDF_MAX_BYTES", 1_000)
+    world.write()
+    login(client, world.owner.email)
+    response = client.get(f"/plans/{world.plan.id}/pdf")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and response.mimetype == "text/html"
+    assert "This plan is too large for a PDF" in html and "This plan has" not in html
+
+
 def test_a_rendering_past_the_time_bound_is_stopped(client, world, app, monkeypatch):
     world.write()
     login(client, world.owner.email)

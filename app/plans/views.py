@@ -433,7 +433,7 @@ def pdf(plan_id: int):
     html = render_template("plans/print.html", for_pdf=True, **context)
     bounds = Bounds.from_config()
     try:
-        size = check_budget(html, bounds)
+        check_budget(html, bounds)
     except PageOverBudget as over:
         return _pdf_refusal(plan, version, "too_large", 422, over.size)
     try:
@@ -452,12 +452,11 @@ def pdf(plan_id: int):
                 response.headers["Cache-Control"] = "no-store"
                 return response
             if record.state == "failed":
-                return _pdf_refusal(plan, version, record.error or "failed", 422 if record.error == "too_large" else 503,
-                                    size)
+                return _pdf_refusal(plan, version, record.error or "failed", 422 if record.error == "too_large" else 503)
             data = record.data or b""
     except PdfRefused as refused:
         current_app.logger.warning("PDF of plan %s not made: %s", plan.id, refused)
-        return _pdf_refusal(plan, version, refused.reason, 422 if isinstance(refused, OverBudget) else 503, size)
+        return _pdf_refusal(plan, version, refused.reason, 422 if isinstance(refused, OverBudget) else 503)
     name = f"care-plan-{plan.case_version.person_name.lower()}-{plan.id}"
     name += f"-v{version.number}" if version else "-draft"
     return current_app.response_class(data, mimetype="application/pdf", headers={
