@@ -285,6 +285,8 @@ def claim_version_pdf(version: PlanVersion, html: str, *, stale_after: float,
             found = _stored_pdf(version.id, digest)
             assert found is not None
             return found, False
+    if record.state == "ready":
+        return record, False
     now = utcnow()
     taken = db.session.execute(
         update(VersionPdf)
@@ -325,7 +327,6 @@ def render_version_pdf(pdf_id: int, bounds: Bounds | None = None) -> VersionPdf:
     db.session.commit()
     db.session.expire(record)
     return record
-
 
 
 def forget_version_pdfs(plan_ids) -> None:
