@@ -64,6 +64,18 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per minute")
     SENSITIVE_RATE_LIMIT = os.environ.get("SENSITIVE_RATE_LIMIT", "10 per minute")
 
+    # PDF export (app/plans/pdf.py): pages past the budget are refused before rendering (the browser's print view
+    # still shows them); the rendering runs in a low-priority process, stopped after the timeout (seconds); a PDF
+    # larger than PDF_MAX_BYTES is refused. PDF requests are limited per person.
+    PDF_MAX_TABLE_CELLS = _int("PDF_MAX_TABLE_CELLS", 1000)
+    PDF_MAX_TEXT_CHARS = _int("PDF_MAX_TEXT_CHARS", 60_000)
+    PDF_RENDER_TIMEOUT = float(os.environ.get("PDF_RENDER_TIMEOUT", "20"))
+    PDF_MAX_BYTES = _int("PDF_MAX_BYTES", 20 * 1024 * 1024)
+    PDF_RENDER_NICE = _int("PDF_RENDER_NICE", 10)
+    PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "10 per minute")
+    # A failed rendering of a submitted version is tried again only after this many seconds.
+    PDF_RETRY_AFTER = _int("PDF_RETRY_AFTER", 600)
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

@@ -16,6 +16,10 @@ bind = os.environ.get("CAREPLAN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# A PDF is rendered in a child process that is stopped after PDF_RENDER_TIMEOUT seconds (app/plans/pdf.py); the
+# worker waits for it, so that bound must end well before gunicorn would kill the worker itself.
+if float(os.environ.get("PDF_RENDER_TIMEOUT", "20")) + 5 > timeout:
+    raise RuntimeError("PDF_RENDER_TIMEOUT must be at least 5 s shorter than GUNICORN_TIMEOUT")
 graceful_timeout = 30
 keepalive = 5
 # A worker is replaced now and then, so a slow leak in any library can never grow without bound.

@@ -4,6 +4,7 @@ from __future__ import annotations
 from app.cohorts.models import Role
 from app.db import db
 from app.plans import services, workflow
+from app.plans.content import MAX_FIELD_CHARS, MAX_ROWS, MAX_SECTION_CHARS, TEXT_SECTIONS
 from app.plans.workflow import PlanAction, PlanState
 from tests.factories import AssignmentFactory, member
 
@@ -52,3 +53,28 @@ class World:
         db.session.commit()
         assert plan.state == state
         return plan
+
+
+def markdown_table(chars: int, columns: int = 4) -> str:
+    """A Markdown table as long as fits in `chars` characters: many small cells, what rendering finds hardest."""
+    header = "| " + " | ".join(f"H{c}" for c in range(columns)) + " |\n" + "|---" * columns + "|\n"
+    rows, n = [header], 0
+    length = len(header)
+    while True:
+        row = "| " + " | ".join(f"r{n}" for _c in range(columns)) + " |\n"
+        if length + len(row) > chars:
+            return "".join(rows)
+        rows.append(row)
+        length += len(row)
+        n += 1
+
+
+def largest_content(section_chars: int = MAX_SECTION_CHARS - 10, field_chars: int = MAX_FIELD_CHARS - 10) -> dict:
+    """The largest plan a student can save: every section a Markdown table just under its limit, the most goals
+    and measures, every field just under its limit."""
+    words = ("I want a home of my own with Luna, and to cook for my sister again. " * 40)[:field_chars]
+    goals = [{"id": f"g{n}", "text": words, "timeframe": words} for n in range(MAX_ROWS)]
+    measures = [{"id": f"m{n}", "what": words, "service": words, "role": words, "due": words, "goal_id": f"g{n}"}
+                for n in range(MAX_ROWS)]
+    return {"sections": {key: markdown_table(section_chars) for key in TEXT_SECTIONS}, "goals": goals,
+            "measures": measures}

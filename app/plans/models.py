@@ -3,7 +3,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
@@ -101,3 +114,35 @@ class PlanVersion(Model):
 Plan.version_count = column_property(
     select(func.count(PlanVersion.id)).where(PlanVersion.plan_id == Plan.id).correlate_except(PlanVersion)
     .scalar_subquery(), deferred=True)
+
+
+class VersionPdf(Model):
+    """The PDF of a submitted version, rendered once and served from here afterwards. Keyed by a hash of the printed
+    page and its stylesheet as well: the page of one version changes when feedback is released on it, or in another
+    language.
+
+    `state`: `rendering` while one request (or job) holds the claim to render it (`claimed_at`), `ready` with the
+    file, `failed` with the reason (`error`); the page's HTML is kept until the file exists, so whoever renders it
+    needs nothing else."""
+
+    __tablename__ = "version_pdfs"
+    __table_args__ = (
+        UniqueConstraint("version_id", "html_hash"),
+        CheckConstraint("state IN ('rendering', 'ready', 'failed')", name="state_known"),
+        CheckConstraint("state != 'ready' OR data IS NOT NULL", name="ready_has_data"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True,
+                                            nullable=False)
+    html_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    state: Mapped[str] = mapped_column(String(16), default="rendering", nullable=False)
+    html: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    version = relationship("PlanVersion")

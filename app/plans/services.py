@@ -3,22 +3,23 @@ from __future__ import annotations
 
 import copy
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
-from app.db import db, utcnow
-from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
+from app.db import db, rowcount, utcnow
+from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, ValidationError
 from app.i18n import format_moment
 from app.plans import conflicts, queries, workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
-from app.plans.models import Plan, PlanVersion
+from app.plans.models import Plan, PlanVersion, VersionPdf
+from app.plans.pdf import Bounds, PdfRefused, page_digest, render_bounded
 from app.plans.signals import plan_submitted
 from app.plans.states import PLAIN_EDIT, PlanState
 from app.plans.workflow import EDIT_DRAFT, PlanAction
@@ -305,3 +306,81 @@ def version_status(plan: Plan, version: PlanVersion) -> str:
     if version is plan.latest_version and plan.state != PlanState.draft:
         return plan.state.label
     return _("Earlier version")
+
+
+# --- the PDF of a submitted version ------------------------------------------------------------------------------
+
+def _stored_pdf(version_id: int, digest: str) -> VersionPdf | None:
+    return db.session.scalar(select(VersionPdf).where(VersionPdf.version_id == version_id,
+                                                      VersionPdf.html_hash == digest))
+
+
+def claim_version_pdf(version: PlanVersion, html: str, *, stale_after: float,
+                      retry_after: float) -> tuple[VersionPdf, bool]:
+    """The stored PDF of a submitted version's printed page, and whether the caller now holds the one claim to
+    render it. A page never rendered is claimed by inserting its row; a claim older than `stale_after` seconds was
+    abandoned (its rendering is stopped well before that) and a failure older than `retry_after` seconds may be
+    tried again: both are taken over by one conditional update, so of two requests only one renders."""
+    digest = page_digest(html, current_app.static_folder or "")
+    record = _stored_pdf(version.id, digest)
+    if record is None:
+        record = VersionPdf(version_id=version.id, html_hash=digest, html=html, state="rendering",
+                            claimed_at=utcnow(), attempts=1)
+        try:
+            with db.session.begin_nested():
+                db.session.add(record)
+            return record, True
+        except IntegrityError:  # another request claimed it first
+            found = _stored_pdf(version.id, digest)
+            assert found is not None
+            return found, False
+    if record.state == "ready":
+        return record, False
+    now = utcnow()
+    taken = db.session.execute(
+        update(VersionPdf)
+        .where(VersionPdf.id == record.id, VersionPdf.attempts == record.attempts,
+               or_(and_(VersionPdf.state == "rendering", VersionPdf.claimed_at < now - timedelta(seconds=stale_after)),
+                   and_(VersionPdf.state == "failed", VersionPdf.finished_at < now - timedelta(seconds=retry_after))))
+        .values(state="rendering", claimed_at=now, finished_at=None, error=None, attempts=VersionPdf.attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(record)
+    return record, rowcount(taken) == 1
+
+
+def render_version_pdf(pdf_id: int, bounds: Bounds | None = None) -> VersionPdf:
+    """Renders a claimed version PDF and stores the outcome: what a request that holds the claim does, and what a
+    job queue can call. A unit of work of its own: it commits before rendering, so no transaction stays open for
+    as long as the rendering runs, and commits the outcome. Raises `PdfRefused` when no PDF was made (the failure
+    is stored, and tried again only after `PDF_RETRY_AFTER`)."""
+    record = db.session.get(VersionPdf, pdf_id)
+    if record is None:
+        raise NotFound()
+    if record.state != "rendering" or record.html is None:
+        return record
+    html, attempt = record.html, record.attempts
+    db.session.commit()
+    bounds = bounds or Bounds.from_config()
+    mine = (VersionPdf.id == pdf_id, VersionPdf.state == "rendering", VersionPdf.attempts == attempt)
+    try:
+        data = render_bounded(html, current_app.static_folder or "", bounds)
+    except PdfRefused as refused:
+        db.session.execute(update(VersionPdf).where(*mine).values(state="failed", error=refused.reason,
+                                                                  finished_at=utcnow())
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+        raise
+    db.session.execute(update(VersionPdf).where(*mine).values(state="ready", data=data, size=len(data), html=None,
+                                                              finished_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.expire(record)
+    return record
+
+
+def forget_version_pdfs(plan_ids) -> None:
+    """Drops the stored PDFs of these plans' versions (each is made again, from the page as it now reads, when next
+    asked for): a stored file keeps the names printed in it, which must not outlive a person's anonymisation."""
+    versions = select(PlanVersion.id).where(PlanVersion.plan_id.in_(plan_ids))
+    db.session.execute(delete(VersionPdf).where(VersionPdf.version_id.in_(versions))
+                       .execution_options(synchronize_session=False))

@@ -14,14 +14,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 from jinja2.filters import do_truncate
 from markupsafe import Markup
 
 from app.assignments.models import Assignment
-from app.db import db
-from app.errors import DomainError, ValidationError
+from app.db import db, transactional
+from app.errors import DomainError, ValidationError, error_response
+from app.extensions import limiter
 from app.fragments import fingerprint, kept
 from app.i18n import current_locale, time_of_day
 from app.markdown import render_markdown
@@ -29,7 +32,7 @@ from app.plans import conflicts, policies, queries, services, workflow
 from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
-from app.plans.pdf import render_pdf
+from app.plans.pdf import Bounds, OverBudget, PageOverBudget, PageSize, PdfRefused, check_budget, render_bounded
 from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
 from app.reading import reading_language
@@ -37,6 +40,8 @@ from app.reading import reading_language
 bp = Blueprint("plans", __name__, template_folder="templates")
 
 MAX_JSON_BYTES = 512 * 1024
+# While another request renders a version's PDF, its waiting page asks again every this many seconds.
+PDF_WAIT_REFRESH = 3
 
 
 def _version(plan: Plan, number: int) -> PlanVersion:
@@ -415,15 +420,81 @@ def print_view(plan_id: int, number: int | None = None):
     return render_template("plans/print.html", for_pdf=False, **_print_context(plan, number))
 
 
+def _pdf_limit() -> str:
+    return current_app.config["PDF_RATE_LIMIT"]
+
+
+def _pdf_person() -> str:
+    return f"pdf:{current_user.get_id()}"
+
+
+def _pdf_refusal(plan: Plan, version: PlanVersion | None, reason: str, status: int, size: PageSize | None = None):
+    """A clear page for a PDF that is not made, offering the browser's print view, which shows every plan."""
+    response = current_app.response_class(render_template(
+        "plans/pdf_refused.html", plan=plan, version=version, reason=reason, status=status,
+        cells=format_number(size.cells) if size else None,
+        chars=format_number(size.chars) if size and size.chars is not None else None,
+        max_cells=format_number(current_app.config["PDF_MAX_TABLE_CELLS"]),
+        max_chars=format_number(current_app.config["PDF_MAX_TEXT_CHARS"])),
+        status=status)
+    if status in (429, 503):
+        response.headers["Retry-After"] = "60"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_pdfs(error: RateLimitExceeded):
+    if request.endpoint != "plans.pdf":
+        return error_response(429)
+    plan = queries.plan(request.view_args["plan_id"]) if request.view_args else None
+    if plan is None or not policies.can_view_plan(current_user, plan):  # the same answer whether it exists or not
+        return error_response(429)
+    return _pdf_refusal(plan, None, "rate_limit", 429)
+
+
 @bp.route("/plans/<int:plan_id>/pdf")
+@transactional  # a submitted version's PDF is stored the first time it is asked for
+@limiter.limit(_pdf_limit, key_func=_pdf_person, exempt_when=lambda: not current_user.is_authenticated,
+               deduct_when=lambda response: response.status_code != 202)  # the waiting page's refreshes are free
 @login_required
 def pdf(plan_id: int):
+    """The plan as PDF. A draft's is rendered each time; a submitted version's once, then served as stored. Any
+    rendering is bounded (app/plans/pdf.py): a page past the budget or a PDF past the size bound answers 422, a
+    rendering past the time bound 503, each with the print view offered instead; while another request renders
+    the same version, 202 with a page that asks again by itself."""
     plan = policies.require_view(current_user, queries.plan(plan_id))
     number = request.args.get("version", type=int)
     context = _print_context(plan, number)
+    version = context["version"]
     html = render_template("plans/print.html", for_pdf=True, **context)
-    data = render_pdf(html, current_app.static_folder)
+    bounds = Bounds.from_config()
+    try:
+        check_budget(html, bounds)
+    except PageOverBudget as over:
+        return _pdf_refusal(plan, version, "too_large", 422, over.size)
+    try:
+        if version is None:
+            data = render_bounded(html, current_app.static_folder or "", bounds)
+        else:
+            record, mine = services.claim_version_pdf(version, html, stale_after=bounds.timeout + 30,
+                                                      retry_after=current_app.config["PDF_RETRY_AFTER"])
+            db.session.commit()
+            if mine:
+                record = services.render_version_pdf(record.id, bounds)
+            if record.state == "rendering":
+                response = current_app.response_class(render_template(
+                    "plans/pdf_preparing.html", plan=plan, version=version, url=request.full_path.rstrip("?"),
+                    every=PDF_WAIT_REFRESH), status=202)
+                response.headers["Cache-Control"] = "no-store"
+                return response
+            if record.state == "failed":
+                return _pdf_refusal(plan, version, record.error or "failed", 422 if record.error == "too_large" else 503)
+            data = record.data or b""
+    except PdfRefused as refused:
+        current_app.logger.warning("PDF of plan %s not made: %s", plan.id, refused)
+        return _pdf_refusal(plan, version, refused.reason, 422 if isinstance(refused, OverBudget) else 503)
     name = f"care-plan-{plan.case_version.person_name.lower()}-{plan.id}"
-    name += f"-v{context['version'].number}" if context["version"] else "-draft"
+    name += f"-v{version.number}" if version else "-draft"
     return current_app.response_class(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}.pdf"'})

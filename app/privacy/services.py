@@ -13,6 +13,7 @@ from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import ValidationError
 from app.notifications.models import Notification
+from app.plans import services as plan_services
 from app.plans.models import Plan
 from app.reviews.models import CommentBankEntry, Reflection, Review
 
@@ -97,6 +98,10 @@ def anonymise_user(user: User, actor: User) -> None:
     for model, column in ((PasswordToken, PasswordToken.user_id), (CommentBankEntry, CommentBankEntry.owner_id),
                           (Notification, Notification.user_id)):
         db.session.execute(db.delete(model).where(column == user.id))
+    # Stored PDFs print the student's name, and each reviewer's with their feedback.
+    plan_services.forget_version_pdfs(
+        db.select(Plan.id).where(Plan.student_id == user.id)
+        .union(db.select(Review.plan_id).where(Review.reviewer_id == user.id)))
     db.session.flush()
 
 

@@ -1,7 +1,7 @@
 """review save token
 
 Revision ID: 0008_review_save_token
-Revises: 0006_hint_dismissals
+Revises: 0007_version_pdfs
 Create Date: 2026-12-05 08:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_review_save_token'
-down_revision = '0006_hint_dismissals'
+down_revision = '0007_version_pdfs'
 branch_labels = None
 depends_on = None
 
