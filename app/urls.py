@@ -1,21 +1,32 @@
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
 
 def safe_next(target: str | None) -> str | None:
-    """A local path to go back to, or None. Never another host (no open redirects)."""
+    """A local path to go back to, or None. Never another host (no open redirects).
+
+    Every return address a request carries (`next`, `back`) goes through here before a redirect. Browsers drop tabs
+    and newlines inside a URL and read a backslash as a slash, so `/<TAB>/evil.example` or `/\\evil.example` would
+    leave the site: any control or unusual whitespace character, and any backslash, refuses the address."""
     if not target:
         return None
     target = target.strip()
+    if any(_unsafe_character(ch) for ch in target):
+        return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     if target.startswith("/login"):
         return None
     return target
+
+
+def _unsafe_character(ch: str) -> bool:
+    return ch == "\\" or (ch != " " and unicodedata.category(ch)[0] in "CZ")
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -153,3 +153,57 @@ def test_nul_characters_are_refused_not_stored(clients):
     response = client.post("/language/check", data='{"text": "a\\u0000b", "lang": "en"}',
                            headers={"X-CSRFToken": csrf_token(client), "Content-Type": "application/json"})
     assert response.status_code == 400
+
+
+# --- return addresses: every view that takes one sends people only to a path on this site ---------------------------
+
+HOSTILE_RETURN_ADDRESSES = [
+    "/\t/evil.example/x", "/\n/evil.example/x", "/\r\n/evil.example/x", "//evil.example/x", "/\\evil.example/x",
+    "\\\\evil.example/x", "https://evil.example/x", "http:/evil.example", " //evil.example", "/\x0b/evil.example",
+    "javascript:alert(1)", "/\u3000/evil.example", "/x\nLocation: https://evil.example",
+]
+
+
+def _off_site(location: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(location)
+    return bool(parts.netloc and parts.netloc != "localhost") or location.startswith(("//", "/\\")) or any(
+        ch in location for ch in "\t\n\r\\")
+
+
+@pytest.mark.parametrize("target", HOSTILE_RETURN_ADDRESSES)
+def test_safe_next_refuses_anything_but_a_plain_local_path(target):
+    from app.urls import safe_next
+
+    assert safe_next(target) is None
+
+
+def test_safe_next_keeps_local_paths():
+    from app.urls import safe_next
+
+    assert safe_next("/plans/3?tab=goals#g1") == "/plans/3?tab=goals#g1"
+    assert safe_next("/reviews/bank") == "/reviews/bank"
+
+
+def test_every_view_that_takes_a_return_address_stays_on_the_site(clients):
+    """The views that accept `next` or `back`: the language switch, sign-in (query and form) and the comment bank."""
+    world = clients["world"]
+    for target in HOSTILE_RETURN_ADDRESSES:
+        for role, method, url, data in (
+            ("owner", "post", "/locale", {"locale": "en", "next": target}),
+            ("anonymous", "post", "/locale", {"locale": "en", "next": target}),
+            ("reviewer", "post", "/reviews/bank", {"text": "Well argued.", "back": target}),
+            ("owner", "get", "/login", {"next": target}),
+            ("anonymous", "post", "/login", {"email": world.other_student.email, "password": "correct horse battery",
+                                               "next": target}),
+        ):
+            client = clients[role] if role != "anonymous" else clients["anonymous"]
+            if method == "get":
+                response = client.get(url, query_string=data)
+            else:
+                response = client.post(url, data={**data, "csrf_token": csrf_token(client)})
+            assert response.status_code in (302, 303), (url, target, response.status_code)
+            assert not _off_site(response.headers["Location"]), (url, target, response.headers["Location"])
+            if role == "anonymous" and url == "/login":
+                client.post("/logout", data={"csrf_token": csrf_token(client)})

@@ -25,7 +25,7 @@ from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
 from app.reviews import policies, queries, services
 from app.reviews.anchors import anchor_choices, anchor_labels, anchor_texts, highlight, number_comments
-from app.urls import bounded_int
+from app.urls import bounded_int, safe_next
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -540,8 +540,7 @@ def bank():
                                 "html": render_template("reviews/_bank_insert.html",
                                                         bank=services.bank_of(current_user))}), 201
             flash(_("Comment saved to your bank."), "success")
-        back = request.form.get("back")
-        return redirect(back if back and back.startswith("/") and not back.startswith("//") else url_for("reviews.bank"))
+        return redirect(safe_next(request.form.get("back")) or url_for("reviews.bank"))
     return render_template("reviews/bank.html", entries=services.bank_of(current_user))
 
 
