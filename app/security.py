@@ -22,14 +22,17 @@ def register_security_headers(app: Flask) -> None:
              ("Cross-Origin-Opener-Policy", "same-origin")]
     if app.config.get("HSTS"):
         fixed.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
-    html = [*fixed, ("Cache-Control", "no-store")]
+    # Pages, PDFs, the account's data, JSON answers, even redirects and errors may carry personal data: none of it is
+    # kept by a browser or proxy. Only the static files (the same for everyone) may be cached.
+    personal = [*fixed, ("Cache-Control", "no-store")]
+    static_prefix = (app.static_url_path or "/static").rstrip("/") + "/"
 
     @app.after_request
     def security_headers(response):
         # Each header unless the view set its own (one pass over the response's headers, not one per header).
         headers = response.headers
         present = {name.lower() for name, _value in headers.items()}
-        wanted = html if response.mimetype == "text/html" else fixed
+        wanted = fixed if request.path.startswith(static_prefix) else personal
         headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response
 

@@ -135,3 +135,26 @@ def test_every_page_and_form_carries_a_csrf_token_that_works_for_that_session_on
     # Another person's token is refused, and so is a forged one.
     assert not works(theirs, first[0])
     assert not works(mine, first[0][:-2] + "xx")
+
+
+def test_nothing_personal_is_kept_in_a_cache_only_static_files_may_be(app, client):
+    """A shared computer's browser or a proxy must not keep a plan, its PDF, an account's data or a JSON answer."""
+    from tests.plan_helpers import World
+
+    world = World()
+    world.write()
+    login(client, world.owner.email)
+    token = csrf_token(client)
+    plan = world.plan.id
+    answers = {url: client.get(url) for url in (
+        f"/plans/{plan}", f"/plans/{plan}/pdf", f"/plans/{plan}/print", "/account/data", "/healthz", "/plans",
+        "/notifications")}
+    answers["POST /language/check"] = client.post("/language/check", json={"text": "addict", "lang": "en"},
+                                                  headers={"X-CSRFToken": token})
+    answers["redirect"] = client.get("/login")
+    answers["not found"] = client.get("/plans/999999")
+    for url, response in answers.items():
+        assert response.status_code < 500, url
+        assert "no-store" in response.headers.get("Cache-Control", ""), (url, response.mimetype)
+    with client.get("/static/favicon.svg") as static:
+        assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
