@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.auth.models import PasswordToken, User, new_session_nonce, normalise_email, user_by_email
@@ -45,8 +46,13 @@ def create_user(email: str, name: str, password: str | None = None, *, is_admin:
         if problem:
             raise ValidationError(problem)
         user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:  # another request registered the same address in the meantime
+        if user_by_email(email) is not None:
+            raise EmailTaken(_("An account with this e-mail address already exists.")) from None
+        raise
     record("user.created", actor=actor, subject=user, email=email, admin=is_admin)
     return user
 
