@@ -22,7 +22,7 @@ serve: install translations
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	@if [ -n "$$(ls -A cases rubrics 2>/dev/null | grep -v '^\.')" ]; then $(FLASK) content import; fi
-	CAREPLAN_BIND=127.0.0.1:8000 $(BIN)/gunicorn -c app/gunicorn_conf.py 'app:create_app()'
+	CAREPLAN_BIND=127.0.0.1:8000 BASE_URL=$${BASE_URL:-$${CAREPLAN_BASE_URL:-http://127.0.0.1:8000}} $(BIN)/gunicorn -c app/gunicorn_conf.py 'app:create_app()'
 
 test: install-test translations system-packages
 	$(BIN)/ruff check .

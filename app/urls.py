@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
@@ -30,13 +31,15 @@ def _unsafe_character(ch: str) -> bool:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails; outside a request (command line) it uses BASE_URL."""
-    from flask import current_app, has_request_context, url_for
+    """An absolute link to `endpoint` for e-mails and for people to share: always on the configured BASE_URL (its
+    scheme, host and path), never on the Host or X-Forwarded-Host of the request that happens to send it."""
+    from flask import current_app
 
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    anchor = values.pop("_anchor", None)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
+    link = adapter.build(endpoint, values, force_external=True)
+    return f"{link}#{url_quote(anchor)}" if anchor else link
 
 
 DB_INT_MAX = 2**31 - 1

@@ -365,3 +365,55 @@ def test_surrogates_in_forms_and_addresses_are_replaced_never_stored(clients):
         text.encode("utf-8")
     assert client.get("/reviews/bank").status_code == 200
     assert client.get("/reviews/bank?q=%ED%A0%80").status_code == 200
+
+
+# --- absolute links: built from BASE_URL, never from the request's Host ---------------------------------------------
+
+class ForgedHost:
+    """A browser whose every request says `Host: evil.example` (its cookies live under that name too)."""
+
+    def __init__(self, client, host: str = "evil.example"):
+        self.client, self.base = client, f"http://{host}"
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, base_url=self.base, **kwargs)
+
+    def post(self, url, data=None, **kwargs):
+        import re
+
+        html = self.get("/").get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+        return self.client.post(url, data={**(data or {}), "csrf_token": token}, base_url=self.base, **kwargs)
+
+    def login(self, email: str):
+        return self.post("/login", {"email": email, "password": "correct horse battery"})
+
+
+def test_a_forged_host_changes_no_link_sent_or_shown(app, make_client):
+    """Password resets, invitations, notifications and the join link to share all use BASE_URL."""
+    from app.db import db
+    from tests.conftest import outbox
+
+    world = World()
+    world.write()
+    world.to_state(PlanState.submitted)
+    base = app.config["BASE_URL"].rstrip("/")
+    assert "evil.example" not in base
+
+    visitor = ForgedHost(make_client())
+    assert visitor.post("/password/forgot", {"email": world.owner.email}).status_code == 200
+    leader = ForgedHost(make_client())
+    assert leader.login(world.leader.email).status_code == 302
+    appointed = leader.post(f"/cohorts/{world.cohort.id}/members", {"email": "new.teacher@example.org",
+                                                                      "name": "New Teacher", "role": "instructor"})
+    assert appointed.status_code in (200, 302)
+    allocated = leader.post(f"/plans/{world.plan.id}/allocate", {"reviewer_id": world.reviewer.id})
+    assert allocated.status_code in (200, 302)
+    db.session.expire_all()
+    messages = {message.kind: message.body for message in outbox()}
+    assert {"password_reset", "invitation"} <= set(messages) and any(k.startswith("notification.") for k in messages)
+    for kind, body in messages.items():
+        assert "evil.example" not in body, kind
+        assert f"{base}/" in body, (kind, body)
+    shared = leader.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "evil.example" not in shared and f"{base}/join?code=" in shared

@@ -13,7 +13,7 @@ from tests.factories import CohortFactory, UserFactory
 
 def test_session_cookie_flags_in_production(monkeypatch, app):
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
-    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    prod = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     client = prod.test_client()
     response = client.get("/login")
     cookie = response.headers.get("Set-Cookie", "")
