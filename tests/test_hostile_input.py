@@ -417,3 +417,84 @@ def test_a_forged_host_changes_no_link_sent_or_shown(app, make_client):
         assert f"{base}/" in body, (kind, body)
     shared = leader.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
     assert "evil.example" not in shared and f"{base}/join?code=" in shared
+
+
+# --- Markdown that would exhaust the renderer: nested too deeply, or brackets that never close ---------------------
+
+PATHOLOGICAL_MARKDOWN = {
+    "nested lists": "- " * 9_000 + "x",
+    "nested numbered lists": "1. " * 6_000 + "x",
+    "nested quotes": ">" * 10_000 + " x",
+    "quoted lists": "> - " * 4_000 + "x",
+    "brackets": "[" * 20_000,
+    "images in brackets": "[![" * 6_000,
+    "links never closed": "[x](" * 5_000,
+    "brackets closed at the end": "[" * 10_000 + "]" * 10_000,
+    "brackets and markup": "<[" * 10_000,
+    "one-character lines": "-\n" * 10_000,
+    "headings underlined": "=\n" * 10_000,
+    "rules between lines": "a\n***\n" * 3_000,
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL_MARKDOWN)
+def test_pathological_markdown_renders_quickly_as_text(app, name):
+    import time
+
+    from app.markdown import render_markdown
+
+    render_markdown.__globals__["_render"].cache_clear()
+    source = PATHOLOGICAL_MARKDOWN[name]
+    began = time.monotonic()
+    html = str(render_markdown(source))
+    took = time.monotonic() - began
+    assert took < 2, (name, took)
+    import html as html_module
+    import re
+
+    shown = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    assert "".join(shown.split()) == "".join(source.split()), "the text is shown as written"
+
+
+def test_ordinary_markdown_is_unchanged_by_the_bounds(app):
+    from app.markdown import render_markdown
+
+    html = str(render_markdown("- one\n    - two\n\n> quoted\n\nA [link](https://example.org) and [another](/x).\n\n"
+                               "Not a link: [draft] [1] (see above)."))
+    assert '<a href="https://example.org" rel="noopener noreferrer nofollow">link</a>' in html
+    assert '<a href="/x">another</a>' in html and "[draft] [1] (see above)" in html
+    assert "<blockquote>" in html and html.count("<ul>") == 2
+
+
+def test_pathological_markdown_in_a_plan_breaks_no_page(clients):
+    from app.db import db
+    from app.plans import workflow
+    from app.plans.workflow import PlanAction
+
+    world = clients["world"]
+    workflow.apply(world.plan, PlanAction.withdraw, world.owner)
+    db.session.commit()
+    owner = clients["owner"]
+    token = csrf_token(owner)
+    keys = list(GOOD_CONTENT["sections"])
+    sections = dict(GOOD_CONTENT["sections"])
+    for key, name in zip(keys, ["nested lists", "nested quotes", "quoted lists", "brackets",
+                                "links never closed", "brackets closed at the end", "brackets and markup"]):
+        sections[key] = PATHOLOGICAL_MARKDOWN[name]
+    response = owner.post(f"/plans/{world.plan.id}/draft", json={"save_token": world.plan.save_token,
+                                                                 "content": dict(GOOD_CONTENT, sections=sections)},
+                          headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    plan = world.plan.id
+    for name, source in PATHOLOGICAL_MARKDOWN.items():
+        assert owner.post(f"/plans/{plan}/preview", json={"text": source},
+                          headers={"X-CSRFToken": token}).status_code == 200, name
+    for url in (f"/plans/{plan}", f"/plans/{plan}/print", f"/plans/{plan}/pdf"):
+        assert owner.get(url).status_code == 200, url
+    db.session.refresh(world.plan)
+    assert owner.post(f"/plans/{plan}/submit", data={"csrf_token": token, "confirmed": "yes",
+                                                     "save_token": world.plan.save_token}).status_code in (302, 303)
+    workflow.apply(world.plan, PlanAction.allocate, world.leader, reviewer=world.reviewer)
+    db.session.commit()
+    assert owner.get(f"/plans/{plan}/versions/2").status_code == 200
+    assert clients["reviewer"].get(f"/plans/{plan}/review").status_code == 200
