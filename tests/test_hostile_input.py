@@ -60,7 +60,8 @@ FORMS = {
 
 JSON_ENDPOINTS = {
     "owner": ["/plans/{plan}/draft", "/plans/{plan}/preview", "/language/check", "/language/plans/{plan}/dismiss",
-              "/language/plans/{plan}/plan-hints"],
+              "/language/plans/{plan}/plan-hints", "/plans/{plan}/conflict", "/plans/{plan}/resolve",
+              "/plans/{plan}/reflection"],
     "reviewer": ["/plans/{plan}/review/comments", "/plans/{plan}/review/draft", "/reviews/bank", "/language/check"],
 }
 
