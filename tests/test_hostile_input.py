@@ -296,7 +296,8 @@ def test_a_lone_surrogate_in_an_autosave_breaks_no_page(clients):
     assert stored == "I want \ufffd a home"
     assert world.plan.draft["goals"][0]["text"] == "a\ufffdb\ufffd"
     plan = world.plan.id
-    for url in (f"/plans/{plan}", f"/plans/{plan}/print", "/account/data", f"/plans/{plan}/history"):
+    for url in (f"/plans/{plan}", f"/plans/{plan}/print", f"/plans/{plan}/pdf", "/account/data",
+                f"/plans/{plan}/history"):
         assert owner.get(url).status_code == 200, url
     # Submitted with that text: the frozen version, its print and the review page for reviewer and leader.
     submit = owner.post(f"/plans/{plan}/submit", data={"csrf_token": token, "confirmed": "yes",
