@@ -15,14 +15,14 @@ run: install translations
 	$(FLASK) db upgrade
 	@if [ -n "$$(ls -A cases rubrics 2>/dev/null | grep -v '^\.')" ] && $(FLASK) content --help >/dev/null 2>&1; then $(FLASK) content import; fi
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	BASE_URL=$${BASE_URL:-$${CAREPLAN_BASE_URL:-http://127.0.0.1:$(PORT)}} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The app as in production, locally: gunicorn on 127.0.0.1:8000 (settings in app/gunicorn_conf.py; see docs/deploy.md).
 serve: install translations
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	@if [ -n "$$(ls -A cases rubrics 2>/dev/null | grep -v '^\.')" ]; then $(FLASK) content import; fi
-	CAREPLAN_BIND=127.0.0.1:8000 $(BIN)/gunicorn -c app/gunicorn_conf.py 'app:create_app()'
+	CAREPLAN_BIND=127.0.0.1:8000 BASE_URL=$${BASE_URL:-$${CAREPLAN_BASE_URL:-http://127.0.0.1:8000}} $(BIN)/gunicorn -c app/gunicorn_conf.py 'app:create_app()'
 
 test: install-test translations system-packages
 	$(BIN)/ruff check .

@@ -26,6 +26,37 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _base_url() -> str | None:
+    """The address people reach the app at, from `BASE_URL` (or the older `CAREPLAN_BASE_URL`)."""
+    for name in ("BASE_URL", "CAREPLAN_BASE_URL"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def base_url_problem(value: str | None) -> str | None:
+    """What is wrong with `value` as the base of every absolute link the app sends, or None when nothing is."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return "BASE_URL must be set (e.g. https://careplan.example.org)"
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not hostname:
+        return f"BASE_URL must be an http:// or https:// address with a host name, not {value!r}"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return f"BASE_URL must be the app's address only (no query, fragment or password), not {value!r}"
+    return None
+
+
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
@@ -91,7 +122,10 @@ class Config:
     ACCOUNT_ANSWER_SECONDS = float(os.environ.get("ACCOUNT_ANSWER_SECONDS", "0.3"))
     INVITATION_DAYS = 7
     PASSWORD_MIN_LENGTH = 12
-    BASE_URL = os.environ.get("CAREPLAN_BASE_URL", "http://127.0.0.1:5000")
+    # Every absolute link the app sends or shows (password resets, invitations, notifications, the join link) is
+    # built from this, never from the request's Host header (app/urls.py `external_url`).
+    BASE_URL: str | None = _base_url() or DEFAULT_BASE_URL
+    REQUIRE_BASE_URL = False  # production: see ProductionConfig
     PASSWORD_HASH_METHOD = "scrypt"
     CONTENT_DIR = os.environ.get("CAREPLAN_CONTENT_DIR", str(BASE_DIR))
     HSTS = False
@@ -123,6 +157,8 @@ class ProductionConfig(Config):
     HSTS = True
     MAIL_ECHO = False
     WARM_UP = True  # compile templates and word lists when a worker starts, not on its first requests
+    BASE_URL = _base_url()  # no default: links to a development address would reach real people
+    REQUIRE_BASE_URL = True
 
     @classmethod
     def validate(cls) -> None:

@@ -13,6 +13,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_object(get_config(config_name))
     app.config.update(overrides)
+    check_base_url(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app.auth.session import SlidingSessionInterface
@@ -43,6 +44,18 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
+
+
+def check_base_url(app: Flask) -> None:
+    """Production does not start without a valid BASE_URL; elsewhere a set but invalid one is an error too."""
+    from config import base_url_problem
+
+    value: str | None = app.config.get("BASE_URL")
+    if value or app.config.get("REQUIRE_BASE_URL"):
+        problem = base_url_problem(value)
+        if problem or value is None:
+            raise RuntimeError(f"{problem} (CAREPLAN_ENV={app.config.get('ENV_NAME')})")
+        app.config["BASE_URL"] = value.rstrip("/")
 
 
 def register_extensions(app: Flask) -> None:
@@ -120,8 +133,9 @@ def register_template_helpers(app: Flask) -> None:
     from app.cohorts.services import role_label
     from app.i18n import format_moment, locale_context, time_of_day
     from app.markdown import render_markdown
+    from app.urls import external_url
 
-    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label)
+    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, external_url=external_url)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = format_moment  # every date and time a page shows: "7 Dec 2026 14:00"
     app.jinja_env.filters["time_of_day"] = time_of_day  # "14:05", for what happened today ("Saved 14:05")

@@ -1,31 +1,45 @@
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
 
 def safe_next(target: str | None) -> str | None:
-    """A local path to go back to, or None. Never another host (no open redirects)."""
+    """A local path to go back to, or None. Never another host (no open redirects).
+
+    Every return address a request carries (`next`, `back`) goes through here before a redirect. Browsers drop tabs
+    and newlines inside a URL and read a backslash as a slash, so `/<TAB>/evil.example` or `/\\evil.example` would
+    leave the site: any control or unusual whitespace character, and any backslash, refuses the address."""
     if not target:
         return None
     target = target.strip()
+    if any(_unsafe_character(ch) for ch in target):
+        return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     if target.startswith("/login"):
         return None
     return target
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails; outside a request (command line) it uses BASE_URL."""
-    from flask import current_app, has_request_context, url_for
+def _unsafe_character(ch: str) -> bool:
+    return ch == "\\" or (ch != " " and unicodedata.category(ch)[0] in "CZ")
 
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to `endpoint` for e-mails and for people to share: always on the configured BASE_URL (its
+    scheme, host and path), never on the Host or X-Forwarded-Host of the request that happens to send it."""
+    from flask import current_app
+
+    base = urlsplit(current_app.config["BASE_URL"])
+    anchor = values.pop("_anchor", None)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
+    link = adapter.build(endpoint, values, force_external=True)
+    return f"{link}#{url_quote(anchor)}" if anchor else link
 
 
 DB_INT_MAX = 2**31 - 1

@@ -35,7 +35,7 @@ def test_production_settings_need_a_secret_key_and_set_secure_cookies(monkeypatc
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert "Strict-Transport-Security" in app.test_client().get("/login").headers
@@ -70,7 +70,7 @@ def test_a_production_worker_is_ready_before_its_first_request(monkeypatch, app)
 
     monkeypatch.setenv("SECRET_KEY", "w" * 40)
     monkeypatch.setattr(core, "_CACHE", {})
-    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    prod = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     templates = prod.jinja_env.list_templates(extensions=("html", "txt", "xml"))
     assert len(templates) > 40
     cached = {key[1] for key in prod.jinja_env.cache.keys()}
@@ -82,7 +82,7 @@ def test_a_production_worker_is_ready_before_its_first_request(monkeypatch, app)
     import click
 
     with click.Context(click.Command("upgrade")):
-        command = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+        command = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     assert not command.jinja_env.cache
 
 
@@ -104,7 +104,7 @@ def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monke
     monkeypatch.setenv("SECRET_KEY", "w" * 40)
     monkeypatch.setattr(fragments, "STORES", {name: SizedStore(store.max_bytes)
                                               for name, store in fragments.STORES.items()})
-    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    prod = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
 
     def not_again(*args):
         raise AssertionError("rendered again: the kept part was not ready")
@@ -124,5 +124,5 @@ def test_a_production_worker_has_the_case_panels_of_open_assignments_ready(monke
 
 def test_a_worker_starts_even_when_the_database_cannot_be_read_yet(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "w" * 40)
-    prod = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/not-migrated.db")
+    prod = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/not-migrated.db")
     assert prod.test_client().get("/healthz").status_code == 200  # reachable, only not migrated

@@ -27,6 +27,7 @@ def production_app(monkeypatch, app):
 
     def make(**overrides):
         monkeypatch.setenv("SECRET_KEY", "a production secret that is long enough")
+        overrides.setdefault("BASE_URL", "https://careplan.example.org")
         prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **overrides)
 
         @prod.route("/test-only/request")
@@ -105,3 +106,63 @@ def test_proxy_settings_come_from_the_environment(environment, hops):
               "print(json.dumps([c.PROXY_FIX_HOPS, c.RATELIMIT_ENABLED]))")
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [hops, True]
+
+
+# --- absolute links in production: from BASE_URL, whatever Host or X-Forwarded-Host says ------------------------------
+
+def _reset_link_sent(prod, headers: dict) -> str:
+    from tests.conftest import outbox
+
+    user = UserFactory()
+    client = prod.test_client()
+    html = client.get("/password/forgot", headers=headers).get_data(as_text=True)
+    token = html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    response = client.post("/password/forgot", headers=headers, data={"email": user.email, "csrf_token": token})
+    assert response.status_code == 200
+    body = outbox(user.email)[-1].body
+    return next(line for line in body.splitlines() if "/password/reset/" in line).strip()
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_a_forged_host_changes_no_link_in_production(production_app, hops):
+    prod = production_app(PROXY_FIX_HOPS=hops)
+    forged = dict(FORWARDED, **{"X-Forwarded-Host": "evil.example", "Host": "evil.example",
+                                "Referer": "https://evil.example/password/forgot"})
+    link = _reset_link_sent(prod, forged)
+    assert link.startswith("https://careplan.example.org/password/reset/"), link
+
+
+def test_links_keep_the_path_the_app_is_served_under(production_app):
+    prod = production_app(PROXY_FIX_HOPS=1, BASE_URL="https://uni.example.org/careplan/")
+    link = _reset_link_sent(prod, FORWARDED)
+    assert link.startswith("https://uni.example.org/careplan/password/reset/"), link
+
+
+@pytest.mark.parametrize("base_url", [None, "", "careplan.example.org", "ftp://careplan.example.org", "https://",
+                                      "https:///path", "javascript:alert(1)", "https://careplan.example.org?x=1"])
+def test_production_refuses_to_start_without_a_valid_base_url(monkeypatch, app, base_url):
+    monkeypatch.setenv("SECRET_KEY", "a production secret that is long enough")
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], BASE_URL=base_url)
+
+
+@pytest.mark.parametrize("environment, base_url", [
+    ({"BASE_URL": "https://a.example.org"}, "https://a.example.org"),
+    ({"CAREPLAN_BASE_URL": "https://b.example.org"}, "https://b.example.org"),
+    ({"BASE_URL": "https://a.example.org", "CAREPLAN_BASE_URL": "https://b.example.org"}, "https://a.example.org"),
+])
+def test_the_base_url_comes_from_the_environment(environment, base_url):
+    env = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "CAREPLAN_BASE_URL")}
+    env.update(environment, SECRET_KEY="s" * 40, PYTHONPATH=str(ROOT), CAREPLAN_ENV="production",
+               DATABASE_URL="sqlite://")
+    script = "import app; print(app.create_app().config['BASE_URL'])"
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == base_url
+
+
+def test_production_without_a_base_url_in_the_environment_does_not_start():
+    env = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "CAREPLAN_BASE_URL")}
+    env.update(SECRET_KEY="s" * 40, PYTHONPATH=str(ROOT), CAREPLAN_ENV="production", DATABASE_URL="sqlite://")
+    out = subprocess.run([sys.executable, "-c", "import app; app.create_app()"], env=env, cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and "BASE_URL must be set" in out.stderr

@@ -420,3 +420,68 @@ def test_two_leaders_reassigning_one_plan_at_once_keep_the_trail_and_the_notices
         # the next round starts from the original reviewer again
         review_services.allocate(reloaded(plan), world.reviewer, world.leader)
         db.session.commit()
+
+
+# --- joining and creating at once ------------------------------------------------------------------------------
+
+def test_eight_joins_by_one_person_at_once_make_one_membership_and_no_error(app, server):
+    from app.cohorts.models import Membership
+    from tests.factories import CohortFactory, UserFactory
+
+    for round_ in range(ROUNDS):
+        cohort = CohortFactory(name=f"Joined at once {round_}")
+        person = UserFactory()
+        db.session.commit()
+        tabs = [browser(server, person)]
+        tabs += [tabs[0].tab() for _ in range(7)]
+        for tab in tabs:
+            tab.get("/join")
+        code = cohort.join_code
+        answers = together(*[lambda t=t: t.post_form("/join", {"join_code": code}) for t in tabs])
+        assert [status for status, _ in answers] == [302] * 8, [status for status, _ in answers]
+        db.session.expire_all()
+        members = db.session.scalars(db.select(Membership).where(Membership.cohort_id == cohort.id)).all()
+        assert [m.user_id for m in members] == [person.id]
+        added = db.session.scalars(db.select(AuditEntry).where(AuditEntry.kind == "membership.added",
+                                                               AuditEntry.subject_id == members[0].id)).all()
+        assert len(added) == 1
+
+
+def test_two_administrators_creating_the_same_cohort_at_once_make_one_and_tell_the_other(app, server):
+    from app.cohorts.models import Cohort
+    from tests.factories import UserFactory
+
+    admins = [UserFactory(is_admin=True), UserFactory(is_admin=True)]
+    db.session.commit()
+    sessions = [browser(server, admin) for admin in admins]
+    for round_ in range(ROUNDS):
+        for session in sessions:
+            session.get("/cohorts/new")
+        name = f"Spring {round_}"
+        answers = together(*[lambda s=s: s.post_form("/cohorts/new", {"name": name, "description": ""})
+                             for s in sessions])
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [200, 302], statuses
+        refused = next(body for status, body in answers if status == 200).decode()
+        assert "A cohort with this name already exists." in refused
+        db.session.expire_all()
+        assert len(db.session.scalars(db.select(Cohort).where(Cohort.name == name)).all()) == 1
+
+
+def test_two_registrations_with_one_e_mail_at_once_make_one_account_and_no_error(app, server):
+    from app.auth.models import User
+    from tests.factories import CohortFactory
+
+    code = CohortFactory(name="Registered at once").join_code
+    db.session.commit()
+    for round_ in range(ROUNDS):
+        visitors = [Browser(server), Browser(server)]
+        for visitor in visitors:
+            visitor.get("/join")
+        email = f"twice{round_}@example.org"
+        answers = together(*[lambda v=v: v.post_form("/join", {
+            "join_code": code, "name": "Twice", "email": email, "password": "a long enough passphrase",
+            "confirm": "a long enough passphrase"}) for v in visitors])
+        assert all(status < 500 for status, _ in answers), [status for status, _ in answers]
+        db.session.expire_all()
+        assert len(db.session.scalars(db.select(User).where(User.email == email)).all()) == 1

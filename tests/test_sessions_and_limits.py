@@ -13,7 +13,7 @@ from tests.factories import CohortFactory, UserFactory
 
 def test_session_cookie_flags_in_production(monkeypatch, app):
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
-    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    prod = create_app("production", BASE_URL="https://careplan.example.org", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     client = prod.test_client()
     response = client.get("/login")
     cookie = response.headers.get("Set-Cookie", "")
@@ -202,3 +202,26 @@ def test_the_current_password_check_on_the_account_page_is_limited(client):
     assert "Too many attempts" in post(client, "/account", {"current": "correct horse battery",
                                                             "password": "the new password!",
                                                             "confirm": "the new password!"}).get_data(as_text=True)
+
+
+def test_nothing_personal_is_kept_in_a_cache_only_static_files_may_be(app, client):
+    """A shared computer's browser or a proxy must not keep a plan, its PDF, an account's data or a JSON answer."""
+    from tests.plan_helpers import World
+
+    world = World()
+    world.write()
+    login(client, world.owner.email)
+    token = csrf_token(client)
+    plan = world.plan.id
+    answers = {url: client.get(url) for url in (
+        f"/plans/{plan}", f"/plans/{plan}/pdf", f"/plans/{plan}/print", "/account/data", "/healthz", "/plans",
+        "/notifications")}
+    answers["POST /language/check"] = client.post("/language/check", json={"text": "addict", "lang": "en"},
+                                                  headers={"X-CSRFToken": token})
+    answers["redirect"] = client.get("/login")
+    answers["not found"] = client.get("/plans/999999")
+    for url, response in answers.items():
+        assert response.status_code < 500, url
+        assert "no-store" in response.headers.get("Cache-Control", ""), (url, response.mimetype)
+    with client.get("/static/favicon.svg") as static:
+        assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit.services import record
@@ -44,8 +45,13 @@ def create_user(email: str, name: str, password: str | None = None, *, is_admin:
     if password is not None:
         require_good_password(password, email=email, name=name)
         user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:  # another request registered the same address in the meantime
+        if user_by_email(email) is not None:
+            raise EmailTaken(_("An account with this e-mail address already exists.")) from None
+        raise
     record("user.created", actor=actor, subject=user, email=email, admin=is_admin)
     return user
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
+from sqlalchemy.exc import IntegrityError
 
 from app.assignments.models import Assignment
 from app.audit.services import record
@@ -41,11 +42,17 @@ def create_cohort(name: str, description: str = "", *, actor: User | None = None
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the cohort a name."))
+    taken = ValidationError(_("A cohort with this name already exists."))
     if db.session.scalar(db.select(Cohort.id).where(Cohort.name == name)) is not None:
-        raise ValidationError(_("A cohort with this name already exists."))
+        raise taken
     cohort = Cohort(name=name, description=(description or "").strip())
-    db.session.add(cohort)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(cohort)
+    except IntegrityError:  # another request created it (or took its join code) in the meantime
+        if db.session.scalar(db.select(Cohort.id).where(Cohort.name == name)) is not None:
+            raise taken from None
+        raise
     record("cohort.created", actor=actor, cohort=cohort, subject=cohort, name=name)
     return cohort
 
@@ -58,18 +65,30 @@ def cohort_by_join_code(code: str) -> Cohort | None:
 
 
 def add_member(cohort: Cohort, user: User, role: Role, *, actor: User | None = None) -> Membership:
-    existing = db.session.scalar(
-        db.select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
-    )
+    """The person's membership of the cohort, added with `role` unless they already have one (safe when the same
+    person joins from several tabs at once: one membership, one audit entry, no error)."""
+    existing = _membership(cohort, user)
     if existing is not None:
         return existing
     member = Membership(cohort_id=cohort.id, user_id=user.id, role=role)
-    db.session.add(member)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(member)
+    except IntegrityError:  # the other request added it first
+        made = _membership(cohort, user)
+        if made is None:
+            raise
+        return made
     forget_memberships(user)
     record("membership.added", actor=actor or user, cohort=cohort, subject=member,
            user_id=user.id, role=role.value)
     return member
+
+
+def _membership(cohort: Cohort, user: User) -> Membership | None:
+    return db.session.scalar(
+        db.select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    )
 
 
 def join_with_code(user: User, code: str) -> Membership:

@@ -34,7 +34,7 @@ from app.reviews.anchors import (
     number_comments,
     shown_words,
 )
-from app.urls import bounded_int, is_db_int
+from app.urls import bounded_int, is_db_int, safe_next
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 bp.add_app_template_filter(shown_words, "shown_words")  # a comment's passage, in the words people read
@@ -618,8 +618,7 @@ def bank():
                                 "html": render_template("reviews/_bank_insert.html",
                                                         bank=services.bank_of(current_user))}), 201
             flash(_("Comment saved to your bank."), "success")
-        back = request.form.get("back")
-        return redirect(back if back and back.startswith("/") and not back.startswith("//") else url_for("reviews.bank"))
+        return redirect(safe_next(request.form.get("back")) or url_for("reviews.bank"))
     return render_template("reviews/bank.html", entries=services.bank_of(current_user))
 
 
