@@ -10,9 +10,9 @@ Prints, per language:
   * median and p95 time to check a 3,000-word plan built from the case documents (target ≤ 10 ms).
 
 Then it installs `alex` with npm into benchmarks/.cache/alex (once; later runs reuse it), runs it on
-the English sentences of the same set, with its gendered-pronoun rules allowed, and prints alex's
-recall, false marks and time beside ours. If node, npm or the registry is not reachable, it says so
-and still prints our figures. The last line of output is one JSON object with every figure.
+the English sentences of the same set and on the English paragraphs, with its gendered-pronoun rules
+allowed, and prints alex's recall, false marks and time beside ours. If node, npm or the registry is
+not reachable, it says so and still prints our figures. The last line of output is one JSON object with every figure.
 
     .venv/bin/python benchmarks/language.py
 """
@@ -284,6 +284,13 @@ def main() -> int:
         print(f"     ours     : recall {ours_en['recall_any_category']:.3f} (any overlap), {ours_en['recall']:.3f} (same category); "
               f"clean sentences marked {ours_en['clean_flagged_share']:.3f}; plan median {ours_en['median_ms']:.2f} ms")
         print(f"     alex on clean sentences, most common rules: {alex['most_common_rules_on_clean_sentences']}")
+        alex_paragraphs = figures["alex_paragraphs"] = run_alex(load_paragraphs("en"), plans["en"])
+        ours_paragraphs = figures["paragraphs"]["en"]
+        if alex_paragraphs.get("available"):
+            print(f"     English paragraph set: alex recall {alex_paragraphs['recall_any_category']:.3f} (any overlap), "
+                  f"clean paragraphs marked {alex_paragraphs['clean_flagged_share']:.3f}; ours recall "
+                  f"{ours_paragraphs['recall_any_category']:.3f} (any overlap), clean paragraphs marked "
+                  f"{ours_paragraphs['clean_flagged_share']:.3f}")
     print("=" * 78)
     print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
     return 0
