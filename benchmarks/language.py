@@ -4,12 +4,15 @@ Prints, per language:
   * recall on the terms that the labelled evaluation set says should be marked (a term counts as
     found when a finding of the same category overlaps it; the figure for any category is given too),
   * the share of clean sentences that are wrongly marked,
+  * the same two figures on a second set of realistic care-plan paragraphs, written apart from the lexicon
+    (tests/language/paragraphs): recall on the marked spans and the share of clean paragraphs with any
+    finding, with every span it missed listed,
   * median and p95 time to check a 3,000-word plan built from the case documents (target ≤ 10 ms).
 
 Then it installs `alex` with npm into benchmarks/.cache/alex (once; later runs reuse it), runs it on
-the English sentences of the same set, with its gendered-pronoun rules allowed, and prints alex's
-recall, false marks and time beside ours. If node, npm or the registry is not reachable, it says so
-and still prints our figures. The last line of output is one JSON object with every figure.
+the English sentences of the same set and on the English paragraphs, with its gendered-pronoun rules
+allowed, and prints alex's recall, false marks and time beside ours. If node, npm or the registry is
+not reachable, it says so and still prints our figures. The last line of output is one JSON object with every figure.
 
     .venv/bin/python benchmarks/language.py
 """
@@ -34,6 +37,7 @@ import yaml  # noqa: E402
 from app.language.core import WORD_RE, _check_text, check_text, get_lexicon, word_count  # noqa: E402
 
 EVALUATION_DIR = ROOT / "tests" / "language" / "evaluation"
+PARAGRAPHS_DIR = ROOT / "tests" / "language" / "paragraphs"
 CASES_DIR = ROOT / "cases"
 CACHE_DIR = ROOT / "benchmarks" / ".cache" / "alex"
 PLAN_WORDS = 3000
@@ -77,6 +81,11 @@ def load_set(lang: str) -> list[dict]:
         return yaml.safe_load(handle)
 
 
+def load_paragraphs(lang: str) -> list[dict]:
+    with (PARAGRAPHS_DIR / f"{lang}.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 def spans_of(item: dict) -> list[tuple[int, int, str]]:
     spans = []
     for flag in item["flags"]:
@@ -104,6 +113,35 @@ def score(items: list[dict], marks: list[list[tuple[int, int, str | None]]]) -> 
         "recall_any_category": round(found_any / total, 4) if total else None,
         "clean_flagged_share": round(clean_marked / clean, 4) if clean else None,
     }
+
+
+def misses(items: list[dict], marks: list[list[tuple[int, int, str | None]]]) -> list[str]:
+    """Each marked span with no finding of its category, and each clean item with a finding."""
+    missed = []
+    for item, found_marks in zip(items, marks):
+        label = item.get("id", item["text"][:40])
+        if not item["flags"]:
+            if found_marks:
+                words = ", ".join(repr(item["text"][m[0]:m[1]]) for m in found_marks)
+                missed.append(f"{label}: clean, but marked {words}")
+            continue
+        for start, end, category in spans_of(item):
+            overlapping = [m for m in found_marks if m[0] < end and m[1] > start]
+            if not any(m[2] == category for m in overlapping):
+                other = f" (found as {', '.join(sorted({str(m[2]) for m in overlapping}))})" if overlapping else ""
+                missed.append(f"{label}: {item['text'][start:end]!r} {category}{other}")
+    return missed
+
+
+def score_paragraphs(lang: str) -> dict:
+    """Recall and clean paragraphs marked on the paragraph set, with the misses."""
+    items = load_paragraphs(lang)
+    marks = [[(f.start, f.end, f.category) for f in check_text(i["text"], lang)] for i in items]
+    figures = score(items, marks)
+    figures["paragraphs"] = figures.pop("sentences")
+    figures["clean_paragraphs"] = figures.pop("clean_sentences")
+    figures["misses"] = misses(items, marks)
+    return figures
 
 
 def build_plan(lang: str, items: list[dict]) -> str:
@@ -206,7 +244,7 @@ def run_alex(items: list[dict], plan: str) -> dict:
 
 
 def main() -> int:
-    figures: dict = {"target_median_ms": 10, "lexicon_entries": {}, "ours": {}}
+    figures: dict = {"target_median_ms": 10, "lexicon_entries": {}, "ours": {}, "paragraphs": {}}
     plans = {}
     print("Language assistant benchmark")
     print("=" * 78)
@@ -223,6 +261,13 @@ def main() -> int:
               f"clean sentences marked {ours['clean_flagged_share']:.3f}")
         print(f"     {ours['plan_words']}-word plan: median {ours['median_ms']:.2f} ms, p95 {ours['p95_ms']:.2f} ms "
               f"over {ours['runs']} runs ({ours['findings_in_plan']} findings) — target ≤ 10 ms median")
+        paragraphs = figures["paragraphs"][lang] = score_paragraphs(lang)
+        print(f"     paragraph set: {paragraphs['paragraphs']} paragraphs, {paragraphs['terms']} spans to mark, "
+              f"{paragraphs['clean_paragraphs']} clean")
+        print(f"     recall {paragraphs['recall']:.3f} (same category), {paragraphs['recall_any_category']:.3f} "
+              f"(any category); clean paragraphs marked {paragraphs['clean_flagged_share']:.3f}")
+        for miss in paragraphs["misses"]:
+            print(f"       missed {miss}")
     print("-" * 78)
     print("alex (npm), English sentences of the same set, gendered-pronoun rules allowed:")
     alex = run_alex(load_set("en"), plans["en"])
@@ -239,6 +284,13 @@ def main() -> int:
         print(f"     ours     : recall {ours_en['recall_any_category']:.3f} (any overlap), {ours_en['recall']:.3f} (same category); "
               f"clean sentences marked {ours_en['clean_flagged_share']:.3f}; plan median {ours_en['median_ms']:.2f} ms")
         print(f"     alex on clean sentences, most common rules: {alex['most_common_rules_on_clean_sentences']}")
+        alex_paragraphs = figures["alex_paragraphs"] = run_alex(load_paragraphs("en"), plans["en"])
+        ours_paragraphs = figures["paragraphs"]["en"]
+        if alex_paragraphs.get("available"):
+            print(f"     English paragraph set: alex recall {alex_paragraphs['recall_any_category']:.3f} (any overlap), "
+                  f"clean paragraphs marked {alex_paragraphs['clean_flagged_share']:.3f}; ours recall "
+                  f"{ours_paragraphs['recall_any_category']:.3f} (any overlap), clean paragraphs marked "
+                  f"{ours_paragraphs['clean_flagged_share']:.3f}")
     print("=" * 78)
     print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
     return 0
