@@ -21,13 +21,15 @@ MONTHS = {
 # Numbers written as words, as the documents use them (never "one"/"en", which is also an article in bokmål).
 WORDS = {
     "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-           "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-           "twenty": 20, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000,
-           "third": 3},
+           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+           "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+           "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+           "third": 3, "fourth": 4, "fifth": 5, "sixth": 6},
     "nb": {"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9, "ti": 10,
-           "elleve": 11, "tolv": 12, "fjorten": 14, "femten": 15, "seksten": 16, "sytten": 17,
-           "tjue": 20, "førti": 40, "femti": 50, "hundre": 100, "tusen": 1000,
-           "tredje": 3},
+           "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15, "seksten": 16,
+           "sytten": 17, "atten": 18, "nitten": 19, "tjue": 20, "tretti": 30, "tredve": 30, "førti": 40, "femti": 50,
+           "seksti": 60, "sytti": 70, "åtti": 80, "nitti": 90, "hundre": 100, "tusen": 1000,
+           "tredje": 3, "fjerde": 4, "femte": 5, "sjette": 6},
 }
 NUMBER_WORDS = {"en": {"once": 1, "twice": 2}, "nb": {"én gang": 1, "to ganger": 2}}
 
