@@ -93,7 +93,7 @@ def test_leaders_and_instructors_browse_the_library(client, role):
     page = client.get("/library")
     assert page.status_code == 200
     body = text_of(page)
-    for expected in ("Anna, 44", "Odd, 79", "Individual care plan", "English", "Norsk bokmål", "6 criteria"):
+    for expected in ("Anna, 44", "Odd, 79", "Individual care plan", "English", "Norsk bokmål", "7 criteria"):
         assert expected in body
     assert 'href="/library"' in body and ">Case library<" in body  # the link in the main navigation
 
@@ -216,13 +216,13 @@ def test_rubric_page_shows_every_criterion_at_every_level(client):
     assert "Individual care plan" in overview and "Version 1" in overview
     body = text_of(client.get("/library/rubrics/ip-default/versions/1?lang=en"))
     version = rubric_version()
-    assert len(version.criteria) == 6 and len(version.levels) == 4
+    assert len(version.criteria) == 7 and len(version.levels) == 4
     for criterion in version.criteria:
         assert criterion["title"]["en"] in body
         for level in version.levels:
             assert level["title"]["en"] in body
             assert criterion["descriptors"][level["key"]]["en"] in body
-    assert body.count("<td lang=") == 24
+    assert body.count("<td lang=") == 28
     nb = text_of(client.get("/library/rubrics/ip-default/versions/1?lang=nb"))
     assert "Respektfullt og klart språk" in nb and "Eksemplarisk" in nb
 
@@ -344,7 +344,7 @@ def test_rubric_diff_shows_changed_descriptors(client, tmp_path):
     assert "Respectful, plain language" in body and re.search(r"Level: <span lang=\"en\">Solid</span>", body)
     assert "putting" in marked("removed", body) and "own words" in marked("removed", body)
     assert "saying" in marked("added", body) and "would" in marked("added", body)
-    assert "5 criteria are unchanged." in body
+    assert "6 criteria are unchanged." in body
     assert "No differences in this language." in text_of(client.get("/library/rubrics/ip-default/diff?from=1&to=2&lang=nb"))
 
 
@@ -452,7 +452,7 @@ def test_members_read_the_assignment_rubric(client, cohort_with_assignment):
     response = client.get(f"/assignments/{assignment.id}/rubric?lang=nb")
     assert response.status_code == 200
     body = text_of(response)
-    assert "Individuell plan" in body and "Ikke der ennå" in body and body.count("<td lang=") == 24
+    assert "Individuell plan" in body and "Ikke der ennå" in body and body.count("<td lang=") == 28
     assert_no_teaching_notes(body)
 
 

@@ -141,9 +141,9 @@ def test_a_new_level_without_descriptors_is_reported_for_every_criterion(app, co
                                                    "  - key: exemplary\n")
     result = run(app)
     assert result.exit_code == 1
-    for criterion in ("language", "voice", "resources", "measures", "coordination", "determinants"):
+    for criterion in ("language", "voice", "resources", "measures", "coordination", "determinants", "consent"):
         assert f"criterion '{criterion}' has no descriptor for level 'outstanding'" in result.output
-    assert "6 problems found; nothing was imported." in result.output
+    assert "7 problems found; nothing was imported." in result.output
     assert nothing_written()
 
 
@@ -228,3 +228,27 @@ def test_a_changed_rubric_makes_a_new_version(app, content):
     assert "rubric ip-default: updated (new version), version 2" in result.output
     rubric = db.session.scalar(db.select(Rubric))
     assert [v.title["en"] for v in rubric.versions] == ["Individual care plan", "Individual care plan (2026)"]
+
+
+def test_the_consent_criterion_arrives_as_a_new_rubric_version_and_earlier_assignments_keep_theirs(app, content):
+    rubric_file = content / RUBRIC
+    shipped = rubric_file.read_text(encoding="utf-8")
+    start = shipped.index("  - key: consent\n")
+    end = shipped.find("\n  - key: ", start + 1)
+    rubric_file.write_text(shipped[:start] + (shipped[end + 1:] if end != -1 else ""), encoding="utf-8")
+    assert run(app).exit_code == 0
+    before = db.session.scalar(db.select(Rubric)).latest
+    assignment = AssignmentFactory(cohort=CohortFactory(), rubric_version=before)
+    assert "consent" not in before.criterion_keys()
+
+    rubric_file.write_text(shipped, encoding="utf-8")
+    result = run(app)
+    assert "rubric ip-default: updated (new version), version 2" in result.output, result.output
+    latest = db.session.scalar(db.select(Rubric)).latest
+    assert latest.criterion_keys() == [*before.criterion_keys(), "consent"]
+    consent = latest.criteria[-1]
+    assert consent["title"] == {"en": "Consent, sharing and the person's own part",
+                                "nb": "Samtykke, deling og personens egen del"}
+    assert set(consent["descriptors"]) == set(latest.level_keys())
+    assert all(set(text) == {"en", "nb"} for text in consent["descriptors"].values())
+    assert db.session.get(Assignment, assignment.id).rubric_version.number == 1

@@ -187,7 +187,7 @@ def test_rubric_levels_on_the_latest_released_review_and_their_movement(built):
     reached = {key: dict(counter) for key, counter in rubric.reached.items()}
     assert reached == {"language": {"solid": 2}, "voice": {"emerging": 1, "solid": 1},
                        "resources": {"not_yet": 1, None: 1}, "measures": {"exemplary": 1, None: 1},
-                       "coordination": {None: 2}, "determinants": {None: 2}}
+                       "coordination": {None: 2}, "determinants": {None: 2}, "consent": {None: 2}}
     movement = {key: dict(counter) for key, counter in rubric.movement.items() if counter}
     assert movement == {"language": {"up": 1}, "voice": {"same": 1}, "resources": {"down": 1}}
 

@@ -42,3 +42,16 @@ def test_demo_load_keeps_plans_and_reset_rebuilds_them(app):
     assert _states() == DOCUMENTED
     assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == reviews_before
     assert db.session.scalar(db.select(db.func.count()).select_from(PlanVersion)) == versions_before
+
+
+def test_every_demo_review_gives_a_level_for_every_criterion_of_its_rubric(app):
+    import_shipped_content()
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    reviews = db.session.scalars(db.select(Review)).all()
+    assert len(reviews) > 10  # the demo cohort and the finished course
+    for review in reviews:
+        plan = db.session.get(Plan, review.plan_id)
+        levels = {score.criterion_key: score.level_key for score in review.scores}
+        assert set(levels) == set(plan.rubric_version.criterion_keys())
+        assert None not in levels.values(), (plan.student.email, levels)
+    assert "consent" in plan.rubric_version.criterion_keys()

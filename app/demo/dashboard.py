@@ -40,7 +40,6 @@ SECOND_WORDS = [
     "Anna says she started drinking again on leave, told the staff herself and came back on time.",
 ]
 LEVELS = ["not_yet", "emerging", "solid", "exemplary"]
-CRITERIA = ["language", "voice", "resources", "measures", "coordination", "determinants"]
 
 
 def _content(what_matters: str) -> dict:
@@ -65,6 +64,7 @@ def load_history(people: dict) -> list[str]:
     add_member(cohort, leader, Role.leader, actor=admin)
     for instructor in instructors:
         add_member(cohort, instructor, Role.instructor, actor=leader)
+    criteria = rubric.latest.criterion_keys()
     now = utcnow()
     start = now - timedelta(days=70)
     assignment = Assignment(cohort_id=cohort.id, title=HISTORY_ASSIGNMENT, case_version_id=anna.latest.id,
@@ -98,7 +98,7 @@ def load_history(people: dict) -> list[str]:
         reviews.allocate(plan, instructor, leader)
         reviews.save_review(plan, instructor, overall="Thank you. Read the plan aloud as if Anna were in the room.",
                             scores={key: {"level": LEVELS[min(3, first_level + rng.randint(0, 1))]}
-                                    for key in CRITERIA})
+                                    for key in criteria})
         reviews.release(plan, instructor)
         plan_services.save_draft(plan, student, plan.save_token,
                                  _content(SECOND_WORDS[index % len(SECOND_WORDS)]))
@@ -109,7 +109,7 @@ def load_history(people: dict) -> list[str]:
             continue
         reviews.save_review(plan, instructor, overall="Her goals are hers now, in her words.",
                             scores={key: {"level": LEVELS[min(3, first_level + 1 + rng.randint(0, 1))]}
-                                    for key in CRITERIA})
+                                    for key in criteria})
         if path == "completed2":
             reviews.complete(plan, instructor)
         elif path == "returned2":

@@ -375,8 +375,10 @@ def demo_review(plan: Plan, leader, instructor, target: PlanState) -> None:
     """A simple, released review so the demo shows every state."""
     allocate(plan, instructor, leader)
     levels = {"language": "emerging", "voice": "solid", "resources": "solid", "measures": "emerging",
-              "coordination": "solid", "determinants": "solid"}
+              "coordination": "solid", "determinants": "solid", "consent": "emerging"}
     comments = {"measures": "Every measure has a service. Add a date to each, so Anna knows when to expect it.",
+                "consent": "Rune is kept out, as Anna asked. Say what each service may know, and that she can "
+                           "change her mind.",
                 "language": "Warm and plain. The crisis plan still says 'relapse'; how would Anna say it?"}
     save_review(plan, instructor, scores={k: {"level": v, "comment": comments.get(k, "")} for k, v in levels.items()},
                 overall="You have listened to Anna. Her goals are hers, and the plan says who does what. "
