@@ -185,6 +185,13 @@ def members_of(cohort: Cohort) -> list[Membership]:
     )
 
 
+def leaders_of(cohort_id: int) -> list[User]:
+    """The cohort's course leaders."""
+    return list(db.session.scalars(
+        db.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort_id, Membership.role == Role.leader).order_by(User.id)))
+
+
 def removal_consequences(member: Membership) -> dict:
     """What stays behind when this member leaves: their plans in the cohort and the reviews still open."""
     in_cohort = db.select(Assignment.id).where(Assignment.cohort_id == member.cohort_id)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Float, Row, Text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer, joinedload
 
+from app.assignments.models import Assignment
 from app.auth.models import User
 from app.cohorts.models import Membership, Role
 from app.db import UTCDateTime, db
 from app.plans.models import Plan, PlanVersion
+from app.plans.states import NOTHING_SUBMITTED, OPEN_FOR_REVIEW
 from app.reviews.models import CriterionScore, Review
 
 
@@ -168,3 +170,44 @@ def first_and_latest_hints(assignment):
               & ((PlanVersion.number == kept.c.first) | (PlanVersion.number == kept.c.latest)))
         .execution_options(yield_per=100)
     )
+
+
+def leader_triage(user, now, released_since) -> Sequence[Row]:
+    """The assignments of every cohort `user` leads, each with what needs the leader's eye, counted in SQL in one
+    statement: (assignment, plans waiting for a reviewer, overdue reviews, overdue students, plans with feedback
+    released since `released_since`). Overdue means what it means on the dashboard (`services.overdue_kind`)."""
+    led = db.select(Membership.cohort_id).where(Membership.user_id == user.id, Membership.role == Role.leader)
+    open_for_review = Plan.state.in_(sorted(OPEN_FOR_REVIEW))
+    kept = db.exists().where(PlanVersion.plan_id == Plan.id, PlanVersion.withdrawn_at.is_(None))
+    count = lambda condition: db.func.sum(db.case((condition, 1), else_=0))  # noqa: E731
+    plan_counts = (db.select(Plan.assignment_id,
+                             count(open_for_review & Plan.reviewer_id.is_(None)).label("waiting"),
+                             count(open_for_review).label("open"),
+                             count(Plan.state.in_(sorted(NOTHING_SUBMITTED)) & ~kept).label("unsubmitted"))
+                   .join(Assignment, Assignment.id == Plan.assignment_id)
+                   .where(Assignment.cohort_id.in_(led))
+                   .group_by(Plan.assignment_id).subquery())
+    has_plan = db.exists().where(Plan.assignment_id == Assignment.id, Plan.student_id == Membership.user_id)
+    not_started = (db.select(Assignment.id.label("assignment_id"), db.func.count(Membership.id).label("students"))
+                   .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.role == Role.student))
+                   .where(Assignment.cohort_id.in_(led), ~has_plan)
+                   .group_by(Assignment.id).subquery())
+    released = (db.select(Plan.assignment_id, db.func.count(db.distinct(Review.plan_id)).label("plans"))
+                .join(Plan, Plan.id == Review.plan_id)
+                .join(Assignment, Assignment.id == Plan.assignment_id)
+                .where(Assignment.cohort_id.in_(led), Review.released_at >= released_since)
+                .group_by(Plan.assignment_id).subquery())
+    zero = lambda column: db.func.coalesce(column, 0)  # noqa: E731
+    return db.session.execute(
+        db.select(Assignment, zero(plan_counts.c.waiting).label("waiting"),
+                  db.case((Assignment.review_due_at < now, zero(plan_counts.c.open)), else_=0).label("overdue_reviews"),
+                  db.case((Assignment.due_at < now, zero(plan_counts.c.unsubmitted) + zero(not_started.c.students)),
+                          else_=0).label("overdue_students"),
+                  zero(released.c.plans).label("released"))
+        .options(joinedload(Assignment.cohort), defer(Assignment.instructions))
+        .outerjoin(plan_counts, plan_counts.c.assignment_id == Assignment.id)
+        .outerjoin(not_started, not_started.c.assignment_id == Assignment.id)
+        .outerjoin(released, released.c.assignment_id == Assignment.id)
+        .where(Assignment.cohort_id.in_(led))
+        .order_by(Assignment.due_at, Assignment.id)
+    ).all()

@@ -12,7 +12,7 @@ import statistics
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from flask_babel import gettext as _
@@ -58,6 +58,7 @@ class StudentRow:
     reviewer_name: str = ""
     waiting_since: datetime | None = None
     overdue: str | None = None  # "submission" | "review"
+    last_release: datetime | None = None
 
 
 @dataclass
@@ -209,6 +210,7 @@ def _student_rows(assignment, now: datetime) -> list[StudentRow]:
         row.plan_id, row.state, row.versions = plan.id, state, plan.versions
         row.late = bool(has_kept and plan.first_kept_late)
         row.reviewer_id, row.reviewer_name = plan.reviewer_id, plan.reviewer_name or ""
+        row.last_release = plan.last_release
         moments = (plan.updated_at, plan.draft_saved_at, plan.last_submitted, plan.last_release)
         row.last_activity = max((m for m in moments if m is not None), default=None)
         if state in OPEN_FOR_REVIEW_VALUES and has_kept:
@@ -341,13 +343,49 @@ def _language(assignment) -> LanguageCurve:
     )
 
 
+# --- the course leader's home: what needs their eye, per assignment -----------------------------------------
+
+RECENT = timedelta(days=7)  # "released this week": feedback released in the last seven days
+# An assignment is current until four weeks after its review date; after that it belongs to an earlier term.
+CURRENT_AFTER_REVIEW_DATE = timedelta(days=28)
+
+
+@dataclass
+class Triage:
+    assignment: object
+    waiting: int
+    overdue_reviews: int
+    overdue_students: int
+    released: int
+
+    def links(self) -> dict[str, dict]:
+        """The dashboard's filters that list the plans behind each count."""
+        return {"waiting": {"state": "submitted", "reviewer": "none"}, "overdue_reviews": {"overdue": "review"},
+                "overdue_students": {"overdue": "submission"}, "released": {"released": "week"}}
+
+
+def leader_home(user, now: datetime | None = None) -> tuple[list[Triage], list[Triage]]:
+    """(current, earlier) assignments of the cohorts `user` leads with their counts: the current ones soonest
+    due first, those of earlier terms after, the most recent first."""
+    now = now or utcnow()
+    current: list[Triage] = []
+    earlier: list[Triage] = []
+    for assignment, *counts in queries.leader_triage(user, now, now - RECENT):
+        row = Triage(assignment, *(int(n) for n in counts))
+        is_current = assignment.review_due_at + CURRENT_AFTER_REVIEW_DATE >= now
+        (current if is_current else earlier).append(row)
+    earlier.sort(key=lambda row: (row.assignment.due_at, row.assignment.id), reverse=True)
+    return current, earlier
+
+
 # --- filtering and sorting of the students' table -----------------------------------------------------------
 
 @dataclass
 class Filters:
     state: str | None = None
     reviewer: int | str | None = None  # a user id, or "none" for plans without a reviewer
-    overdue: bool = False
+    overdue: bool | str = False  # True for any overdue work, or one kind of it: "submission" | "review"
+    released: bool = False  # feedback released in the last seven days
     sort: str = "name"
     direction: str = "asc"
 
@@ -359,13 +397,17 @@ class Filters:
         if reviewer is not None and reviewer != "none":
             reviewer = int(reviewer) if re.fullmatch(r"[0-9]{1,12}", reviewer) else None
         sort = args.get("sort") or "name"
+        overdue = args.get("overdue") or ""
         return cls(state=state if state in STATES else None, reviewer=reviewer,
-                   overdue=(args.get("overdue") or "") in ("1", "yes", "on", "true"),
+                   overdue=overdue if overdue in OVERDUE_LABELS else overdue in ("1", "yes", "on", "true"),
+                   released=args.get("released") == "week",
                    sort=sort if sort in SORT_KEYS else "name",
                    direction="desc" if args.get("dir") == "desc" else "asc")
 
     def as_args(self, **changes) -> dict:
-        values = {"state": self.state, "reviewer": self.reviewer, "overdue": "1" if self.overdue else None,
+        overdue = self.overdue if isinstance(self.overdue, str) else "1" if self.overdue else None
+        values = {"state": self.state, "reviewer": self.reviewer, "overdue": overdue,
+                  "released": "week" if self.released else None,
                   "sort": self.sort if self.sort != "name" else None,
                   "dir": self.direction if self.direction != "asc" else None}
         values.update(changes)
@@ -373,7 +415,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.state or self.reviewer or self.overdue)
+        return bool(self.state or self.reviewer or self.overdue or self.released)
 
 
 def _sort_value(row: StudentRow, key: str):
@@ -397,8 +439,13 @@ def filtered_students(dashboard: Dashboard, filters: Filters) -> list[StudentRow
         rows = [r for r in rows if r.reviewer_id is None]
     elif filters.reviewer is not None:
         rows = [r for r in rows if r.reviewer_id == filters.reviewer]
-    if filters.overdue:
+    if isinstance(filters.overdue, str):
+        rows = [r for r in rows if r.overdue == filters.overdue]
+    elif filters.overdue:
         rows = [r for r in rows if r.overdue]
+    if filters.released:
+        since = dashboard.now - RECENT
+        rows = [r for r in rows if r.last_release is not None and r.last_release >= since]
     present = [r for r in rows if _sort_value(r, filters.sort) is not None]
     missing = [r for r in rows if _sort_value(r, filters.sort) is None]  # empty cells last, whichever way
     present.sort(key=lambda r: (_sort_value(r, filters.sort), r.name.casefold(), r.student_id),
