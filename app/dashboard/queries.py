@@ -31,9 +31,9 @@ def _days_between(start, end):
 
 
 def student_members(cohort_id: int) -> Sequence[Row]:
-    """(id, name, email) of everyone who is a student of the cohort now."""
+    """(id, name, email, student number) of everyone who is a student of the cohort now."""
     return db.session.execute(
-        db.select(User.id, User.name, User.email)
+        db.select(User.id, User.name, User.email, Membership.student_number)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort_id, Membership.role == Role.student)
     ).all()
@@ -55,6 +55,7 @@ def plans(assignment) -> Sequence[Row]:
     kept = PlanVersion.withdrawn_at.is_(None)
     versions = (db.select(PlanVersion.plan_id, db.func.count(PlanVersion.id).label("versions"),
                           db.func.max(PlanVersion.submitted_at).label("last_submitted"),
+                          db.func.min(PlanVersion.submitted_at).label("first_submitted"),
                           db.func.max(db.case((kept, PlanVersion.submitted_at))).label("latest_kept_at"),
                           db.func.min(db.case((kept, PlanVersion.number))).label("first_kept"))
                 .join(Plan, Plan.id == PlanVersion.plan_id)
@@ -71,6 +72,7 @@ def plans(assignment) -> Sequence[Row]:
                   reviewer.name.label("reviewer_name"),
                   db.func.coalesce(versions.c.versions, 0).label("versions"),
                   db.type_coerce(versions.c.last_submitted, UTCDateTime()).label("last_submitted"),
+                  db.type_coerce(versions.c.first_submitted, UTCDateTime()).label("first_submitted"),
                   db.type_coerce(versions.c.latest_kept_at, UTCDateTime()).label("latest_kept_at"),
                   versions.c.first_kept, first.late.label("first_kept_late"),
                   db.type_coerce(releases.c.last_release, UTCDateTime()).label("last_release"))
@@ -141,6 +143,24 @@ def levels_and_moves(assignment, level_order: dict[str, int]) -> Sequence[Row]:
                   count(pairs.c.after > pairs.c.before), count(pairs.c.after == pairs.c.before),
                   count(pairs.c.after < pairs.c.before))
         .group_by(pairs.c.criterion_key, pairs.c.after)
+    ).all()
+
+
+def levels_per_plan(assignment) -> Sequence[Row]:
+    """(plan id, criterion, level key on the first released review, level key on the latest released review) of
+    every plan with released feedback, in one pass over the scores of those two reviews."""
+    bounds = _released_bounds(assignment)
+    level = CriterionScore.level_key
+    return db.session.execute(
+        db.select(Review.plan_id, CriterionScore.criterion_key,
+                  db.func.max(db.case((PlanVersion.number == bounds.c.first, level))).label("first"),
+                  db.func.max(db.case((PlanVersion.number == bounds.c.latest, level))).label("latest"))
+        .join(CriterionScore, CriterionScore.review_id == Review.id)
+        .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
+        .join(bounds, bounds.c.plan_id == Review.plan_id)
+        .where(Review.released_at.is_not(None),
+               (PlanVersion.number == bounds.c.first) | (PlanVersion.number == bounds.c.latest))
+        .group_by(Review.plan_id, CriterionScore.criterion_key)
     ).all()
 
 

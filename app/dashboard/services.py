@@ -18,6 +18,7 @@ from functools import cached_property
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.assignments.models import Assignment
 from app.cases.models import localized
 from app.dashboard import queries
 from app.db import utcnow
@@ -59,6 +60,9 @@ class StudentRow:
     waiting_since: datetime | None = None
     overdue: str | None = None  # "submission" | "review"
     last_release: datetime | None = None
+    first_submitted: datetime | None = None
+    last_submitted: datetime | None = None
+    student_number: str = ""
 
 
 @dataclass
@@ -198,8 +202,9 @@ def build(assignment, *, now: datetime | None = None, locale: str = "en") -> Das
 def _student_rows(assignment, now: datetime) -> list[StudentRow]:
     """One row per student of the cohort, and per former student who has a plan for this assignment."""
     rows: dict[int, StudentRow] = {}
-    for student_id, name, email in queries.student_members(assignment.cohort_id):
-        rows[student_id] = StudentRow(student_id=student_id, name=name, email=email, member=True)
+    for student_id, name, email, student_number in queries.student_members(assignment.cohort_id):
+        rows[student_id] = StudentRow(student_id=student_id, name=name, email=email, member=True,
+                                      student_number=student_number or "")
     for plan in queries.plans(assignment):
         row = rows.get(plan.student_id)
         if row is None:
@@ -211,6 +216,7 @@ def _student_rows(assignment, now: datetime) -> list[StudentRow]:
         row.late = bool(has_kept and plan.first_kept_late)
         row.reviewer_id, row.reviewer_name = plan.reviewer_id, plan.reviewer_name or ""
         row.last_release = plan.last_release
+        row.first_submitted, row.last_submitted = plan.first_submitted, plan.last_submitted
         moments = (plan.updated_at, plan.draft_saved_at, plan.last_submitted, plan.last_release)
         row.last_activity = max((m for m in moments if m is not None), default=None)
         if state in OPEN_FOR_REVIEW_VALUES and has_kept:
@@ -352,7 +358,7 @@ CURRENT_AFTER_REVIEW_DATE = timedelta(days=28)
 
 @dataclass
 class Triage:
-    assignment: object
+    assignment: Assignment
     waiting: int
     overdue_reviews: int
     overdue_students: int
@@ -509,6 +515,35 @@ def table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Tab
         rows = [[term, category_label(category), first, latest] for term, category, first, latest in language.terms]
         return Table(key, [_("Term"), _("Category"), _("In first versions"), _("In latest versions")], rows)
     raise KeyError(key)
+
+
+def export_table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Table:
+    """A table as its CSV has it: the page's columns, and for the students also what a course leader takes
+    elsewhere (e-mail, student number, each criterion's level on the first and the latest version with released
+    feedback, and the dates of the first and last submission and the last release)."""
+    data = table(dashboard, key, filters)
+    if key != "students":
+        return data
+    rubric = dashboard.rubric  # the criteria's names, also of those scored on another rubric version
+    levels = dict(rubric.levels)
+    by_plan: defaultdict[int, dict[str, tuple]] = defaultdict(dict)
+    for plan_id, criterion, first, latest in queries.levels_per_plan(dashboard.assignment):
+        by_plan[plan_id][criterion] = (first, latest)
+    columns = [*data.columns, _("E-mail"), _("Student number"), _("First submitted"), _("Last submitted"),
+               _("Feedback last released")]
+    for _key, title in rubric.criteria:
+        columns += [_("%(criterion)s: first reviewed version", criterion=title),
+                    _("%(criterion)s: latest reviewed version", criterion=title)]
+    level_name = lambda key: levels.get(key, key) or ""  # noqa: E731
+    rows = []
+    for row, values in zip(filtered_students(dashboard, filters or Filters()), data.rows):
+        scored = by_plan.get(row.plan_id or 0, {})
+        extra = [row.email, row.student_number, row.first_submitted, row.last_submitted, row.last_release]
+        for criterion, _title in rubric.criteria:
+            first, latest = scored.get(criterion, (None, None))
+            extra += [level_name(first), level_name(latest)]
+        rows.append([*values, *extra])
+    return Table(key, columns, rows)
 
 
 def cell_text(value) -> str:
