@@ -32,6 +32,10 @@ class RoleForm(Form):
     confirmed = HiddenField()
 
 
+class StudentNumberForm(Form):
+    student_number = StringField(_l("Student number"), validators=[Optional(), Length(max=32)])
+
+
 class ConfirmForm(Form):
     confirmed = HiddenField()
 
