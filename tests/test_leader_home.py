@@ -53,6 +53,9 @@ class Term:
         for key in ("eli", "fay"):
             review_services.save_review(self.plans[key], self.rita, scores={}, overall="Good")
             review_services.release(self.plans[key], self.rita)
+        for plan in self.plans.values():  # submitted in time, before the due date
+            for version in plan.versions:
+                version.submitted_at = now - timedelta(days=12)
         review_services.review_for(self.plans["eli"].latest_version).released_at = now - timedelta(days=2)
         review_services.review_for(self.plans["fay"].latest_version).released_at = now - timedelta(days=20)
         db.session.commit()
