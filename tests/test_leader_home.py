@@ -70,14 +70,19 @@ def counts(row):
     return (row.waiting, row.overdue_reviews, row.overdue_students, row.released)
 
 
+def all_rows(user):
+    current, earlier = services.leader_home(user)
+    return current + earlier
+
+
 def test_each_count_of_an_assignment(term):
     current, earlier = services.leader_home(term.leader)
-    assert [row.assignment for row in current] == [term.assignment] and earlier == []
-    assert counts(current[0]) == (1, 2, 2, 1)
+    assert current == [] and [row.assignment for row in earlier] == [term.assignment]  # its review date has passed
+    assert counts(earlier[0]) == (1, 2, 2, 1)
 
 
 def test_each_count_leads_to_exactly_the_students_it_counts(term):
-    (row,), _earlier = services.leader_home(term.leader)
+    (row,) = all_rows(term.leader)
     dashboard = services.build(term.assignment)
     for key, args in row.links().items():
         shown = services.filtered_students(dashboard, services.Filters.from_args(args))
@@ -94,8 +99,8 @@ def test_nothing_is_overdue_before_the_dates(app):
     world.assignment.due_at = utcnow() + timedelta(days=1)
     world.assignment.review_due_at = utcnow() + timedelta(days=8)
     db.session.commit()
-    (row,), _earlier = services.leader_home(world.leader)
-    assert counts(row) == (1, 0, 0, 1)
+    current, earlier = services.leader_home(world.leader)
+    assert [counts(row) for row in current] == [(1, 0, 0, 1)] and earlier == []
 
 
 def test_a_leader_sees_only_the_cohorts_they_lead(app):
@@ -105,17 +110,17 @@ def test_a_leader_sees_only_the_cohorts_they_lead(app):
     MembershipFactory(cohort=autumn.cohort, user=both, role=Role.leader)
     teacher = member(autumn.cohort, Role.instructor)
     MembershipFactory(cohort=spring.cohort, user=teacher, role=Role.student)
-    assert [r.assignment.title for r in services.leader_home(spring.leader)[0]] == ["Spring"]
-    assert [r.assignment.title for r in services.leader_home(autumn.leader)[0]] == ["Autumn"]
-    assert sorted(r.assignment.title for r in services.leader_home(both)[0]) == ["Autumn", "Spring"]
+    assert [r.assignment.title for r in all_rows(spring.leader)] == ["Spring"]
+    assert [r.assignment.title for r in all_rows(autumn.leader)] == ["Autumn"]
+    assert sorted(r.assignment.title for r in all_rows(both)) == ["Autumn", "Spring"]
     assert services.leader_home(teacher) == ([], [])
     # the counts of one cohort are not mixed into the other's (spring has one more student, who has not started)
-    by_title = {r.assignment.title: counts(r) for r in services.leader_home(both)[0]}
+    by_title = {r.assignment.title: counts(r) for r in all_rows(both)}
     assert by_title == {"Spring": (1, 2, 3, 1), "Autumn": (1, 2, 2, 1)}
 
 
 def test_current_assignments_come_first_and_earlier_terms_after(app, client):
-    term = Term(title="This term")
+    term = Term(title="Just finished")
     now = utcnow()
     cohort = term.cohort
     old = AssignmentFactory(cohort=cohort, title="Last spring", opens_at=now - timedelta(days=300),
@@ -124,14 +129,17 @@ def test_current_assignments_come_first_and_earlier_terms_after(app, client):
                               due_at=now - timedelta(days=150), review_due_at=now - timedelta(days=140))
     soon = AssignmentFactory(cohort=cohort, title="Next month", opens_at=now + timedelta(days=2),
                              due_at=now + timedelta(days=30), review_due_at=now + timedelta(days=40))
+    running = AssignmentFactory(cohort=cohort, title="Running now", opens_at=now - timedelta(days=20),
+                                due_at=now - timedelta(days=1), review_due_at=now + timedelta(days=10))
     current, earlier = services.leader_home(term.leader)
-    assert [r.assignment for r in current] == [term.assignment, soon]
-    assert [r.assignment for r in earlier] == [older, old]  # the most recent first
+    assert [r.assignment for r in current] == [running, soon]  # the soonest due first
+    assert [r.assignment for r in earlier] == [term.assignment, older, old]  # the most recent first
     login(client, term.leader.email)
     html = client.get("/").get_data(as_text=True)
-    positions = [html.index(title) for title in ("This term", "Next month", "Last autumn", "Last spring")]
+    titles = ("Running now", "Next month", "Earlier assignments", "Just finished", "Last autumn", "Last spring")
+    positions = [html.index(title) for title in titles]
     assert positions == sorted(positions)
-    assert "2 assignments of earlier terms" in html
+    assert "3 assignments whose review date has passed, the most recent first." in html
 
 
 def test_the_home_page_links_each_count_to_its_filtered_list(client, term):

@@ -352,8 +352,6 @@ def _language(assignment) -> LanguageCurve:
 # --- the course leader's home: what needs their eye, per assignment -----------------------------------------
 
 RECENT = timedelta(days=7)  # "released this week": feedback released in the last seven days
-# An assignment is current until four weeks after its review date; after that it belongs to an earlier term.
-CURRENT_AFTER_REVIEW_DATE = timedelta(days=28)
 
 
 @dataclass
@@ -371,15 +369,15 @@ class Triage:
 
 
 def leader_home(user, now: datetime | None = None) -> tuple[list[Triage], list[Triage]]:
-    """(current, earlier) assignments of the cohorts `user` leads with their counts: the current ones soonest
-    due first, those of earlier terms after, the most recent first."""
+    """(current, earlier) assignments of the cohorts `user` leads with their counts. An assignment is current
+    until its review date has passed; the current ones come soonest due first, the earlier ones (of earlier terms,
+    or just finished) after, the most recent first."""
     now = now or utcnow()
     current: list[Triage] = []
     earlier: list[Triage] = []
     for assignment, *counts in queries.leader_triage(user, now, now - RECENT):
         row = Triage(assignment, *(int(n) for n in counts))
-        is_current = assignment.review_due_at + CURRENT_AFTER_REVIEW_DATE >= now
-        (current if is_current else earlier).append(row)
+        (current if assignment.review_due_at >= now else earlier).append(row)
     earlier.sort(key=lambda row: (row.assignment.due_at, row.assignment.id), reverse=True)
     return current, earlier
 
