@@ -64,3 +64,16 @@ def test_the_leaders_home_in_norwegian(page, app):
     page.wait_for_url(lambda url: "released=week" in url)
     assert students_listed(page) == ["Eli Student"]
     shot(page, "leader-dashboard-released-nb.png")
+
+
+def test_the_leader_records_a_student_number_on_the_cohort_page(page, app):
+    term = Term(title="Anna, spring")
+    sign_in(page, term.leader.email)
+    page.goto(f"/cohorts/{term.cohort.id}")
+    field = page.get_by_label("Student number of Ada Student")
+    field.fill("s123456")
+    field.press("Enter")
+    page.get_by_text("The student number of Ada Student is saved.").wait_for()
+    assert page.get_by_label("Student number of Ada Student").input_value() == "s123456"
+    assert_no_serious_violations(page)
+    shot(page, "leader-cohort-student-number-en.png")
