@@ -50,7 +50,7 @@ EXPECTED = {
     ("cohorts.regenerate_join_code", "POST"): COHORT_MANAGER, ("cohorts.appoint", "POST"): COHORT_MANAGER,
     ("cohorts.change_role", "POST"): COHORT_MANAGER, ("cohorts.enrol", "GET"): COHORT_MANAGER,
     ("cohorts.enrol", "POST"): COHORT_MANAGER, ("cohorts.enrol_confirm", "POST"): COHORT_MANAGER,
-    ("cohorts.remove_member", "POST"): COHORT_MANAGER,
+    ("cohorts.remove_member", "POST"): COHORT_MANAGER, ("cohorts.set_student_number", "POST"): COHORT_MANAGER,
     ("assignments.create", "GET"): COHORT_MANAGER, ("assignments.create", "POST"): COHORT_MANAGER,
     ("assignments.edit", "GET"): COHORT_MANAGER, ("assignments.edit", "POST"): COHORT_MANAGER,
     ("assignments.close", "POST"): COHORT_MANAGER, ("assignments.reopen", "POST"): COHORT_MANAGER,

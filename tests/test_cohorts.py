@@ -155,3 +155,39 @@ def test_member_of_another_cohort_cannot_change_roles_here(client):
     login(client, other_leader.email)
     response = post(client, f"/cohorts/{cohort.id}/members/{membership.id}/role", {"role": "leader", "confirmed": "yes"})
     assert response.status_code == 404
+
+
+def test_leader_records_a_students_number_and_it_is_audited_without_the_number(client):
+    cohort = CohortFactory()
+    leader = member(cohort, Role.leader)
+    student = member(cohort, Role.student, name="Siri Student")
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == student.id))
+    login(client, leader.email)
+    url = f"/cohorts/{cohort.id}/members/{membership.id}/student-number"
+    response = post(client, url, {"student_number": "  s 123456 "})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#member-{membership.id}")
+    db.session.refresh(membership)
+    assert membership.student_number == "s 123456"
+    html = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert 'value="s 123456"' in html and "The student number of Siri Student is saved." in html
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.kind == "membership.student_number_changed"))
+    assert entry is not None and "123456" not in str(entry.data)
+    assert post(client, url, {"student_number": "x" * 33}).status_code == 302
+    db.session.refresh(membership)
+    assert membership.student_number == "s 123456"  # too long: refused, nothing changed
+    post(client, url, {"student_number": ""})
+    db.session.refresh(membership)
+    assert membership.student_number is None
+
+
+def test_only_the_cohorts_managers_record_student_numbers(client):
+    cohort = CohortFactory()
+    student = member(cohort, Role.student)
+    instructor = member(cohort, Role.instructor)
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == student.id))
+    url = f"/cohorts/{cohort.id}/members/{membership.id}/student-number"
+    for person, status in ((student, 403), (instructor, 403), (member(CohortFactory(), Role.leader), 404)):
+        login(client, person.email)
+        assert post(client, url, {"student_number": "s1"}).status_code == status
+    db.session.refresh(membership)
+    assert membership.student_number is None

@@ -292,11 +292,44 @@ def test_csv_export_equals_the_table_on_the_page(client, built, table):
     with client.application.test_request_context():
         as_read = [[format_moment(datetime.fromisoformat(cell)).replace("\u202f", " ") if ISO.fullmatch(cell) else cell
                     for cell in row] for row in rows[1:]]
-    assert as_read == page_rows and page_rows
     expected = services.table(services.build(built.assignment), table,
                               services.Filters(sort="state", direction="desc") if query else None)
-    assert rows[0] == expected.columns
+    width = len(expected.columns)  # the students' file has more columns after the page's (tested below)
+    assert [row[:width] for row in as_read] == page_rows and page_rows
+    assert rows[0][:width] == expected.columns
     assert len(rows) - 1 == len(expected.rows)
+
+
+def test_the_students_file_has_what_a_course_leader_needs(client, built):
+    built.membership("fia").student_number = "s123456"
+    db.session.commit()
+    login(client, built.leader.email)
+    text = client.get(f"/assignments/{built.assignment.id}/dashboard.csv?table=students").get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    by_name = {row[0].split()[0]: dict(zip(header, row)) for row in rows}
+    gro, fia, eva, anna = by_name["Gro"], by_name["Fia"], by_name["Eva"], by_name["Anna"]
+    assert fia["E-mail"] == built.s["fia"].email and fia["Student number"] == "s123456"
+    assert gro["Student number"] == "" and anna["E-mail"] == built.s["anna"].email
+    assert gro["State"] == "Completed" and gro["Versions"] == "2" and gro["Reviewer"] == "Ivar Instructor"
+    language, voice = "Respectful, plain language", "The person's voice and goals"
+    resources, measures = "Resource orientation", "Concrete measures and responsibilities"
+    first, latest = "{}: first reviewed version", "{}: latest reviewed version"
+    assert (gro[first.format(language)], gro[latest.format(language)]) == ("Not yet there", "Solid")
+    assert (gro[first.format(voice)], gro[latest.format(voice)]) == ("Solid", "Solid")
+    assert (gro[first.format(resources)], gro[latest.format(resources)]) == ("On the way", "Not yet there")
+    assert (gro[first.format(measures)], gro[latest.format(measures)]) == ("", "Exemplary")
+    # one released review: it is both the first and the latest
+    assert (fia[first.format(voice)], fia[latest.format(voice)]) == ("On the way", "On the way")
+    # a review not released yet shows no levels
+    assert eva[first.format(language)] == "" and eva[latest.format(language)] == ""
+    for name, dates in {"gro": (T0, T0 + timedelta(days=3), T0 + timedelta(days=7)),
+                        "fia": (T0, T0, T0 + timedelta(days=2))}.items():
+        row = by_name[name.title()]
+        cells = (row["First submitted"], row["Last submitted"], row["Feedback last released"])
+        assert all(ISO.fullmatch(cell) for cell in cells), cells
+        assert tuple(datetime.fromisoformat(cell) for cell in cells) == tuple(d.replace(second=0) for d in dates)
+    assert anna["First submitted"] == "" and anna["Feedback last released"] == ""
 
 
 def test_csv_cells_cannot_start_a_formula(client, built):

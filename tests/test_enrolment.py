@@ -353,3 +353,26 @@ def test_a_member_of_another_cohort_cannot_be_removed_through_this_one(client, c
     response = post(client, f"/cohorts/{cohort.id}/members/{membership.id}/remove", {"confirmed": "yes"})
     assert response.status_code == 404
     assert exists(membership.id)
+
+
+def test_student_numbers_come_with_the_file_when_it_has_them(client, cohort, leader):
+    UserFactory(email="per.dahl@example.org", name="Per Dahl")
+    login(client, leader.email)
+    text = ("email;name;role;studentnummer\n"
+            "sara.nilsen@example.org;Sara Nilsen;student; s 100200 \n"
+            "per.dahl@example.org;Per Dahl;student;s100300\n"
+            "ola.moe@example.org;Ola Moe;student;\n"
+            f"too.long@example.org;Too Long;student;{'9' * 33}\n")
+    html = upload(client, cohort, text).get_data(as_text=True)
+    assert "<th scope=\"col\">Student number</th>" in html and "<td>s 100200</td>" in html
+    assert outcomes(html)[3] == ("too.long@example.org", "error")
+    assert "A student number has at most 32 characters." in html
+    assert confirm(client, cohort, html).status_code == 302
+    numbers = dict(db.session.execute(db.select(User.email, Membership.student_number)
+                                      .join(Membership, Membership.user_id == User.id)
+                                      .where(Membership.cohort_id == cohort.id)).all())
+    assert numbers == {leader.email: None, "sara.nilsen@example.org": "s 100200",
+                       "per.dahl@example.org": "s100300", "ola.moe@example.org": None}
+    # a file without the column shows no such column
+    html = upload(client, cohort, GOOD).get_data(as_text=True)
+    assert "Student number" not in html

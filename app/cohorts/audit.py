@@ -20,6 +20,8 @@ def _describe_membership(entry, context: Context) -> str | None:
     if entry.kind == "membership.role_changed":
         return _("%(name)s: %(from)s → %(to)s", name=context.person(data, "user_id"),
                  **{"from": _role(data.get("from")), "to": _role(data.get("to"))})
+    if entry.kind == "membership.student_number_changed":
+        return context.person(data, "user_id")
     if entry.kind in ("membership.added", "membership.removed"):
         return _("%(name)s as %(role)s", name=context.person(data, "user_id"), role=_role(data.get("role")))
     return None
@@ -37,6 +39,7 @@ describe_events("membership.", _l("All membership and role changes"), {
     "membership.added": _l("Member added"),
     "membership.role_changed": _l("Role changed"),
     "membership.removed": _l("Member removed"),
+    "membership.student_number_changed": _l("Student number changed"),
 }, _describe_membership, person_keys=("user_id",))
 describe_events("cohort.", _l("All cohort changes"), {
     "cohort.created": _l("Cohort created"),

@@ -22,7 +22,7 @@ from app.audit.services import record
 from app.auth.models import User, normalise_email
 from app.auth.services import create_user, send_invitation
 from app.cohorts.models import Cohort, Membership, Role
-from app.cohorts.services import add_member, role_label
+from app.cohorts.services import STUDENT_NUMBER_LENGTH, add_member, role_label
 from app.db import db
 from app.errors import Conflict, ValidationError
 
@@ -55,6 +55,8 @@ COLUMN_WORDS = {
     "e-post": "email", "e-postadresse": "email",
     "name": "name", "full name": "name", "navn": "name", "fullt navn": "name",
     "role": "role", "rolle": "role",
+    "student number": "student_number", "student_number": "student_number", "student no": "student_number",
+    "student id": "student_number", "studentnummer": "student_number", "studentnr": "student_number",
 }
 
 
@@ -64,6 +66,7 @@ class EnrolmentRow:
     email: str
     name: str
     role_text: str
+    student_number: str = ""
     role: Role | None = None
     outcome: str = ERROR
     reason: str = ""
@@ -80,6 +83,10 @@ class EnrolmentPreview:
     cohort_id: int
     text: str
     rows: list[EnrolmentRow] = field(default_factory=list)
+
+    @property
+    def has_student_numbers(self) -> bool:
+        return any(row.student_number for row in self.rows)
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -156,10 +163,12 @@ def _parse(text: str) -> list[EnrolmentRow]:
     if missing:
         raise ValidationError(_("The first line must name the columns email, name and role (missing: %(columns)s).",
                                 columns=", ".join(missing)))
-    where = {column: header.index(column) for column in ("email", "name", "role")}
+    where: dict[str, int] = {column: header.index(column) for column in ("email", "name", "role", "student_number")
+                             if column in header}
 
     def value(cells: list[str], column: str) -> str:
-        return cells[where[column]].strip() if where[column] < len(cells) else ""
+        index = where.get(column)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
 
     rows: list[EnrolmentRow] = []
     for cells in reader:
@@ -169,7 +178,8 @@ def _parse(text: str) -> list[EnrolmentRow]:
         if len(rows) >= MAX_ROWS:
             raise ValidationError(_("The file has more than %(n)d rows. Split it into smaller files.", n=MAX_ROWS))
         rows.append(EnrolmentRow(line=line, email=value(cells, "email"), name=" ".join(value(cells, "name").split()),
-                                 role_text=value(cells, "role")))
+                                 role_text=value(cells, "role"),
+                                 student_number=" ".join(value(cells, "student_number").split())))
     if not rows:
         raise ValidationError(_("The file has a header line but no people in it."))
     return rows
@@ -205,6 +215,9 @@ def preview(cohort: Cohort, text: str) -> EnrolmentPreview:
             continue
         if len(row.name) > MAX_NAME:
             row.reason = _("The name is longer than %(n)d characters.", n=MAX_NAME)
+            continue
+        if len(row.student_number) > STUDENT_NUMBER_LENGTH:
+            row.reason = _("A student number has at most %(n)d characters.", n=STUDENT_NUMBER_LENGTH)
             continue
         row.outcome = ""
     emails = [row.email for row in result.rows if row.outcome == ""]
@@ -268,7 +281,9 @@ def enrol(cohort: Cohort, text: str, checksum: str, *, actor: User) -> Enrolment
             row.user_id = user.id
         else:
             user = users[row.user_id]
-        add_member(cohort, user, row.role, actor=actor)
+        membership = add_member(cohort, user, row.role, actor=actor)
+        if row.student_number:
+            membership.student_number = row.student_number
         if row.outcome == NEW_ACCOUNT:
             send_invitation(user, cohort.name, role_label(row.role))
     record("cohort.enrolled", actor=actor, cohort=cohort, subject=cohort,

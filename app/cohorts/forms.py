@@ -32,14 +32,19 @@ class RoleForm(Form):
     confirmed = HiddenField()
 
 
+class StudentNumberForm(Form):
+    student_number = StringField(_l("Student number"), validators=[Optional(), Length(max=32)])
+
+
 class ConfirmForm(Form):
     confirmed = HiddenField()
 
 
 class EnrolUploadForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to upload."))],
-                     description=_l("The first line names the columns: email, name, role. Roles: student, "
-                                    "instructor or leader (an empty role means student). At most 2,000 rows."),
+                     description=_l("The first line names the columns: email, name, role, and if you have "
+                                    "them, student number. Roles: student, instructor or leader (an empty role "
+                                    "means student). At most 2,000 rows."),
                      render_kw={"accept": ".csv,text/csv,text/plain"})
 
 

@@ -49,6 +49,8 @@ class Membership(CreatedAtMixin, Model):
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="cohort_role", native_enum=False, validate_strings=True, length=16), nullable=False
     )
+    # The school's number for a student, when known (for the course leader's exports); None when not given.
+    student_number: Mapped[str | None] = mapped_column(String(32))
 
     cohort = relationship("Cohort", back_populates="memberships")
     user = relationship("User", back_populates="memberships")

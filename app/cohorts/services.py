@@ -145,6 +145,23 @@ def change_role(member: Membership, new_role: Role, *, actor: User) -> Membershi
     return member
 
 
+STUDENT_NUMBER_LENGTH = 32
+
+
+def set_student_number(member: Membership, number: str | None, *, actor: User) -> Membership:
+    """Record the school's number of a member (empty: not known). The log says that it changed, not the number."""
+    number = " ".join((number or "").split()) or None
+    if number is not None and len(number) > STUDENT_NUMBER_LENGTH:
+        raise ValidationError(_("A student number has at most %(n)d characters.", n=STUDENT_NUMBER_LENGTH))
+    if number == member.student_number:
+        return member
+    member.student_number = number
+    record("membership.student_number_changed", actor=actor, cohort=member.cohort, subject=member,
+           user_id=member.user_id)
+    db.session.flush()
+    return member
+
+
 def appoint(cohort: Cohort, email: str, name: str, role: Role, *, actor: User) -> tuple[Membership, bool]:
     """Give someone a role in the cohort, creating and inviting the account when it does not exist yet.
 
@@ -202,6 +219,13 @@ def members_of(cohort: Cohort) -> list[Membership]:
             .order_by(Membership.role, User.name)
         )
     )
+
+
+def leaders_of(cohort_id: int) -> list[User]:
+    """The cohort's course leaders."""
+    return list(db.session.scalars(
+        db.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort_id, Membership.role == Role.leader).order_by(User.id)))
 
 
 def removal_consequences(member: Membership) -> dict:

@@ -6,7 +6,15 @@ from flask_login import current_user, login_required
 
 from app.assignments.services import assignments_of
 from app.cohorts import enrolment, policies, services
-from app.cohorts.forms import AppointForm, CohortForm, ConfirmForm, EnrolConfirmForm, EnrolUploadForm, RoleForm
+from app.cohorts.forms import (
+    AppointForm,
+    CohortForm,
+    ConfirmForm,
+    EnrolConfirmForm,
+    EnrolUploadForm,
+    RoleForm,
+    StudentNumberForm,
+)
 from app.cohorts.models import Cohort, Role
 from app.db import db
 from app.errors import ValidationError
@@ -137,6 +145,30 @@ def change_role(cohort_id: int, member_id: int):
         return redirect(back)
     db.session.commit()
     flash(_("%(name)s is now %(role)s.", name=member.user.name, role=services.role_label(new_role)), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:cohort_id>/members/<int:member_id>/student-number", methods=["POST"])
+@login_required
+def set_student_number(cohort_id: int, member_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    member = services.get_member(cohort, member_id)
+    form = StudentNumberForm()
+    back = url_for("cohorts.detail", cohort_id=cohort.id) + f"#member-{member.id}"
+    if not form.validate_on_submit():
+        flash(_("A student number has at most %(n)d characters.", n=services.STUDENT_NUMBER_LENGTH), "error")
+        return redirect(back)
+    try:
+        services.set_student_number(member, form.student_number.data, actor=current_user)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    if member.student_number:
+        flash(_("The student number of %(name)s is saved.", name=member.user.name), "success")
+    else:
+        flash(_("The student number of %(name)s is removed.", name=member.user.name), "success")
     return redirect(back)
 
 

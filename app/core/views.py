@@ -11,9 +11,10 @@ from app.auth.services import set_locale
 from app.cohorts.models import Role
 from app.cohorts.policies import is_admin
 from app.cohorts.services import cohorts_of
+from app.dashboard.services import leader_home
 from app.db import db
 from app.plans.queries import student_assignments
-from app.reviews.queries import leader_assignments, review_counts
+from app.reviews.queries import review_counts
 from app.urls import safe_next
 
 bp = Blueprint("core", __name__, template_folder="templates")
@@ -35,7 +36,7 @@ def home_for(user) -> dict:
     return {"cohorts": cohorts,
             "plans": student_assignments(user) if Role.student in roles else [],
             "reviews": review_counts(user) if Role.instructor in roles else None,
-            "leading": leader_assignments(user) if Role.leader in roles else [],
+            "leading": leader_home(user) if Role.leader in roles else ([], []),
             "administration": is_admin(user), "audit_log": can_read_full_log(user)}
 
 

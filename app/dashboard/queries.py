@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Float, Row, Text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer, joinedload
 
+from app.assignments.models import Assignment
 from app.auth.models import User
 from app.cohorts.models import Membership, Role
 from app.db import UTCDateTime, db
 from app.plans.models import Plan, PlanVersion
+from app.plans.states import NOTHING_SUBMITTED, OPEN_FOR_REVIEW
 from app.reviews.models import CriterionScore, Review
 
 
@@ -29,9 +31,9 @@ def _days_between(start, end):
 
 
 def student_members(cohort_id: int) -> Sequence[Row]:
-    """(id, name, email) of everyone who is a student of the cohort now."""
+    """(id, name, email, student number) of everyone who is a student of the cohort now."""
     return db.session.execute(
-        db.select(User.id, User.name, User.email)
+        db.select(User.id, User.name, User.email, Membership.student_number)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.cohort_id == cohort_id, Membership.role == Role.student)
     ).all()
@@ -53,6 +55,7 @@ def plans(assignment) -> Sequence[Row]:
     kept = PlanVersion.withdrawn_at.is_(None)
     versions = (db.select(PlanVersion.plan_id, db.func.count(PlanVersion.id).label("versions"),
                           db.func.max(PlanVersion.submitted_at).label("last_submitted"),
+                          db.func.min(PlanVersion.submitted_at).label("first_submitted"),
                           db.func.max(db.case((kept, PlanVersion.submitted_at))).label("latest_kept_at"),
                           db.func.min(db.case((kept, PlanVersion.number))).label("first_kept"))
                 .join(Plan, Plan.id == PlanVersion.plan_id)
@@ -69,6 +72,7 @@ def plans(assignment) -> Sequence[Row]:
                   reviewer.name.label("reviewer_name"),
                   db.func.coalesce(versions.c.versions, 0).label("versions"),
                   db.type_coerce(versions.c.last_submitted, UTCDateTime()).label("last_submitted"),
+                  db.type_coerce(versions.c.first_submitted, UTCDateTime()).label("first_submitted"),
                   db.type_coerce(versions.c.latest_kept_at, UTCDateTime()).label("latest_kept_at"),
                   versions.c.first_kept, first.late.label("first_kept_late"),
                   db.type_coerce(releases.c.last_release, UTCDateTime()).label("last_release"))
@@ -142,6 +146,24 @@ def levels_and_moves(assignment, level_order: dict[str, int]) -> Sequence[Row]:
     ).all()
 
 
+def levels_per_plan(assignment) -> Sequence[Row]:
+    """(plan id, criterion, level key on the first released review, level key on the latest released review) of
+    every plan with released feedback, in one pass over the scores of those two reviews."""
+    bounds = _released_bounds(assignment)
+    level = CriterionScore.level_key
+    return db.session.execute(
+        db.select(Review.plan_id, CriterionScore.criterion_key,
+                  db.func.max(db.case((PlanVersion.number == bounds.c.first, level))).label("first"),
+                  db.func.max(db.case((PlanVersion.number == bounds.c.latest, level))).label("latest"))
+        .join(CriterionScore, CriterionScore.review_id == Review.id)
+        .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
+        .join(bounds, bounds.c.plan_id == Review.plan_id)
+        .where(Review.released_at.is_not(None),
+               (PlanVersion.number == bounds.c.first) | (PlanVersion.number == bounds.c.latest))
+        .group_by(Review.plan_id, CriterionScore.criterion_key)
+    ).all()
+
+
 def _first_and_latest_versions(assignment):
     """(plan id, number, is first, is latest) of each plan's first and latest version that was not withdrawn."""
     kept = (db.select(PlanVersion.plan_id, db.func.min(PlanVersion.number).label("first"),
@@ -168,3 +190,44 @@ def first_and_latest_hints(assignment):
               & ((PlanVersion.number == kept.c.first) | (PlanVersion.number == kept.c.latest)))
         .execution_options(yield_per=100)
     )
+
+
+def leader_triage(user, now, released_since) -> Sequence[Row]:
+    """The assignments of every cohort `user` leads, each with what needs the leader's eye, counted in SQL in one
+    statement: (assignment, plans waiting for a reviewer, overdue reviews, overdue students, plans with feedback
+    released since `released_since`). Overdue means what it means on the dashboard (`services.overdue_kind`)."""
+    led = db.select(Membership.cohort_id).where(Membership.user_id == user.id, Membership.role == Role.leader)
+    open_for_review = Plan.state.in_(sorted(OPEN_FOR_REVIEW))
+    kept = db.exists().where(PlanVersion.plan_id == Plan.id, PlanVersion.withdrawn_at.is_(None))
+    count = lambda condition: db.func.sum(db.case((condition, 1), else_=0))  # noqa: E731
+    plan_counts = (db.select(Plan.assignment_id,
+                             count(open_for_review & Plan.reviewer_id.is_(None)).label("waiting"),
+                             count(open_for_review).label("open"),
+                             count(Plan.state.in_(sorted(NOTHING_SUBMITTED)) & ~kept).label("unsubmitted"))
+                   .join(Assignment, Assignment.id == Plan.assignment_id)
+                   .where(Assignment.cohort_id.in_(led))
+                   .group_by(Plan.assignment_id).subquery())
+    has_plan = db.exists().where(Plan.assignment_id == Assignment.id, Plan.student_id == Membership.user_id)
+    not_started = (db.select(Assignment.id.label("assignment_id"), db.func.count(Membership.id).label("students"))
+                   .join(Membership, (Membership.cohort_id == Assignment.cohort_id) & (Membership.role == Role.student))
+                   .where(Assignment.cohort_id.in_(led), ~has_plan)
+                   .group_by(Assignment.id).subquery())
+    released = (db.select(Plan.assignment_id, db.func.count(db.distinct(Review.plan_id)).label("plans"))
+                .join(Plan, Plan.id == Review.plan_id)
+                .join(Assignment, Assignment.id == Plan.assignment_id)
+                .where(Assignment.cohort_id.in_(led), Review.released_at >= released_since)
+                .group_by(Plan.assignment_id).subquery())
+    zero = lambda column: db.func.coalesce(column, 0)  # noqa: E731
+    return db.session.execute(
+        db.select(Assignment, zero(plan_counts.c.waiting).label("waiting"),
+                  db.case((Assignment.review_due_at < now, zero(plan_counts.c.open)), else_=0).label("overdue_reviews"),
+                  db.case((Assignment.due_at < now, zero(plan_counts.c.unsubmitted) + zero(not_started.c.students)),
+                          else_=0).label("overdue_students"),
+                  zero(released.c.plans).label("released"))
+        .options(joinedload(Assignment.cohort), defer(Assignment.instructions))
+        .outerjoin(plan_counts, plan_counts.c.assignment_id == Assignment.id)
+        .outerjoin(not_started, not_started.c.assignment_id == Assignment.id)
+        .outerjoin(released, released.c.assignment_id == Assignment.id)
+        .where(Assignment.cohort_id.in_(led))
+        .order_by(Assignment.due_at, Assignment.id)
+    ).all()

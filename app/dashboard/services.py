@@ -12,12 +12,13 @@ import statistics
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.assignments.models import Assignment
 from app.cases.models import localized
 from app.dashboard import queries
 from app.db import utcnow
@@ -58,6 +59,10 @@ class StudentRow:
     reviewer_name: str = ""
     waiting_since: datetime | None = None
     overdue: str | None = None  # "submission" | "review"
+    last_release: datetime | None = None
+    first_submitted: datetime | None = None
+    last_submitted: datetime | None = None
+    student_number: str = ""
 
 
 @dataclass
@@ -197,8 +202,9 @@ def build(assignment, *, now: datetime | None = None, locale: str = "en") -> Das
 def _student_rows(assignment, now: datetime) -> list[StudentRow]:
     """One row per student of the cohort, and per former student who has a plan for this assignment."""
     rows: dict[int, StudentRow] = {}
-    for student_id, name, email in queries.student_members(assignment.cohort_id):
-        rows[student_id] = StudentRow(student_id=student_id, name=name, email=email, member=True)
+    for student_id, name, email, student_number in queries.student_members(assignment.cohort_id):
+        rows[student_id] = StudentRow(student_id=student_id, name=name, email=email, member=True,
+                                      student_number=student_number or "")
     for plan in queries.plans(assignment):
         row = rows.get(plan.student_id)
         if row is None:
@@ -209,6 +215,8 @@ def _student_rows(assignment, now: datetime) -> list[StudentRow]:
         row.plan_id, row.state, row.versions = plan.id, state, plan.versions
         row.late = bool(has_kept and plan.first_kept_late)
         row.reviewer_id, row.reviewer_name = plan.reviewer_id, plan.reviewer_name or ""
+        row.last_release = plan.last_release
+        row.first_submitted, row.last_submitted = plan.first_submitted, plan.last_submitted
         moments = (plan.updated_at, plan.draft_saved_at, plan.last_submitted, plan.last_release)
         row.last_activity = max((m for m in moments if m is not None), default=None)
         if state in OPEN_FOR_REVIEW_VALUES and has_kept:
@@ -341,13 +349,47 @@ def _language(assignment) -> LanguageCurve:
     )
 
 
+# --- the course leader's home: what needs their eye, per assignment -----------------------------------------
+
+RECENT = timedelta(days=7)  # "released this week": feedback released in the last seven days
+
+
+@dataclass
+class Triage:
+    assignment: Assignment
+    waiting: int
+    overdue_reviews: int
+    overdue_students: int
+    released: int
+
+    def links(self) -> dict[str, dict]:
+        """The dashboard's filters that list the plans behind each count."""
+        return {"waiting": {"state": "submitted", "reviewer": "none"}, "overdue_reviews": {"overdue": "review"},
+                "overdue_students": {"overdue": "submission"}, "released": {"released": "week"}}
+
+
+def leader_home(user, now: datetime | None = None) -> tuple[list[Triage], list[Triage]]:
+    """(current, earlier) assignments of the cohorts `user` leads with their counts. An assignment is current
+    until its review date has passed; the current ones come soonest due first, the earlier ones (of earlier terms,
+    or just finished) after, the most recent first."""
+    now = now or utcnow()
+    current: list[Triage] = []
+    earlier: list[Triage] = []
+    for assignment, *counts in queries.leader_triage(user, now, now - RECENT):
+        row = Triage(assignment, *(int(n) for n in counts))
+        (current if assignment.review_due_at >= now else earlier).append(row)
+    earlier.sort(key=lambda row: (row.assignment.due_at, row.assignment.id), reverse=True)
+    return current, earlier
+
+
 # --- filtering and sorting of the students' table -----------------------------------------------------------
 
 @dataclass
 class Filters:
     state: str | None = None
     reviewer: int | str | None = None  # a user id, or "none" for plans without a reviewer
-    overdue: bool = False
+    overdue: bool | str = False  # True for any overdue work, or one kind of it: "submission" | "review"
+    released: bool = False  # feedback released in the last seven days
     sort: str = "name"
     direction: str = "asc"
 
@@ -359,13 +401,17 @@ class Filters:
         if reviewer is not None and reviewer != "none":
             reviewer = int(reviewer) if re.fullmatch(r"[0-9]{1,12}", reviewer) else None
         sort = args.get("sort") or "name"
+        overdue = args.get("overdue") or ""
         return cls(state=state if state in STATES else None, reviewer=reviewer,
-                   overdue=(args.get("overdue") or "") in ("1", "yes", "on", "true"),
+                   overdue=overdue if overdue in OVERDUE_LABELS else overdue in ("1", "yes", "on", "true"),
+                   released=args.get("released") == "week",
                    sort=sort if sort in SORT_KEYS else "name",
                    direction="desc" if args.get("dir") == "desc" else "asc")
 
     def as_args(self, **changes) -> dict:
-        values = {"state": self.state, "reviewer": self.reviewer, "overdue": "1" if self.overdue else None,
+        overdue = self.overdue if isinstance(self.overdue, str) else "1" if self.overdue else None
+        values = {"state": self.state, "reviewer": self.reviewer, "overdue": overdue,
+                  "released": "week" if self.released else None,
                   "sort": self.sort if self.sort != "name" else None,
                   "dir": self.direction if self.direction != "asc" else None}
         values.update(changes)
@@ -373,7 +419,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.state or self.reviewer or self.overdue)
+        return bool(self.state or self.reviewer or self.overdue or self.released)
 
 
 def _sort_value(row: StudentRow, key: str):
@@ -397,8 +443,13 @@ def filtered_students(dashboard: Dashboard, filters: Filters) -> list[StudentRow
         rows = [r for r in rows if r.reviewer_id is None]
     elif filters.reviewer is not None:
         rows = [r for r in rows if r.reviewer_id == filters.reviewer]
-    if filters.overdue:
+    if isinstance(filters.overdue, str):
+        rows = [r for r in rows if r.overdue == filters.overdue]
+    elif filters.overdue:
         rows = [r for r in rows if r.overdue]
+    if filters.released:
+        since = dashboard.now - RECENT
+        rows = [r for r in rows if r.last_release is not None and r.last_release >= since]
     present = [r for r in rows if _sort_value(r, filters.sort) is not None]
     missing = [r for r in rows if _sort_value(r, filters.sort) is None]  # empty cells last, whichever way
     present.sort(key=lambda r: (_sort_value(r, filters.sort), r.name.casefold(), r.student_id),
@@ -462,6 +513,35 @@ def table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Tab
         rows = [[term, category_label(category), first, latest] for term, category, first, latest in language.terms]
         return Table(key, [_("Term"), _("Category"), _("In first versions"), _("In latest versions")], rows)
     raise KeyError(key)
+
+
+def export_table(dashboard: Dashboard, key: str, filters: Filters | None = None) -> Table:
+    """A table as its CSV has it: the page's columns, and for the students also what a course leader takes
+    elsewhere (e-mail, student number, each criterion's level on the first and the latest version with released
+    feedback, and the dates of the first and last submission and the last release)."""
+    data = table(dashboard, key, filters)
+    if key != "students":
+        return data
+    rubric = dashboard.rubric  # the criteria's names, also of those scored on another rubric version
+    levels = dict(rubric.levels)
+    by_plan: defaultdict[int, dict[str, tuple]] = defaultdict(dict)
+    for plan_id, criterion, first, latest in queries.levels_per_plan(dashboard.assignment):
+        by_plan[plan_id][criterion] = (first, latest)
+    columns = [*data.columns, _("E-mail"), _("Student number"), _("First submitted"), _("Last submitted"),
+               _("Feedback last released")]
+    for _key, title in rubric.criteria:
+        columns += [_("%(criterion)s: first reviewed version", criterion=title),
+                    _("%(criterion)s: latest reviewed version", criterion=title)]
+    level_name = lambda key: levels.get(key, key) or ""  # noqa: E731
+    rows = []
+    for row, values in zip(filtered_students(dashboard, filters or Filters()), data.rows):
+        scored = by_plan.get(row.plan_id or 0, {})
+        extra = [row.email, row.student_number, row.first_submitted, row.last_submitted, row.last_release]
+        for criterion, _title in rubric.criteria:
+            first, latest = scored.get(criterion, (None, None))
+            extra += [level_name(first), level_name(latest)]
+        rows.append([*values, *extra])
+    return Table(key, columns, rows)
 
 
 def cell_text(value) -> str:

@@ -57,7 +57,7 @@ def export(assignment_id: int):
     if key not in services.TABLES:
         abort(404)
     dashboard = services.build(assignment, locale=current_locale())
-    data = services.table(dashboard, key, services.Filters.from_args(request.args))
+    data = services.export_table(dashboard, key, services.Filters.from_args(request.args))
     return Response(services.to_csv(data), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{services.csv_filename(assignment, key)}"',
                              "Cache-Control": "no-store"})

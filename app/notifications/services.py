@@ -17,6 +17,7 @@ def message_for(kind: str, params: dict) -> str:
         "released": lambda: _("Your feedback on version %(version)s is ready to read.", **params),
         "completed": lambda: _("Your plan is marked complete. Your final plan and all its feedback are ready."),
         "reassigned": lambda: _("A plan by %(student)s is now yours to review.", **params),
+        "waiting": lambda: _("A plan by %(student)s waits for a reviewer in %(assignment)s.", **params),
         "unassigned": lambda: _("The plan by %(student)s was given to another reviewer.", **params),
     }
     try:
@@ -36,6 +37,12 @@ def notify(user, kind: str, plan=None, **params) -> Notification:
         body = _("Hello %(name)s,\n\n%(text)s\n\nOpen it here: %(link)s\n", name=user.name, text=text, link=link)
     send_mail(user.email, subject, body, kind=f"notification.{kind}")
     return note
+
+
+def was_notified(user, kind: str, plan) -> bool:
+    """Whether `user` was already told `kind` about this plan."""
+    return db.session.scalar(db.select(db.exists().where(
+        Notification.user_id == user.id, Notification.kind == kind, Notification.plan_id == plan.id))) or False
 
 
 def unread_count_of(user_id):

@@ -37,6 +37,8 @@ def open(notification_id: int):
         return redirect(url_for("notifications.index"))
     if note.kind in ("submitted", "reassigned"):
         return redirect(url_for("reviews.review", plan_id=note.plan_id))
+    if note.kind == "waiting":
+        return redirect(url_for("reviews.allocation", assignment_id=note.plan.assignment_id))
     if note.kind in ("released", "completed"):
         return redirect(url_for("reviews.feedback", plan_id=note.plan_id))
     return redirect(url_for("plans.show", plan_id=note.plan_id))

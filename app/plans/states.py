@@ -107,7 +107,8 @@ PROGRESS_LABELS = {
 # Progress values (strings, as the dashboard's rows carry them) where a review is under way or waited for, and where
 # the student has nothing under way yet.
 OPEN_FOR_REVIEW_VALUES = frozenset(state.value for state in OPEN_FOR_REVIEW)
-NOTHING_SUBMITTED_VALUES = frozenset({NOT_STARTED, S.draft.value})
+NOTHING_SUBMITTED = frozenset({S.draft})  # a plan whose student has nothing under way, unless a version is kept
+NOTHING_SUBMITTED_VALUES = frozenset({NOT_STARTED, *(state.value for state in NOTHING_SUBMITTED)})
 
 
 def label_of(value) -> str:
