@@ -24,7 +24,8 @@ How matching works, in short:
   cost stays proportional to the text. A named group `hit` (or `hit2`) marks the part to show.
 
 Lexicon entry fields: id, category, terms / forms / pattern (+ trigger, starts), inflect, case
-(`exact` for abbreviations such as "Pt"), compound, require, unless, message, suggestion,
+(`exact` for abbreviations such as "Pt"), compound, require, unless, subject_after (the person may
+follow the hit instead of coming before it: "Derfor må Anna …"), message, suggestion,
 replacement or replacements (per written form), examples and not_examples (tested).
 """
 from __future__ import annotations
@@ -201,10 +202,16 @@ class _Rule:
     not_words: frozenset[str] = frozenset()
     not_heads: tuple[str, ...] = ()
     not_tails: tuple[str, ...] = ()
+    subject_after: re.Pattern | None = None
 
     def accepts(self, text: str, start: int, end: int) -> bool:
         if self.require and not any(c.holds(text, start, end) for c in self.require):
-            return False
+            # Norwegian puts the verb before the subject after a fronted word ("Derfor må Anna …"): with the
+            # person right after the hit, the rule holds, and what follows the person decides the exceptions.
+            inverted = self.subject_after.match(text, end, end + CONTEXT_WINDOW) if self.subject_after else None
+            if inverted is None:
+                return False
+            end = inverted.end()
         return not any(c.holds(text, start, end) for c in self.unless)
 
     def replacement_for(self, matched: str) -> str | None:
@@ -300,6 +307,16 @@ def _compile_context(item: dict, macros: dict[str, str], where: str) -> _Context
     return _Context(before, after)
 
 
+def _compile_subject_after(pattern: str | None, macros: dict[str, str], where: str) -> re.Pattern | None:
+    """`subject_after`: the subject that may follow the hit when the verb comes first (V2 word order)."""
+    if not pattern:
+        return None
+    try:
+        return re.compile(r"[\s" + re.escape(QUOTES) + r"]+(?:" + _sub_macros(pattern, macros) + r")\b", re.IGNORECASE)
+    except re.error as exc:
+        raise LexiconError(f"{where}: bad subject_after pattern: {exc}") from exc
+
+
 def _split_term(term: str) -> tuple[tuple[str, ...], tuple[str | None, ...], bool]:
     trailing_dot = term.endswith(".")
     body = term[:-1] if trailing_dot else term
@@ -363,6 +380,7 @@ def compile_lexicon(data: dict, lang: str) -> Lexicon:
             not_words=frozenset(w.lower() for w in entry.get("not_words") or []),
             not_heads=tuple(h.lower() for h in entry.get("not_heads") or []),
             not_tails=tuple(t.lower() for t in entry.get("not_tails") or []),
+            subject_after=_compile_subject_after(entry.get("subject_after"), macros, where),
         )
         rules.append(rule)
         exact_case = entry.get("case") == "exact"
