@@ -266,7 +266,6 @@ def test_goal_time_frame_can_be_in_the_goal_text_and_all_counts_for_every_goal()
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from app.language.core import check_text  # noqa: E402
 from app.language.resource import _DEFICIT_WORDS, _NEGATED_STRENGTH, _STRENGTH_WORDS, _count_balance  # noqa: E402
 
 _PIECES = ["problems", "PROBLEMS", "unable", "Strengths", "skilled", "not able to", "doesn't enjoy", "likes",
