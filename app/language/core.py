@@ -248,7 +248,7 @@ class _Rule:
         if value and matched[:1].isupper() and value[:1].islower():
             shouting = len(matched) > 1 and matched.isupper()
             # An abbreviation in capitals is not a capital word: inside a sentence its words are written small.
-            if not shouting or SENTENCE_START_RE.search(text, 0, start) or start == 0:
+            if not shouting or start == 0 or SENTENCE_START_RE.search(text, max(0, start - 16), start):
                 value = value[:1].upper() + value[1:]
         return value
 
