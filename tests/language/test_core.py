@@ -385,6 +385,8 @@ def test_a_capital_stays_at_the_start_of_a_sentence_after_another():
     ("en", "She has been clean for six months.", "en.moral.clean", "abstinent", "negative"),
     ("nb", "Hun har AAP fra NAV.", "nb.jargon.forkortet_tjeneste", "arbeidsavklaringspenger", "rusbehandling"),
     ("nb", "Hun er henvist til TSB.", "nb.jargon.forkortet_tjeneste", "rusbehandling", "arbeidsavklaringspenger"),
+    ("nb", "Vival 5 mg 2 tbl. om kvelden.", "nb.jargon.tbl", "tabletter", "kapsler"),
+    ("nb", "Tiamin 100 mg 1 kaps. daglig.", "nb.jargon.tbl", "kapsel", "tablett"),
 ])
 def test_the_suggestion_offers_alternatives_for_the_sense_flagged_only(lang, text, rule, holds, lacks):
     suggestion = _only(text, lang, rule).suggestion
