@@ -357,9 +357,11 @@ def _only(text: str, lang: str, rule: str):
     ("nb", "Vival 5 mg 1 tbl. morgen og kveld.", "tablett"),
     ("nb", "Campral 333 mg to tbl. tre ganger om dagen.", "tabletter"),
     ("nb", "Tiamin 100 mg 3 kaps. daglig.", "kapsler"),
+    ("en", "Acamprosate 333 mg 2 tbl. three times a day.", "tablets"),
+    ("en", "Diazepam 5 mg 1 tab. at night.", "tablet"),
 ])
 def test_a_replacement_agrees_in_number_with_the_count_before_it(lang, text, expected):
-    assert _only(text, lang, "nb.jargon.tbl").replacement == expected
+    assert _only(text, lang, f"{lang}.jargon.{'tbl' if lang == 'nb' else 'tab'}").replacement == expected
 
 
 @pytest.mark.parametrize("lang, text, rule, expected", [
