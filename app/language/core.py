@@ -224,7 +224,11 @@ class _Rule:
             if found is None:
                 # Norwegian puts the verb before the subject after a fronted word ("Derfor må Anna …"): with the
                 # person right after the hit, the rule holds, and what follows the person decides the exceptions.
-                inverted = self.subject_after.match(text, end, end + CONTEXT_WINDOW) if self.subject_after else None
+                # A verb that opens the sentence asks or supposes ("Må han slutte å kjøre, …"): no order there.
+                inverted = None
+                if self.subject_after is not None and start > 0 \
+                        and not SENTENCE_START_RE.search(text, max(0, start - 16), start):
+                    inverted = self.subject_after.match(text, end, end + CONTEXT_WINDOW)
                 if inverted is None:
                     return False, None
                 end = inverted.end()
