@@ -165,7 +165,8 @@ _AGENTLESS_PASSIVE = {
         r"\b(?P<phrase>(?:will|shall|should|must|can|may|need\s+to|needs\s+to|has\s+to|have\s+to|is\s+to|are\s+to|"
         r"ought\s+to)\s+(?:(?:also|then|now|still|first|soon|immediately|promptly|always|regularly|further)\s+)*be\s+"
         r"(?:[a-z]+ly\s+)?(?!(?:interested|tired|worried|pleased|excited|scared|bored|relieved|prepared|involved|"
-        r"delighted|surprised|disappointed|ashamed|frightened|annoyed|upset|glad|allowed|based|used|missed)\b)"
+        r"delighted|surprised|disappointed|ashamed|frightened|annoyed|upset|glad|allowed|based|used|missed|"
+        r"settled|married|employed|qualified|engaged|retired|divorced|recovered|rested|housed|finished)\b)"
         r"(?:[a-z]+ed|sent|made|held|done|given|taken|told|sought|brought|met|kept|found|built|paid|put|set\s+up|"
         r"followed\s+up|seen|shown|written|known|drawn\s+up|begun|chosen|driven|run)"
         r"|(?:is|are)\s+(?:(?:also|therefore|strongly)\s+)?(?:recommended|advised|suggested|required|planned))\b"
@@ -179,10 +180,15 @@ _AGENTLESS_PASSIVE = {
         r"treffes|snakkes|hennes|deres|ellers|slåss|vises)\b)[a-zæøå]{3,}es(?:\s+opp)?)"
         r"|(?:det\s+)?(?:anbefales|tilrådes|tilrås|foreslås))\b(?!\s+(?:av|sammen\s+med)\b)", re.IGNORECASE),
 }
-# "vil" with the person as the subject is a wish ("Jeg vil bli hørt"), not a measure.
+# In her own voice ("I will be employed", "Jeg skal bli kontaktet") a passive is her goal, not a measure; so is
+# "vil" with her as the subject, which is a wish ("Anna vil bli hørt").
+_OWN_VOICE = {
+    "en": re.compile(r"(?-i:\bI)\s+$|\bwe\s+$", re.IGNORECASE),
+    "nb": re.compile(r"\b(?:jeg|vi)\s+$", re.IGNORECASE),
+}
 _WISH_SUBJECT = {
     "en": None,
-    "nb": re.compile(r"\b(?:jeg|vi|hun|han|anna|personen|pasienten)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "nb": re.compile(r"\b(?:hun|han|anna|personen|pasienten)\s+(?:\w+\s+)?$", re.IGNORECASE),
 }
 # Beside goals and measures, the sections that say what is done are read for them: the coordinator, the crisis plan
 # and the evaluation (see check_plan). Her own story (what matters, strengths, network) and her consent are not.
@@ -194,6 +200,8 @@ def agentless_passives(text: str, lang: str) -> list[tuple[int, int, str]]:
     wish = _WISH_SUBJECT[lang]
     for match in _AGENTLESS_PASSIVE[lang].finditer(text or ""):
         modal = match.groupdict().get("modal")
+        if _OWN_VOICE[lang].search(text, max(0, match.start() - 8), match.start()):
+            continue
         if wish is not None and modal and modal.lower() == "vil" \
                 and wish.search(text, max(0, match.start() - 40), match.start()):
             continue

@@ -352,6 +352,10 @@ def test_an_agentless_passive_in_a_goal_or_measure_asks_who_and_by_when(lang, pl
     # a wish in her own words, with "vil" meaning "wants"
     ("nb", {"goal": "Jeg vil bli tatt på alvor av NAV."}),
     ("nb", {"goal": "Anna vil bli kjent med naboene."}),
+    # her own goal about herself, in the first person
+    ("en", {"goal": "I will be employed in a kitchen by the summer."}),
+    ("nb", {"goal": "Jeg skal bli kontaktet før møtene, ikke etter."}),
+    ("en", {"goal": "Anna wants to be settled in her own flat by August, and she will be married in May."}),
     # the one who does it is named
     ("nb", {"measure": "Søknaden skal sendes av Lene innen 6. juni."}),
     ("en", {"measure": "The application will be sent by Lene by 6 June."}),
