@@ -151,3 +151,30 @@ def test_plan_checks_name_goals_and_measures_in_the_plans_language(client, app):
     messages = [h["message"] for h in r.get_json()["plan_hints"] if h["code"] == "measure_no_date"]
     assert messages and messages[0].startswith("Measure 1: ")
     assert not any(h["message"].startswith(("Tiltak", "Mål")) for h in r.get_json()["plan_hints"])
+
+
+def test_a_passive_measure_asks_who_and_by_when_on_the_plan_hints_endpoint(client, app):
+    world = World()
+    login(client, world.owner.email)
+    content = copy.deepcopy(GOOD_CONTENT)
+    content["measures"][0].update({"what": "The application will be sent to the housing office.", "due": ""})
+    content["sections"]["what_matters"] = "I want the plan to be sent to me."
+    r = client.post(f"/language/plans/{world.plan.id}/plan-hints", json={"content": content},
+                    headers={"X-CSRFToken": csrf_token(client)})
+    asks = [h for h in r.get_json()["plan_hints"] if h["code"] == "who_and_when"]
+    assert [(h["section"], h["message"]) for h in asks] == [
+        ("measures", "Measure 1: \u201cwill be sent\u201d does not say who does it: name who is responsible and by when.")]
+
+
+def test_a_passive_in_a_section_names_the_section_in_the_plans_language(client, app):
+    world = World()
+    world.plan.language = "nb"
+    db.session.commit()
+    login(client, world.owner.email)
+    content = copy.deepcopy(GOOD_CONTENT)
+    content["sections"]["crisis_plan"] = "Ved tidlige tegn skal søsteren kontaktes. Ring 113 ved akutt fare."
+    r = client.post(f"/language/plans/{world.plan.id}/plan-hints", json={"content": content},
+                    headers={"X-CSRFToken": csrf_token(client), "Accept-Language": "en"})
+    asks = [h["message"] for h in r.get_json()["plan_hints"] if h["code"] == "who_and_when"]
+    assert asks == ["Kriseplan: «skal søsteren kontaktes» sier ikke hvem som gjør det: skriv hvem som har ansvaret, "
+                    "og innen når."]

@@ -24,8 +24,10 @@ How matching works, in short:
   cost stays proportional to the text. A named group `hit` (or `hit2`) marks the part to show.
 
 Lexicon entry fields: id, category, terms / forms / pattern (+ trigger, starts), inflect, case
-(`exact` for abbreviations such as "Pt"), compound, require, unless, message, suggestion,
-replacement or replacements (per written form), examples and not_examples (tested).
+(`exact` for abbreviations such as "Pt"), compound, require, unless, subject_after (the person may
+follow the hit instead of coming before it: "Derfor må Anna …"), message, suggestion (or `suggestions`
+per written form, or a `suggestion` on the `require` context that found the hit, for one sense), plural
+(the replacement after a count above one), replacement or replacements (per written form), examples and not_examples (tested).
 """
 from __future__ import annotations
 
@@ -55,6 +57,11 @@ CONTEXT_WINDOW = 90
 # word itself for patterns marked `starts: trigger`) to PATTERN_AHEAD characters after it.
 PATTERN_BACK = 80
 PATTERN_AHEAD = 160
+# A count above one right before a word ("2 tbl.", "to kapsler", "three tabs"), and the start of a sentence.
+PLURAL_COUNT_RE = re.compile(
+    r"(?:\b(?:[2-9]|\d{2,}|\d+[.,]\d+|1[.,]5|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|two|three|four|five|six|seven|"
+    r"eight|nine|ten|twelve|several|flere|noen|some)|½)\s*$", re.IGNORECASE)
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?]\s|\n)[\s" + re.escape(QUOTES) + r"#>*\-]*$")
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,10 @@ def _expand_term(term: str, inflect: str, lang: str) -> list[str]:
 class _Context:
     before: re.Pattern | None
     after: re.Pattern | None
+    # A `require` context may name the sense it finds ("rene urinprøver" is about a test): its own suggestion and
+    # replacement then stand in for the entry's.
+    suggestion: str | None = None
+    replacement: str | None = None
 
     def holds(self, text: str, start: int, end: int) -> bool:
         if self.before is not None and not self.before.search(text[max(0, start - CONTEXT_WINDOW):start]):
@@ -201,16 +212,48 @@ class _Rule:
     not_words: frozenset[str] = frozenset()
     not_heads: tuple[str, ...] = ()
     not_tails: tuple[str, ...] = ()
+    subject_after: re.Pattern | None = None
+    plural: dict[str, str] = field(default_factory=dict)
+    suggestions: dict[str, str] = field(default_factory=dict)
+
+    def judge(self, text: str, start: int, end: int) -> tuple[bool, _Context | None]:
+        """Whether the rule holds here, and the `require` context that found it (it may name the sense)."""
+        found = None
+        if self.require:
+            found = next((c for c in self.require if c.holds(text, start, end)), None)
+            if found is None:
+                # Norwegian puts the verb before the subject after a fronted word ("Derfor må Anna …"): with the
+                # person right after the hit, the rule holds, and what follows the person decides the exceptions.
+                # A verb that opens the sentence asks or supposes ("Må han slutte å kjøre, …"): no order there.
+                inverted = None
+                if self.subject_after is not None and start > 0 \
+                        and not SENTENCE_START_RE.search(text, max(0, start - 16), start):
+                    inverted = self.subject_after.match(text, end, end + CONTEXT_WINDOW)
+                if inverted is None:
+                    return False, None
+                end = inverted.end()
+        return not any(c.holds(text, start, end) for c in self.unless), found
 
     def accepts(self, text: str, start: int, end: int) -> bool:
-        if self.require and not any(c.holds(text, start, end) for c in self.require):
-            return False
-        return not any(c.holds(text, start, end) for c in self.unless)
+        return self.judge(text, start, end)[0]
 
-    def replacement_for(self, matched: str) -> str | None:
-        value = self.replacements.get(matched.lower(), self.replacement)
+    def suggestion_for(self, matched: str, sense: _Context | None) -> str:
+        if sense is not None and sense.suggestion:
+            return sense.suggestion
+        return self.suggestions.get(matched.lower(), self.suggestion)
+
+    def replacement_for(self, matched: str, text: str = "", start: int = 0, sense: _Context | None = None) -> str | None:
+        key = matched.lower()
+        value = self.replacements.get(key, self.replacement)
+        if sense is not None and sense.replacement:
+            value = sense.replacement
+        if key in self.plural and PLURAL_COUNT_RE.search(text, max(0, start - 24), start):
+            value = self.plural[key]  # "2 tbl." is "2 tabletter"
         if value and matched[:1].isupper() and value[:1].islower():
-            value = value[:1].upper() + value[1:]
+            shouting = len(matched) > 1 and matched.isupper()
+            # An abbreviation in capitals is not a capital word: inside a sentence its words are written small.
+            if not shouting or start == 0 or SENTENCE_START_RE.search(text, max(0, start - 16), start):
+                value = value[:1].upper() + value[1:]
         return value
 
 
@@ -285,8 +328,9 @@ def _sub_macros(pattern: str, macros: dict[str, str]) -> str:
 
 
 def _compile_context(item: dict, macros: dict[str, str], where: str) -> _Context:
-    if not isinstance(item, dict) or not set(item) <= {"before", "after"} or not item:
-        raise LexiconError(f"{where}: a context is {{before: …}} and/or {{after: …}}")
+    if not isinstance(item, dict) or not set(item) <= {"before", "after", "suggestion", "replacement"} \
+            or not set(item) & {"before", "after"}:
+        raise LexiconError(f"{where}: a context is {{before: …}} and/or {{after: …}}, perhaps with its own suggestion")
     before = after = None
     try:
         if "before" in item:
@@ -297,7 +341,17 @@ def _compile_context(item: dict, macros: dict[str, str], where: str) -> _Context
                                re.IGNORECASE)
     except re.error as exc:
         raise LexiconError(f"{where}: bad context pattern: {exc}") from exc
-    return _Context(before, after)
+    return _Context(before, after, item.get("suggestion"), item.get("replacement"))
+
+
+def _compile_subject_after(pattern: str | None, macros: dict[str, str], where: str) -> re.Pattern | None:
+    """`subject_after`: the subject that may follow the hit when the verb comes first (V2 word order)."""
+    if not pattern:
+        return None
+    try:
+        return re.compile(r"[\s" + re.escape(QUOTES) + r"]+(?:" + _sub_macros(pattern, macros) + r")\b", re.IGNORECASE)
+    except re.error as exc:
+        raise LexiconError(f"{where}: bad subject_after pattern: {exc}") from exc
 
 
 def _split_term(term: str) -> tuple[tuple[str, ...], tuple[str | None, ...], bool]:
@@ -363,6 +417,9 @@ def compile_lexicon(data: dict, lang: str) -> Lexicon:
             not_words=frozenset(w.lower() for w in entry.get("not_words") or []),
             not_heads=tuple(h.lower() for h in entry.get("not_heads") or []),
             not_tails=tuple(t.lower() for t in entry.get("not_tails") or []),
+            subject_after=_compile_subject_after(entry.get("subject_after"), macros, where),
+            plural={str(k).lower(): str(v) for k, v in (entry.get("plural") or {}).items()},
+            suggestions={str(k).lower(): str(v).strip() for k, v in (entry.get("suggestions") or {}).items()},
         )
         rules.append(rule)
         exact_case = entry.get("case") == "exact"
@@ -544,11 +601,12 @@ def _check_text(text: str, lang: str) -> tuple[Finding, ...]:
     for start, end, _order, rule in candidates:
         if start < last_end or end <= start:
             continue
-        if not rule.accepts(text, start, end):
+        holds, sense = rule.judge(text, start, end)
+        if not holds:
             continue
         matched = text[start:end]
-        findings.append(Finding(start, end, matched, rule.category, rule.message, rule.suggestion,
-                                rule.replacement_for(matched), rule.id))
+        findings.append(Finding(start, end, matched, rule.category, rule.message, rule.suggestion_for(matched, sense),
+                                rule.replacement_for(matched, text, start, sense), rule.id))
         last_end = end
     return tuple(findings)
 

@@ -62,6 +62,7 @@ MESSAGES = {
         "evaluation_no_date": "Give the evaluation a date or an interval (for example \"every three months\").",
         "consent_missing": "Record what the person agrees to share, and with whom.",
         "deficit_outweighs_strengths": "The plan names far more problems and deficits than strengths; describe what the person can do and has achieved.",
+        "who_and_when": "\u201c%(phrase)s\u201d does not say who does it: name who is responsible and by when.",
     },
     "nb": {
         "what_matters_missing": "Skriv hva som er viktig for personen, med hennes egne ord.",
@@ -84,6 +85,7 @@ MESSAGES = {
         "evaluation_no_date": "Gi evalueringen en dato eller et intervall (for eksempel «hver tredje måned»).",
         "consent_missing": "Skriv hva personen samtykker til å dele, og med hvem.",
         "deficit_outweighs_strengths": "Planen nevner langt flere problemer og mangler enn ressurser; beskriv hva personen kan og har fått til.",
+        "who_and_when": "«%(phrase)s» sier ikke hvem som gjør det: skriv hvem som har ansvaret, og innen når.",
     },
 }
 
@@ -155,6 +157,57 @@ _NEGATED_STRENGTH = {
     "en": re.compile(r"\b(?:not|never|no\s+longer|unable\s+to|does\s+not|doesn't|did\s+not|didn't)\s+(?:\w+\s+)?(?:able\s+to|manage|manages|managed|enjoy|enjoys|like|likes|love|loves)\b", re.IGNORECASE),
     "nb": re.compile(r"\b(?:klarer|mestrer|liker|får)\s+(?:ikke|aldri)\b|\b(?:ikke|aldri)\s+(?:klarer|mestrer|liker)\b", re.IGNORECASE),
 }
+
+# Passives without a doer ("will be sent", "bør vurderes"): in a goal or a measure they leave open who does it and by
+# when. Only the texts where something is to be done are read for them; her story and the case documents are not.
+_AGENTLESS_PASSIVE = {
+    "en": re.compile(
+        r"\b(?P<phrase>(?:will|shall|should|must|can|may|need\s+to|needs\s+to|has\s+to|have\s+to|is\s+to|are\s+to|"
+        r"ought\s+to)\s+(?:(?:also|then|now|still|first|soon|immediately|promptly|always|regularly|further)\s+)*be\s+"
+        r"(?:[a-z]+ly\s+)?(?!(?:interested|tired|worried|pleased|excited|scared|bored|relieved|prepared|involved|"
+        r"delighted|surprised|disappointed|ashamed|frightened|annoyed|upset|glad|allowed|based|used|missed|"
+        r"settled|married|employed|qualified|engaged|retired|divorced|recovered|rested|housed|finished)\b)"
+        r"(?:[a-z]+ed|sent|made|held|done|given|taken|told|sought|brought|met|kept|found|built|paid|put|set\s+up|"
+        r"followed\s+up|seen|shown|written|known|drawn\s+up|begun|chosen|driven|run)"
+        r"|(?:is|are)\s+(?:(?:also|therefore|strongly)\s+)?(?:recommended|advised|suggested|required|planned))\b"
+        r"(?!\s+(?:by|together\s+with|jointly\s+with)\b)", re.IGNORECASE),
+    "nb": re.compile(
+        r"\b(?P<phrase>(?P<modal>bør|skal|vil|må|kan|skulle|burde|måtte)\s+(?:(?:også|derfor|snarest|straks|raskt|"
+        r"først|fortsatt|deretter|umiddelbart|jevnlig|alltid)\s+)*(?:bli\s+(?:[a-zæøå]+\s+)??"
+        r"(?!(?:kjent|vant|trygt|godt|lett|mett|stort|fint|flott|sett|tett|rett|sent|bedt)\b)[a-zæøå]{2,}(?:et|t|dd)"
+        r"|(?:(?:[a-zæøå]+(?:en|et|a|ene|ne)|det|dette|hun|han|de)\s+)?"
+        r"(?!(?:trives|synes|lykkes|mislykkes|finnes|minnes|møtes|ses|sees|føles|kjennes|høres|omgås|enes|skilles|"
+        r"treffes|snakkes|hennes|deres|ellers|slåss|vises)\b)[a-zæøå]{3,}es(?:\s+opp)?)"
+        r"|(?:det\s+)?(?:anbefales|tilrådes|tilrås|foreslås))\b(?!\s+(?:av|sammen\s+med)\b)", re.IGNORECASE),
+}
+# In her own voice ("I will be employed", "Jeg skal bli kontaktet") a passive is her goal, not a measure; so is
+# "vil" with her as the subject, which is a wish ("Anna vil bli hørt").
+_OWN_VOICE = {
+    "en": re.compile(r"(?-i:\bI)\s+$|\bwe\s+$", re.IGNORECASE),
+    "nb": re.compile(r"\b(?:jeg|vi)\s+$", re.IGNORECASE),
+}
+_WISH_SUBJECT = {
+    "en": None,
+    "nb": re.compile(r"\b(?:hun|han|anna|personen|pasienten)\s+(?:\w+\s+)?$", re.IGNORECASE),
+}
+# Beside goals and measures, the sections that say what is done are read for them: the coordinator, the crisis plan
+# and the evaluation (see check_plan). Her own story (what matters, strengths, network) and her consent are not.
+
+
+def agentless_passives(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """(start, end, phrase) of each passive that does not say who acts: "skal varsles", "will be sent"."""
+    result = []
+    wish = _WISH_SUBJECT[lang]
+    for match in _AGENTLESS_PASSIVE[lang].finditer(text or ""):
+        modal = match.groupdict().get("modal")
+        if _OWN_VOICE[lang].search(text, max(0, match.start() - 8), match.start()):
+            continue
+        if wish is not None and modal and modal.lower() == "vil" \
+                and wish.search(text, max(0, match.start() - 40), match.start()):
+            continue
+        result.append((match.start("phrase"), match.end("phrase"), match.group("phrase")))
+    return result
+
 
 _WORD_LISTS = (_DEFICIT_WORDS, _STRENGTH_WORDS, _NEGATED_STRENGTH)
 _WORD_LISTS_LOWER = tuple({lang: re.compile(rx.pattern) for lang, rx in words.items()} for words in _WORD_LISTS)
@@ -333,8 +386,12 @@ def check_plan(plan: dict, lang: str = "en", person_name: str | None = None) -> 
     measures = _as_list(plan.get("measures"))
     hints: list[PlanHint] = []
 
-    def hint(code: str, section: str, item: str | None = None) -> None:
-        hints.append(PlanHint(code, section, messages[code], item))
+    def hint(code: str, section: str, item: str | None = None, **values: str) -> None:
+        hints.append(PlanHint(code, section, messages[code] % values if values else messages[code], item))
+
+    def who_and_when(text: str, section: str, item: str | None = None) -> None:
+        for _start, _end, phrase in agentless_passives(text, lang)[:1]:
+            hint("who_and_when", section, item, phrase=phrase)
 
     what_matters = sections.get("what_matters", "")
     if _blank(what_matters):
@@ -365,6 +422,7 @@ def check_plan(plan: dict, lang: str = "en", person_name: str | None = None) -> 
             hint("goal_no_timeframe", "goals", goal_id)
         if measures and not serves_all and goal_id not in served:
             hint("goal_without_measure", "goals", goal_id)
+        who_and_when(text, "goals", goal_id)
 
     if not measures and goals:
         hint("measures_missing", "measures")
@@ -377,21 +435,26 @@ def check_plan(plan: dict, lang: str = "en", person_name: str | None = None) -> 
         link = str(measure.get("goal_id") or "").strip()
         if not link or (link not in goal_ids and link.lower() not in ("all", "alle")):
             hint("measure_no_goal", "measures", measure_id)
+        if _blank(measure.get("due")) or (_blank(measure.get("service")) and _blank(measure.get("role"))):
+            who_and_when(str(measure.get("what") or ""), "measures", measure_id)  # else the row says who and when
 
     if _blank(sections.get("coordinator")):
         hint("coordinator_missing", "coordinator")
+    who_and_when(sections.get("coordinator", ""), "coordinator")
 
     crisis = sections.get("crisis_plan", "")
     if _blank(crisis):
         hint("crisis_plan_missing", "crisis_plan")
     elif not has_crisis_contact(crisis, lang):
         hint("crisis_plan_no_contact", "crisis_plan")
+    who_and_when(crisis, "crisis_plan")
 
     evaluation = sections.get("evaluation", "")
     if _blank(evaluation):
         hint("evaluation_missing", "evaluation")
     elif not has_time_expression(evaluation, lang):
         hint("evaluation_no_date", "evaluation")
+    who_and_when(evaluation, "evaluation")
 
     if _blank(sections.get("consent")):
         hint("consent_missing", "consent")

@@ -12,7 +12,7 @@ from app.language.core import CATEGORIES, check_text
 from app.language.models import HintDismissal
 from app.language.resource import check_plan
 from app.plans import workflow
-from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, TEXT_SECTIONS, word_count
+from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, SECTION_BY_KEY, TEXT_SECTIONS, word_count
 from app.plans.services import plan_language
 
 MAX_CHECK_CHARS = 100_000
@@ -97,13 +97,20 @@ def labelled_plan_hints(content: dict, hints, lang: str) -> list[dict]:
         labels = {goal["id"]: _("Goal %(n)d", n=i) for i, goal in enumerate(content.get("goals", []), start=1)}
         labels.update({m["id"]: _("Measure %(n)d", n=i)
                        for i, m in enumerate(content.get("measures", []), start=1)})
+        # a check that quotes words from a section says which section they are in ("Crisis plan: …")
+        sections = {key: str(SECTION_BY_KEY[key].title) for key in TEXT_SECTIONS}
     result = []
     for hint in hints:
         item = hint.as_dict()
         if item.get("item") in labels:
             item["message"] = f"{labels[item['item']]}: {item['message']}"
+        elif item["code"] in QUOTING_CHECKS and item["section"] in sections:
+            item["message"] = f"{sections[item['section']]}: {item['message']}"
         result.append(item)
     return result
+
+
+QUOTING_CHECKS = frozenset({"who_and_when"})
 
 
 def submission_summary(plan) -> dict:

@@ -342,3 +342,54 @@ def test_findings_are_well_formed_for_any_text(parts, lang):
         assert finding.category in CATEGORIES
         assert finding.rule.startswith(f"{lang}.{finding.category}.")
         last_end = finding.end
+
+
+# ----------------------------------------------------------------------------- the sense flagged, and the replacement
+
+def _only(text: str, lang: str, rule: str):
+    found = [f for f in check_text(text, lang) if f.rule == rule]
+    assert len(found) == 1, check_text(text, lang)
+    return found[0]
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("nb", "Vival 5 mg 2 tbl. morgen og kveld.", "tabletter"),
+    ("nb", "Vival 5 mg 1 tbl. morgen og kveld.", "tablett"),
+    ("nb", "Campral 333 mg to tbl. tre ganger om dagen.", "tabletter"),
+    ("nb", "Tiamin 100 mg 3 kaps. daglig.", "kapsler"),
+    ("en", "Acamprosate 333 mg 2 tbl. three times a day.", "tablets"),
+    ("en", "Diazepam 5 mg 1 tab. at night.", "tablet"),
+])
+def test_a_replacement_agrees_in_number_with_the_count_before_it(lang, text, expected):
+    assert _only(text, lang, f"{lang}.jargon.{'tbl' if lang == 'nb' else 'tab'}").replacement == expected
+
+
+@pytest.mark.parametrize("lang, text, rule, expected", [
+    ("nb", "Hun er henvist til TSB i januar.", "nb.jargon.forkortet_tjeneste", "tverrfaglig spesialisert rusbehandling"),
+    ("nb", "AAP opphørt 09/2023.", "nb.jargon.forkortet_tjeneste", "Arbeidsavklaringspenger"),
+    ("nb", "Hun har søkt om AAP. AAP kan gis i tre år.", "nb.jargon.forkortet_tjeneste", "arbeidsavklaringspenger"),
+])
+def test_an_all_caps_abbreviation_inside_a_sentence_is_replaced_in_lower_case(lang, text, rule, expected):
+    found = [f for f in check_text(text, lang) if f.rule == rule]
+    assert found[0].replacement == expected
+
+
+def test_a_capital_stays_at_the_start_of_a_sentence_after_another():
+    found = [f for f in check_text("Hun har søkt om AAP. AAP kan gis i tre år.", "nb")
+             if f.rule == "nb.jargon.forkortet_tjeneste"]
+    assert [f.replacement for f in found] == ["arbeidsavklaringspenger", "Arbeidsavklaringspenger"]
+
+
+@pytest.mark.parametrize("lang, text, rule, holds, lacks", [
+    ("nb", "Alle urinprøvene var rene i april.", "nb.moral.ren", "negativ", "rusfri"),
+    ("nb", "Hun har vært ren i tre måneder.", "nb.moral.ren", "rusfri", "negativ"),
+    ("en", "The test came back clean on Monday.", "en.moral.clean", "negative", "abstinent"),
+    ("en", "She has been clean for six months.", "en.moral.clean", "abstinent", "negative"),
+    ("nb", "Hun har AAP fra NAV.", "nb.jargon.forkortet_tjeneste", "arbeidsavklaringspenger", "rusbehandling"),
+    ("nb", "Hun er henvist til TSB.", "nb.jargon.forkortet_tjeneste", "rusbehandling", "arbeidsavklaringspenger"),
+    ("nb", "Vival 5 mg 2 tbl. om kvelden.", "nb.jargon.tbl", "tabletter", "kapsler"),
+    ("nb", "Tiamin 100 mg 1 kaps. daglig.", "nb.jargon.tbl", "kapsel", "tablett"),
+])
+def test_the_suggestion_offers_alternatives_for_the_sense_flagged_only(lang, text, rule, holds, lacks):
+    suggestion = _only(text, lang, rule).suggestion
+    assert holds in suggestion and lacks not in suggestion

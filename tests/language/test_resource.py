@@ -5,6 +5,7 @@ import copy
 
 import pytest
 
+from app.language.core import check_text
 from app.language.resource import PlanHint, check_plan, has_crisis_contact, has_time_expression
 
 GOOD_EN = {
@@ -113,6 +114,7 @@ def test_a_poor_plan_gets_the_expected_hints():
         ("coordinator_missing", None),
         ("crisis_plan_no_contact", None),
         ("evaluation_no_date", None),
+        ("who_and_when", None),  # "will be evaluated": by whom?
         ("consent_missing", None),
     ]
 
@@ -264,7 +266,6 @@ def test_goal_time_frame_can_be_in_the_goal_text_and_all_counts_for_every_goal()
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from app.language.core import check_text  # noqa: E402
 from app.language.resource import _DEFICIT_WORDS, _NEGATED_STRENGTH, _STRENGTH_WORDS, _count_balance  # noqa: E402
 
 _PIECES = ["problems", "PROBLEMS", "unable", "Strengths", "skilled", "not able to", "doesn't enjoy", "likes",
@@ -295,3 +296,84 @@ def test_counts_are_case_insensitive_and_stop_at_the_end_of_a_section():
     assert "deficit_outweighs_strengths" not in [h.code for h in check_plan(plan, "en", "Anna")]
     plan["sections"]["network"] = "She is not able to cook. Problems, problems."
     assert "deficit_outweighs_strengths" in [h.code for h in check_plan(plan, "en", "Anna")]
+
+
+# ----------------------------------------------------------------------------- who does this, and by when?
+
+def _with(plan: dict, *, goal: str | None = None, measure: str | None = None, section: tuple[str, str] | None = None,
+          filled: bool = False) -> dict:
+    plan = copy.deepcopy(plan)
+    if goal is not None:
+        plan["goals"][0]["text"] = goal
+    if measure is not None:
+        row = plan["measures"][0]
+        row["what"] = measure
+        if not filled:
+            row["service"] = row["role"] = row["due"] = ""
+    if section is not None:
+        plan["sections"][section[0]] = section[1]
+    return plan
+
+
+def _who_hints(plan: dict, lang: str) -> list[PlanHint]:
+    return [h for h in check_plan(plan, lang) if h.code == "who_and_when"]
+
+
+@pytest.mark.parametrize("lang, plan_kw, phrase", [
+    ("nb", {"measure": "Søknad om bolig bør bli sendt til kommunen."}, "bør bli sendt"),
+    ("nb", {"measure": "Tiaminbehandling bør vurderes."}, "bør vurderes"),
+    ("nb", {"measure": "Fastlegen skal varsles ved tilbakefall."}, "skal varsles"),
+    ("nb", {"measure": "Det anbefales ukentlige samtaler."}, "anbefales"),
+    ("nb", {"goal": "Boligsituasjonen vil bli avklart innen august."}, "vil bli avklart"),
+    ("nb", {"section": ("crisis_plan", "Ved tidlige tegn skal søsteren kontaktes.")}, "skal søsteren kontaktes"),
+    ("nb", {"section": ("coordinator", "Koordinator skal oppnevnes.")}, "skal oppnevnes"),
+    ("en", {"measure": "The application will be sent to the housing office."}, "will be sent"),
+    ("en", {"section": ("coordinator", "A coordinator should be appointed.")}, "should be appointed"),
+    ("en", {"measure": "Weekly talks are recommended."}, "are recommended"),
+    ("en", {"measure": "Thiamine is recommended."}, "is recommended"),
+    ("en", {"goal": "Supported housing should be considered."}, "should be considered"),
+    ("en", {"section": ("evaluation", "The plan will be reviewed every three months.")}, "will be reviewed"),
+])
+def test_an_agentless_passive_in_a_goal_or_measure_asks_who_and_by_when(lang, plan_kw, phrase):
+    plan = _with(GOOD_EN if lang == "en" else GOOD_NB, **plan_kw)
+    hints = _who_hints(plan, lang)
+    assert len(hints) == 1, check_plan(plan, lang)
+    assert phrase in hints[0].message
+    asks = {"en": ("who", "by when"), "nb": ("hvem", "innen når")}[lang]
+    assert all(word in hints[0].message for word in asks)
+
+
+@pytest.mark.parametrize("lang, plan_kw", [
+    # the person's own story and wishes are not measures
+    ("nb", {"section": ("what_matters", "Jeg vil bli hørt, og planen skal sendes til meg.")}),
+    ("nb", {"section": ("network", "Moren skal ikke kontaktes.")}),
+    ("en", {"section": ("what_matters", "I want the plan to be sent to me, and it should be read aloud.")}),
+    ("en", {"section": ("strengths", "Her cooking will be missed at the café.")}),
+    # a wish in her own words, with "vil" meaning "wants"
+    ("nb", {"goal": "Jeg vil bli tatt på alvor av NAV."}),
+    ("nb", {"goal": "Anna vil bli kjent med naboene."}),
+    # her own goal about herself, in the first person
+    ("en", {"goal": "I will be employed in a kitchen by the summer."}),
+    ("nb", {"goal": "Jeg skal bli kontaktet før møtene, ikke etter."}),
+    ("en", {"goal": "Anna wants to be settled in her own flat by August, and she will be married in May."}),
+    # the one who does it is named
+    ("nb", {"measure": "Søknaden skal sendes av Lene innen 6. juni."}),
+    ("en", {"measure": "The application will be sent by Lene by 6 June."}),
+    ("en", {"measure": "Anna will be glad to have the keys."}),
+    # the row itself says who and by when
+    ("nb", {"measure": "Søknad om bolig skal sendes.", "filled": True}),
+    ("en", {"measure": "The application will be sent.", "filled": True}),
+])
+def test_no_who_and_when_hint_where_no_measure_is_meant_or_the_doer_is_named(lang, plan_kw):
+    plan = _with(GOOD_EN if lang == "en" else GOOD_NB, **plan_kw)
+    assert _who_hints(plan, lang) == []
+
+
+def test_the_good_plans_get_no_who_and_when_hint():
+    assert _who_hints(GOOD_EN, "en") == [] and _who_hints(GOOD_NB, "nb") == []
+
+
+def test_passives_are_a_plan_check_and_not_marked_in_any_text():
+    # case documents and her story are checked word by word: an agentless passive is not a word to mark there
+    assert check_text("The discharge summary will be sent to the GP.", "en") == []
+    assert check_text("Epikrisen skal sendes til fastlegen.", "nb") == []
