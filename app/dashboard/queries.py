@@ -117,51 +117,44 @@ def reviewed_plan_counts(assignment) -> tuple[int, int]:
     return reviewed or 0, compared or 0
 
 
+def _first_and_latest(assignment, value):
+    """Per plan and criterion: `value` of the score on the first and on the latest released review (as "first"
+    and "latest"), and whether those are two different versions (as "two"), in one pass over their scores."""
+    bounds = _released_bounds(assignment)
+    return (db.select(Review.plan_id, CriterionScore.criterion_key,
+                      db.func.max(db.case((PlanVersion.number == bounds.c.first, value))).label("first"),
+                      db.func.max(db.case((PlanVersion.number == bounds.c.latest, value))).label("latest"),
+                      db.func.max(db.case((bounds.c.first < bounds.c.latest, 1), else_=0)).label("two"))
+            .join(CriterionScore, CriterionScore.review_id == Review.id)
+            .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
+            .join(bounds, bounds.c.plan_id == Review.plan_id)
+            .where(Review.released_at.is_not(None),
+                   (PlanVersion.number == bounds.c.first) | (PlanVersion.number == bounds.c.latest))
+            .group_by(Review.plan_id, CriterionScore.criterion_key))
+
+
 def levels_and_moves(assignment, level_order: dict[str, int]) -> Sequence[Row]:
     """(criterion, rank on the latest released review or None, plans, moved up, stayed, moved down).
 
-    Per plan and criterion, the level's rank on its first and its latest released review is taken in one pass
-    over the scores (None when not scored or unknown); the outer query counts them per criterion and latest
-    rank, and counts the movement between the two reviews for plans with feedback on two or more versions."""
-    bounds = _released_bounds(assignment)
+    Per plan and criterion, the level's rank on its first and its latest released review (None when not scored or
+    unknown); the outer query counts them per criterion and latest rank, and counts the movement between the two
+    reviews for plans with feedback on two or more versions."""
     rank = db.case(level_order, value=CriterionScore.level_key) if level_order else db.null()
-    pairs = (db.select(Review.plan_id, CriterionScore.criterion_key,
-                       db.func.max(db.case((PlanVersion.number == bounds.c.first, rank))).label("before"),
-                       db.func.max(db.case((PlanVersion.number == bounds.c.latest, rank))).label("after"),
-                       db.func.max(db.case((bounds.c.first < bounds.c.latest, 1), else_=0)).label("two"))
-             .join(CriterionScore, CriterionScore.review_id == Review.id)
-             .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
-             .join(bounds, bounds.c.plan_id == Review.plan_id)
-             .where(Review.released_at.is_not(None),
-                    (PlanVersion.number == bounds.c.first) | (PlanVersion.number == bounds.c.latest))
-             .group_by(Review.plan_id, CriterionScore.criterion_key)
-             .subquery())
-    compared = (pairs.c.two == 1) & pairs.c.before.is_not(None) & pairs.c.after.is_not(None)
+    pairs = _first_and_latest(assignment, rank).subquery()
+    compared = (pairs.c.two == 1) & pairs.c.first.is_not(None) & pairs.c.latest.is_not(None)
     count = lambda condition: db.func.sum(db.case((compared & condition, 1), else_=0))  # noqa: E731
     return db.session.execute(
-        db.select(pairs.c.criterion_key, pairs.c.after, db.func.count(),
-                  count(pairs.c.after > pairs.c.before), count(pairs.c.after == pairs.c.before),
-                  count(pairs.c.after < pairs.c.before))
-        .group_by(pairs.c.criterion_key, pairs.c.after)
+        db.select(pairs.c.criterion_key, pairs.c.latest, db.func.count(),
+                  count(pairs.c.latest > pairs.c.first), count(pairs.c.latest == pairs.c.first),
+                  count(pairs.c.latest < pairs.c.first))
+        .group_by(pairs.c.criterion_key, pairs.c.latest)
     ).all()
 
 
 def levels_per_plan(assignment) -> Sequence[Row]:
-    """(plan id, criterion, level key on the first released review, level key on the latest released review) of
-    every plan with released feedback, in one pass over the scores of those two reviews."""
-    bounds = _released_bounds(assignment)
-    level = CriterionScore.level_key
-    return db.session.execute(
-        db.select(Review.plan_id, CriterionScore.criterion_key,
-                  db.func.max(db.case((PlanVersion.number == bounds.c.first, level))).label("first"),
-                  db.func.max(db.case((PlanVersion.number == bounds.c.latest, level))).label("latest"))
-        .join(CriterionScore, CriterionScore.review_id == Review.id)
-        .join(PlanVersion, PlanVersion.id == Review.plan_version_id)
-        .join(bounds, bounds.c.plan_id == Review.plan_id)
-        .where(Review.released_at.is_not(None),
-               (PlanVersion.number == bounds.c.first) | (PlanVersion.number == bounds.c.latest))
-        .group_by(Review.plan_id, CriterionScore.criterion_key)
-    ).all()
+    """(plan id, criterion, level key on the first released review, level key on the latest released review, whether
+    those are two versions) of every plan with released feedback."""
+    return db.session.execute(_first_and_latest(assignment, CriterionScore.level_key)).all()
 
 
 def _first_and_latest_versions(assignment):

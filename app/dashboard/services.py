@@ -525,7 +525,7 @@ def export_table(dashboard: Dashboard, key: str, filters: Filters | None = None)
     rubric = dashboard.rubric  # the criteria's names, also of those scored on another rubric version
     levels = dict(rubric.levels)
     by_plan: defaultdict[int, dict[str, tuple]] = defaultdict(dict)
-    for plan_id, criterion, first, latest in queries.levels_per_plan(dashboard.assignment):
+    for plan_id, criterion, first, latest, _two in queries.levels_per_plan(dashboard.assignment):
         by_plan[plan_id][criterion] = (first, latest)
     columns = [*data.columns, _("E-mail"), _("Student number"), _("First submitted"), _("Last submitted"),
                _("Feedback last released")]
