@@ -63,6 +63,7 @@ EXPECTED = {
     ("plans.index", "GET"): SIGNED_IN, ("plans.start", "POST"): "LOONFFFNF",
     ("plans.show", "GET"): PLAN_VIEW, ("plans.history", "GET"): PLAN_VIEW, ("plans.version", "GET"): PLAN_VIEW,
     ("plans.diff", "GET"): PLAN_VIEW, ("plans.print_view", "GET"): PLAN_VIEW, ("plans.pdf", "GET"): PLAN_VIEW,
+    ("plans.version_fhir", "GET"): PLAN_VIEW, ("plans.version_sip", "GET"): PLAN_VIEW,
     ("plans.preview", "POST"): PLAN_VIEW,
     ("plans.save_form", "POST"): PLAN_OWNER, ("plans.autosave", "POST"): PLAN_OWNER,
     ("plans.conflict_parts", "POST"): PLAN_OWNER, ("plans.resolve", "POST"): PLAN_OWNER,

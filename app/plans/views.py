@@ -2,6 +2,9 @@
 and PDF. Each view loads (`app.plans.queries`), checks (`app.plans.policies`), acts (`app.plans.services`)."""
 from __future__ import annotations
 
+import json
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -22,14 +25,14 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup
 
 from app.assignments.models import Assignment
-from app.db import db, transactional
+from app.db import db, transactional, utcnow
 from app.errors import DomainError, ValidationError, error_response
 from app.extensions import limiter
 from app.fragments import fingerprint, kept
 from app.i18n import current_locale, time_of_day
 from app.markdown import render_markdown
-from app.plans import conflicts, policies, queries, services, workflow
-from app.plans.content import LIMITS, SECTIONS, ContentProblem, form_content, normalise, over_limits
+from app.plans import conflicts, policies, queries, services, structured, workflow
+from app.plans.content import LIMITS, SECTION_BY_KEY, SECTIONS, ContentProblem, form_content, normalise, over_limits
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import Bounds, OverBudget, PageOverBudget, PageSize, PdfRefused, check_budget, render_bounded
@@ -59,6 +62,11 @@ def plan_can(plan, action) -> bool:
 @bp.app_template_global()
 def state_label(state) -> str:
     return label_of(state)
+
+
+@bp.app_template_global()
+def section_title(key: str) -> str:
+    return str(SECTION_BY_KEY[key].title)
 
 
 @bp.app_template_global()
@@ -148,12 +156,20 @@ def show(plan_id: int):
     plan = policies.require_view(current_user, queries.plan_for_editor(plan_id))
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, base=conflicts.fingerprints(plan.draft),
-                               **_editor_context(plan))
+                               structured_reading=_draft_reading(plan), **_editor_context(plan))
     if policies.can_see_submitted_text(current_user, plan):
         shown, shown_lang = plan.latest_version.content, plan.latest_version.language
     else:
         shown, shown_lang = plan.draft, services.plan_language(plan)
-    return render_template("plans/view.html", content=shown, content_lang=shown_lang, **_editor_context(plan))
+    latest = plan.latest_version
+    reading = structured.reading_of(latest) if latest is not None else _draft_reading(plan)
+    return render_template("plans/view.html", content=shown, content_lang=shown_lang, structured_reading=reading,
+                           **_editor_context(plan))
+
+
+def _draft_reading(plan: Plan):
+    """What a shared plan would hold of the saved draft, its dates read as if it were submitted today."""
+    return structured.carried(plan.draft, utcnow().date(), services.plan_language(plan))
 
 
 @bp.route("/plans/<int:plan_id>", methods=["POST"])
@@ -382,7 +398,43 @@ def version(plan_id: int, number: int):
     plan = policies.require_view(current_user, queries.plan(plan_id))
     found = _version(plan, number)
     return render_template("plans/version.html", plan=plan, version=found, content=found.content,
-                           sections=SECTIONS, status=services.version_status(plan, found))
+                           sections=SECTIONS, status=services.version_status(plan, found),
+                           structured_reading=structured.reading_of(found))
+
+
+def _structured_download(plan: Plan, version: PlanVersion, document: dict, problems: list[str], kind: str,
+                         mimetype: str):
+    """A structured export as a file to keep. It is checked before it is sent: a file that breaks its schema is a
+    fault of ours, answered as one (and logged), never handed on to another system."""
+    if problems:
+        current_app.logger.error("The %s export of plan %s version %s is not valid: %s", kind, plan.id,
+                                 version.number, "; ".join(problems[:10]))
+        return error_response(500, _("This export could not be made correctly. Please tell your course leader."))
+    person = re.sub(r"[^a-z0-9]+", "-", plan.case_version.person_name.lower()).strip("-") or "person"
+    name = f"care-plan-{person}-{plan.id}-v{version.number}.{kind}.json"
+    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return current_app.response_class(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-cache"})
+
+
+@bp.route("/plans/<int:plan_id>/versions/<int:number>/fhir.json")
+@login_required
+def version_fhir(plan_id: int, number: int):
+    """The version as an HL7 FHIR R4 Bundle (app/plans/structured), for whoever may read the version."""
+    plan = policies.require_view(current_user, queries.plan(plan_id))
+    found = _version(plan, number)
+    bundle = structured.fhir_bundle(found)
+    return _structured_download(plan, found, bundle, structured.fhir_problems(bundle), "fhir", "application/fhir+json")
+
+
+@bp.route("/plans/<int:plan_id>/versions/<int:number>/sip.json")
+@login_required
+def version_sip(plan_id: int, number: int):
+    """The version as a document following SIP's concepts (app/plans/structured), for whoever may read it."""
+    plan = policies.require_view(current_user, queries.plan(plan_id))
+    found = _version(plan, number)
+    document = structured.sip_document(found)
+    return _structured_download(plan, found, document, structured.sip_problems(document), "sip", "application/json")
 
 
 @bp.route("/plans/<int:plan_id>/diff")
