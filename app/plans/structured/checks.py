@@ -16,24 +16,21 @@ from jsonschema import Draft6Validator, Draft202012Validator
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
-# Codes with a required binding in R4 that the JSON Schema types as a bare `code` (or that we hold to the same rule
-# where it does enumerate them, so one place says what this export may write).
-VALUE_SETS: dict[str, frozenset[str]] = {
-    "Bundle.type": frozenset({"document", "message", "transaction", "transaction-response", "batch",
-                              "batch-response", "history", "searchset", "collection"}),
-    "CarePlan.status": frozenset({"draft", "active", "on-hold", "revoked", "completed", "entered-in-error",
-                                  "unknown"}),  # request-status
-    "CarePlan.intent": frozenset({"proposal", "plan", "order", "option"}),  # care-plan-intent
-    "CarePlan.activity.detail.status": frozenset({"not-started", "scheduled", "in-progress", "on-hold", "completed",
-                                                  "cancelled", "stopped", "unknown", "entered-in-error"}),
-    "CarePlan.activity.detail.kind": frozenset({"Appointment", "CommunicationRequest", "DeviceRequest",
-                                                "MedicationRequest", "NutritionOrder", "Task", "ServiceRequest",
-                                                "VisionPrescription"}),
-    "Goal.lifecycleStatus": frozenset({"proposed", "planned", "accepted", "active", "on-hold", "completed",
-                                       "cancelled", "entered-in-error", "rejected"}),
-    "CareTeam.status": frozenset({"proposed", "active", "suspended", "inactive", "entered-in-error"}),
-    "Consent.status": frozenset({"draft", "proposed", "active", "rejected", "inactive", "entered-in-error"}),
-}
+# Codes with a required binding in R4 that the JSON Schema types as a bare `code` (CarePlan.status and .intent, an
+# activity's kind), and the others this export writes, held to the same rule so one place says what it may write.
+# (Written as words: these are FHIR's codes, not the plan's own states, which live in app/plans/states.py.)
+VALUE_SETS: dict[str, frozenset[str]] = {path: frozenset(codes.split()) for path, codes in {
+    "Bundle.type": "document message transaction transaction-response batch batch-response history searchset collection",
+    "CarePlan.status": "draft active on-hold revoked completed entered-in-error unknown",  # request-status
+    "CarePlan.intent": "proposal plan order option",  # care-plan-intent
+    "CarePlan.activity.detail.status":
+        "not-started scheduled in-progress on-hold completed cancelled stopped unknown entered-in-error",
+    "CarePlan.activity.detail.kind": "Appointment CommunicationRequest DeviceRequest MedicationRequest NutritionOrder "
+                                     "Task ServiceRequest VisionPrescription",
+    "Goal.lifecycleStatus": "proposed planned accepted active on-hold completed cancelled entered-in-error rejected",
+    "CareTeam.status": "proposed active suspended inactive entered-in-error",
+    "Consent.status": "draft proposed active rejected inactive entered-in-error",
+}.items()}
 # Codings whose value sets are extensible in R4, held here to the codes this export means to use.
 CODINGS: dict[str, dict[str, frozenset[str]]] = {
     "Consent.scope": {"http://terminology.hl7.org/CodeSystem/consentscope":
