@@ -338,3 +338,24 @@ def test_staff_see_the_same_explanation_of_the_plan_they_read(app, client):
     login(client, world.leader.email)
     html = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "shared digital plan" in html and f"/plans/{plan.id}/versions/1/sip.json" in html
+
+
+def test_a_draft_without_rows_says_what_is_missing_and_the_history_offers_the_files(app, client):
+    world = World()
+    world.write({"sections": {"what_matters": "I want a home."}, "goals": [], "measures": []})
+    login(client, world.owner.email)
+    html = client.get(f"/plans/{world.plan.id}").get_data(as_text=True)
+    assert "Your plan has no goals, so the shared plan has no Goal records." in html
+    assert "Your plan has no measures, so the care plan has no activities." in html
+    assert "The plan names no coordinator, so the care team has none." in html
+    assert "The plan records no consent: there is no Consent record" in html
+    world.write()
+    plan = world.to_state(PlanState.submitted)
+    history = client.get(f"/plans/{plan.id}/history").get_data(as_text=True)
+    assert f'href="/plans/{plan.id}/versions/1/fhir.json"' in history
+
+
+def test_two_entries_with_one_fullurl_fail_the_projects_checks():
+    bundle = fhir_bundle(frozen_version(FULL_PLAN))
+    bundle["entry"].append(copy.deepcopy(bundle["entry"][1]))
+    assert "Bundle/entry: two entries have the same fullUrl (bdl-7)" in code_problems(bundle)

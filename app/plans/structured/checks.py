@@ -144,6 +144,8 @@ def code_problems(bundle: dict) -> list[str]:
         problems.append(f"Bundle/type: {bundle.get('type')!r} is not a code of Bundle.type in FHIR R4")
     entries = [entry for entry in bundle.get("entry", []) if isinstance(entry, dict)]
     full_urls = {entry.get("fullUrl") for entry in entries}
+    if len(full_urls) < len(entries):
+        problems.append("Bundle/entry: two entries have the same fullUrl (bdl-7)")
     for index, entry in enumerate(entries):
         resource = entry.get("resource")
         where = f"Bundle/entry/{index}/resource"
