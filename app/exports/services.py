@@ -362,7 +362,7 @@ def readme(export: PlanExport, now: datetime) -> str:
         "",
         _("Made %(date)s for %(name)s.", date=format_moment(now),
           name=export.requested_by.name if export.requested_by else "-"),
-        _("%(count)s plans that were submitted at least once. Drafts never submitted are not included.",
+        _("Plans submitted at least once: %(count)s. Drafts never submitted are not included.",
           count=export.total),
         "",
         _("What is in this file:"),

@@ -65,7 +65,7 @@ EMAIL_DEFAULTS = {choice.kind: choice.default for choice in EMAIL_CHOICES}
 def email_choices(user) -> dict[str, bool]:
     """For each kind of notification, whether it also comes to `user` by e-mail: their choice, else the default."""
     chosen = dict(db.session.execute(db.select(EmailChoice.kind, EmailChoice.by_email)
-                                     .where(EmailChoice.user_id == user.id)).tuples())
+                                     .where(EmailChoice.user_id == user.id)).all())
     return {kind: chosen.get(kind, default) for kind, default in EMAIL_DEFAULTS.items()}
 
 
