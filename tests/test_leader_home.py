@@ -10,8 +10,8 @@ import pytest
 
 from app.cohorts.models import Role
 from app.dashboard import services
-from app.notifications import services as notification_services
 from app.db import db, utcnow
+from app.notifications import services as notification_services
 from app.notifications.models import Notification
 from app.plans import services as plan_services
 from app.reviews import services as review_services

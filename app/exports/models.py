@@ -49,3 +49,11 @@ class PlanExport(CreatedAtMixin, Model):
 
     assignment = relationship("Assignment")
     requested_by = relationship("User")
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == ExportState.ready
+
+    @property
+    def is_building(self) -> bool:
+        return self.state == ExportState.building

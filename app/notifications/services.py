@@ -39,7 +39,7 @@ class EmailChoiceKind:
     whether it comes by e-mail when the person has not chosen."""
 
     kind: str
-    label: object  # a lazy string, read in the reader's language
+    label: str  # a lazy string, read in the reader's language
     roles: frozenset[Role]
     default: bool
 
