@@ -115,8 +115,10 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
+    from app.exports.cli import exports_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(exports_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     try:

@@ -293,7 +293,8 @@ def test_a_queue_worker_runs_the_same_steps_to_the_end(app, renderer, monkeypatc
     with app.test_request_context():
         progress = services.run_to_end(export.id)
     assert (progress.state, progress.done, progress.total) == ("ready", 2, 2)
-    assert zipfile.ZipFile(services.file_of(db.session.get(PlanExport, export.id))).testzip() is None
+    with zipfile.ZipFile(services.file_of(db.session.get(PlanExport, export.id))) as archive:
+        assert archive.testzip() is None
 
 
 def test_the_export_page_speaks_norwegian(app, client, renderer):
@@ -321,3 +322,84 @@ def test_a_review_released_after_the_export_is_not_in_it_until_a_new_one(app, cl
     second = start(client, world)
     assert second != first and step_json(client, second)["state"] == "ready"
     assert renderer.calls == 2  # the page changed with the released feedback: its PDF is made anew
+
+
+def test_two_tabs_stepping_at_the_same_moment_make_one_whole_zip(app, live_server, monkeypatch):
+    """Against a real server, two tabs of the same leader carry the export on at once: each step is claimed by one
+    of them, the other is told it is busy, and the file is whole, with every PDF made once."""
+    import json
+    import threading
+    import time as clock
+    from urllib.parse import urlsplit
+
+    from benchmarks._server import Session
+    from tests.factories import PASSWORD
+
+    class Slow(FakeRenderer):
+        def __call__(self, html, static_folder, bounds):
+            clock.sleep(0.2)
+            return super().__call__(html, static_folder, bounds)
+
+    renderer = Slow()
+    monkeypatch.setattr("app.plans.services.render_bounded", renderer)
+    monkeypatch.setitem(app.config, "EXPORT_STEP_PLANS", 1)
+    world, other = cohort_with_plans()
+    for name in ("Frida Fourth", "Geir Fifth"):
+        plan_services.start_plan(world.assignment, member(world.cohort, name=name))
+        db.session.commit()
+        plan = db.session.scalar(db.select(type(world.plan)).order_by(type(world.plan).id.desc()))
+        plan_services.save_draft(plan, plan.student, plan.save_token, GOOD_CONTENT)
+        plan_services.submit(plan, plan.student, plan.save_token)
+        db.session.commit()
+    export_id = services.start_export(world.assignment, world.leader, locale="en").id
+    db.session.commit()
+    port = urlsplit(live_server).port
+    tabs = []
+    for _ in range(2):
+        tab = Session(port)
+        tab.login(world.leader.email, PASSWORD)
+        tabs.append(tab)
+    barrier = threading.Barrier(2)
+    answers: list[list[tuple[int, dict]]] = [[], []]
+
+    def carry_on(index):
+        barrier.wait(timeout=20)
+        while True:
+            status, body = tabs[index].post_json(f"/exports/{export_id}/step", {})
+            answer = json.loads(body) if status == 200 else {}
+            answers[index].append((status, answer))
+            if status != 200 or answer["state"] != "building":
+                return
+            if answer["busy"]:
+                clock.sleep(0.05)
+
+    threads = [threading.Thread(target=carry_on, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = {status for tab in answers for status, _answer in tab}
+    assert statuses == {200}
+    assert any(answer["busy"] for tab in answers for _status, answer in tab)  # they did meet
+    assert all(tab[-1][1]["state"] == "ready" for tab in answers)
+    with zipfile.ZipFile(services.file_of(db.session.get(PlanExport, export_id))) as archive:
+        assert archive.testzip() is None
+        assert len([name for name in archive.namelist() if name.endswith(".pdf")]) == 5
+    assert renderer.calls == 5
+    for tab in tabs:
+        tab.conn.close()
+
+
+def test_expired_exports_are_deleted_by_the_command_too(app, renderer):
+    world, other = cohort_with_plans()
+    export = services.start_export(world.assignment, world.leader, locale="en")
+    db.session.commit()
+    with app.test_request_context():
+        services.run_to_end(export.id)
+    path = services.file_of(export)
+    assert path.is_file()
+    export.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["exports", "forget-expired"])
+    assert result.exit_code == 0 and "1 expired export deleted" in result.output
+    assert not path.exists()
