@@ -213,7 +213,8 @@ def test_starting_exports_is_rate_limited(app, client, renderer, monkeypatch):
     for _ in range(2):
         export_id = start(client, world)
         step_json(client, export_id)  # finished, so the next start makes a new one
-    assert post(client, f"/assignments/{world.assignment.id}/exports").status_code == 429
+    refused = post(client, f"/assignments/{world.assignment.id}/exports")
+    assert refused.status_code == 429 and "started many exports" in refused.get_data(as_text=True)
 
 
 def test_an_expired_export_is_deleted_when_the_next_one_is_made(app, client, renderer, exports_folder):

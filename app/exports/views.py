@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from app.assignments.models import Assignment
 from app.db import db
-from app.errors import wants_json
+from app.errors import error_response, wants_json
 from app.exports import policies, services
 from app.exports.models import ExportState, PlanExport
 from app.extensions import limiter
@@ -23,6 +24,15 @@ def _export_limit() -> str:
 
 def _exporter() -> str:
     return f"export:{current_user.get_id()}"
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_exports(error: RateLimitExceeded):
+    message = _("You have started many exports in a short time. Open one of the recent exports on the progress "
+                "page, or start a new one later.")
+    if wants_json():
+        return error_response(429, message)
+    return render_template("errors/generic.html", status=429, message=message), 429
 
 
 @bp.app_template_global("plan_exports_of")
