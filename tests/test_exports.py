@@ -404,3 +404,16 @@ def test_expired_exports_are_deleted_by_the_command_too(app, renderer):
     result = app.test_cli_runner().invoke(args=["exports", "forget-expired"])
     assert result.exit_code == 0 and "1 expired export deleted" in result.output
     assert not path.exists()
+
+
+def test_an_assignment_without_submissions_exports_its_csv_and_readme(app, client, renderer):
+    world = World(title="Anna")
+    login(client, world.leader.email)
+    export_id = start(client, world)
+    page = client.get(f"/exports/{export_id}").get_data(as_text=True)
+    assert "No plan has been submitted yet: the zip will hold the students&#39; CSV and the README." in page
+    answer = step_json(client, export_id)
+    assert (answer["state"], answer["total"], answer["percent"]) == ("ready", 0, 100)
+    archive = zip_of(client, answer["download"])
+    assert sorted(archive.namelist()) == ["README.txt", "anna-students.csv"]
+    assert "Olga Owner" in archive.read("anna-students.csv").decode("utf-8-sig")

@@ -60,6 +60,7 @@ def test_a_leader_is_e_mailed_about_waiting_plans_only_after_choosing_it(app, cl
     submit_new_plan(assignment, "Per Person")
     (mail,) = mails(leader, "waiting")
     assert "Per Person" in mail.subject and len(notices(leader, "waiting")) == 2
+    assert f"{app.config['BASE_URL'].rstrip('/')}/account#email-title" in mail.body  # where to change it
 
     post(client, "/account/notifications", {})  # every box unticked
     submit_new_plan(assignment, "Kari Kvist")
@@ -139,3 +140,14 @@ def test_the_choices_speak_norwegian(app, client):
     assert "Lagre e-postvalg" in page
     post(client, "/account/notifications", {"email_waiting": "y"})
     assert "E-postvalgene dine er lagret." in client.get("/account").get_data(as_text=True)
+
+
+def test_the_e_mail_tells_in_norwegian_where_to_choose(app):
+    world = World()
+    world.owner.locale = "nb"
+    world.to_state(PlanState.in_review)
+    review_services.save_review(world.plan, world.reviewer, scores={}, overall="Varm og konkret.")
+    review_services.release(world.plan, world.reviewer)
+    db.session.commit()
+    (mail,) = mails(world.owner, "released")
+    assert "Du velger selv hvilke varsler som også kommer på e-post:" in mail.body

@@ -68,6 +68,8 @@ def progress_message(progress: services.Progress) -> str:
         return _("The zip is ready.")
     if progress.state == ExportState.expired.value:
         return _("This export's file is deleted.")
+    if progress.total == 0:
+        return _("No plan has been submitted yet: the zip will hold the students' CSV and the README.")
     if progress.done >= progress.total:
         return _("All %(total)s plans are in. Putting the zip together…", total=progress.total)
     return _("%(done)s of %(total)s plans added to the zip.", done=progress.done, total=progress.total)

@@ -115,6 +115,8 @@ def notify(user, kind: str, plan=None, **params) -> Notification:
         link = external_url("notifications.open", notification_id=note.id)
         subject = _("Care Plan Lab: %(text)s", text=text)[:250]
         body = _("Hello %(name)s,\n\n%(text)s\n\nOpen it here: %(link)s\n", name=user.name, text=text, link=link)
+        body += "\n" + _("Which notifications also come by e-mail is yours to choose: %(link)s",
+                         link=external_url("auth.account", _anchor="email-title")) + "\n"
     send_mail(user.email, subject, body, kind=f"notification.{kind}")
     return note
 
