@@ -59,6 +59,7 @@ def test_a_leader_starts_an_export_sees_its_progress_and_downloads_the_zip(page,
     download_link = page.get_by_role("link", name="Download the zip")
     download_link.wait_for(state="visible", timeout=15_000)
     assert status.inner_text() == "The zip is ready."
+    assert page.locator("#export-state-title").inner_text() == "The zip is ready"
     assert page.locator("[data-export-continue]").is_hidden()
     screenshot(page, "export-ready-in-place.png")
     with page.expect_download() as download:

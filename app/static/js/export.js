@@ -43,6 +43,7 @@
       if (answer.state === "building") {
         window.setTimeout(step, answer.busy ? 1500 : 50);
       } else if (answer.state === "ready") {
+        box.querySelector("h2").textContent = box.getAttribute("data-ready-heading");
         done.hidden = false;
       } else {
         window.location.reload();
