@@ -107,6 +107,17 @@ class Config:
     # A failed rendering of a submitted version is tried again only after this many seconds.
     PDF_RETRY_AFTER = _int("PDF_RETRY_AFTER", 600)
 
+    # A cohort's plans as one zip (app/exports): files in EXPORTS_FOLDER (default: the instance folder's "exports"),
+    # kept EXPORT_KEEP_HOURS after they are made. Each step adds at most EXPORT_STEP_PLANS plans and starts no new
+    # plan after EXPORT_STEP_SECONDS; a step's claim not renewed for EXPORT_CLAIM_STALE seconds (a closed tab, a
+    # stopped worker) is taken over by the next step. Starting exports is limited per person.
+    EXPORTS_FOLDER = os.environ.get("EXPORTS_FOLDER")
+    EXPORT_KEEP_HOURS = _int("EXPORT_KEEP_HOURS", 24)
+    EXPORT_STEP_PLANS = _int("EXPORT_STEP_PLANS", 5)
+    EXPORT_STEP_SECONDS = float(os.environ.get("EXPORT_STEP_SECONDS", "8"))
+    EXPORT_CLAIM_STALE = _int("EXPORT_CLAIM_STALE", 300)
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "10 per hour")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

@@ -95,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for name in ("app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
                  "app.reviews.views", "app.notifications.views", "app.privacy.views", "app.language.views", "app.dashboard.views",
-                 "app.audit.views"):
+                 "app.audit.views", "app.exports.views"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -115,8 +115,10 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
+    from app.exports.cli import exports_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(exports_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     try:

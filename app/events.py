@@ -13,6 +13,7 @@ LISTENERS = (
     "app.content.audit",
     "app.language.subscriptions",  # a submitted version keeps its language hints
     "app.notifications.subscriptions",  # reviewers and students are told
+    "app.exports.subscriptions",  # an anonymised person's exports are deleted
 )
 
 

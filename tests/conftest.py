@@ -78,8 +78,9 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SERVER_NAME=None)
+def app(database_url, tmp_path_factory):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SERVER_NAME=None,
+                     EXPORTS_FOLDER=str(tmp_path_factory.mktemp("exports")))
     app.test_client_class = BrowserLikeClient
     _reset_schema(app)
     ctx = app.app_context()

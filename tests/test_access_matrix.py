@@ -8,6 +8,7 @@ import re
 
 from app.cohorts.models import Membership, Role
 from app.db import db
+from app.exports import services as export_services
 from app.notifications.models import Notification
 from app.plans import services as plan_services
 from app.plans.states import PlanState
@@ -84,6 +85,9 @@ EXPECTED = {
     ("reviews.reflect", "POST"): FEEDBACK_OWNER_ACTION,
     ("notifications.index", "GET"): SIGNED_IN, ("notifications.read_all", "POST"): SIGNED_IN,
     ("notifications.open", "GET"): NOTE,
+    ("auth.email_choices", "POST"): SIGNED_IN,
+    ("exports.start", "POST"): LEADER_ONLY_IN_COHORT, ("exports.show", "GET"): LEADER_ONLY_IN_COHORT,
+    ("exports.step", "POST"): LEADER_ONLY_IN_COHORT, ("exports.download", "GET"): LEADER_ONLY_IN_COHORT,
 }
 
 # Routes whose POST would change what the later checks rely on run last (signing out the very last:
@@ -115,6 +119,7 @@ def _build_world():
     draft_comment = review_services.add_comment(plan, world.reviewer, key="what_matters", quote="Luna",
                                                 start=None, body="Unreleased")
     entry = review_services.bank_add(world.reviewer, "Saved words")
+    export = export_services.start_export(world.assignment, world.leader, locale="en")
     db.session.commit()
     b = World()
     admin = UserFactory(is_admin=True)
@@ -125,6 +130,7 @@ def _build_world():
         "slug": "anna", "token": "not-a-token", "user_id": world.other_student.id, "member_id": member.id,
         "notification_id": note.id, "entry_id": entry.id, "filename": "css/app.css",
         "comment_id": draft_comment.id, "released_comment_id": released_comment.id,
+        "export_id": export.id,
     }
     personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
                 "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,

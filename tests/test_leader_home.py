@@ -11,6 +11,7 @@ import pytest
 from app.cohorts.models import Role
 from app.dashboard import services
 from app.db import db, utcnow
+from app.notifications import services as notification_services
 from app.notifications.models import Notification
 from app.plans import services as plan_services
 from app.reviews import services as review_services
@@ -195,6 +196,8 @@ def test_the_cohorts_leaders_are_told_once_when_a_plan_waits_for_a_reviewer(clie
     leaders = [member(cohort, Role.leader, name=f"Leader {n}") for n in (1, 2)]
     elsewhere = member(AssignmentFactory().cohort, Role.leader)
     student = member(cohort, Role.student, name="Siri Student")
+    for leader in leaders:  # e-mail for this notice is chosen on the account page
+        notification_services.set_email_choices(leader, {"waiting": True})
     db.session.commit()
     plan = _plan(assignment, student)
     db.session.commit()

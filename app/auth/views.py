@@ -15,6 +15,8 @@ from app.db import db
 from app.errors import ValidationError
 from app.extensions import limiter
 from app.i18n import current_locale
+from app.notifications import services as notification_services
+from app.notifications.forms import EmailChoicesForm
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -185,4 +187,33 @@ def account():
             _start_session(user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return _account_page(form, _email_form(current_user))
+
+
+def _email_form(user) -> EmailChoicesForm:
+    chosen = notification_services.email_choices(user)
+    return EmailChoicesForm(formdata=None, data={EmailChoicesForm.field_name(kind): by_email
+                                                 for kind, by_email in chosen.items()})
+
+
+def _account_page(form: ChangePasswordForm, email_form: EmailChoicesForm, status: int = 200):
+    choices = [(choice, email_form[EmailChoicesForm.field_name(choice.kind)])
+               for choice in notification_services.choices_for(current_user)]
+    return render_template("auth/account.html", form=form, email_form=email_form, email_choices=choices), status
+
+
+@bp.route("/account/notifications", methods=["POST"])
+@login_required
+def email_choices():
+    """Which notifications also come by e-mail: only the kinds offered to this person are changed (an unticked box
+    is sent as nothing at all, so each offered kind is read as ticked or not)."""
+    user = current_user._get_current_object()
+    email_form = EmailChoicesForm()
+    if not email_form.validate_on_submit():
+        return _account_page(ChangePasswordForm(formdata=None), email_form, 400)
+    notification_services.set_email_choices(user, {
+        choice.kind: bool(email_form[EmailChoicesForm.field_name(choice.kind)].data)
+        for choice in notification_services.choices_for(user)})
+    db.session.commit()
+    flash(_("Your e-mail choices are saved."), "success")
+    return redirect(url_for("auth.account", _anchor="email-title"))

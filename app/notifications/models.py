@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin, Model, UTCDateTime
@@ -22,3 +22,16 @@ class Notification(CreatedAtMixin, Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     plan = relationship("Plan")
+
+
+class EmailChoice(Model):
+    """Whether a person also gets one kind of notification by e-mail. No row: the kind's default
+    (`app.notifications.services.EMAIL_CHOICES`)."""
+
+    __tablename__ = "notification_email_choices"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    by_email: Mapped[bool] = mapped_column(Boolean, nullable=False)

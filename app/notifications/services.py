@@ -1,12 +1,19 @@
-"""In-app notifications, each also sent by e-mail through the outbox, in the recipient's language."""
+"""In-app notifications, each also sent by e-mail through the outbox when its reader chose that, in the
+recipient's language."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
+from app.cohorts.models import Role
+from app.cohorts.policies import roles_by_cohort
 from app.db import db, utcnow
 from app.mail.services import send_mail
-from app.notifications.models import Notification
+from app.notifications.models import EmailChoice, Notification
 from app.signin import forget_unread, signed_in_as
 from app.urls import external_url
 
@@ -26,15 +33,90 @@ def message_for(kind: str, params: dict) -> str:
         return kind
 
 
+@dataclass(frozen=True)
+class EmailChoiceKind:
+    """One kind of notification a person may also get by e-mail: who it is for (the roles that receive it), and
+    whether it comes by e-mail when the person has not chosen."""
+
+    kind: str
+    label: str  # a lazy string, read in the reader's language
+    roles: frozenset[Role]
+    default: bool
+
+
+# Every kind of notification, in the order the account page offers them. Students and reviewers get their notices
+# by e-mail unless they say otherwise; the course leaders' notice of plans waiting for a reviewer comes in a rush at
+# the start of a term, so it is e-mailed only to those who ask for it.
+EMAIL_CHOICES: tuple[EmailChoiceKind, ...] = (
+    EmailChoiceKind("released", _l("My feedback is ready to read"), frozenset({Role.student}), True),
+    EmailChoiceKind("completed", _l("My plan is marked complete"), frozenset({Role.student}), True),
+    EmailChoiceKind("reassigned", _l("A plan is given to me to review"), frozenset({Role.instructor, Role.leader}),
+                    True),
+    EmailChoiceKind("submitted", _l("A plan I review is submitted again"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("unassigned", _l("A plan I was reviewing is given to another reviewer"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("waiting", _l("Plans are waiting for a reviewer (course leaders)"), frozenset({Role.leader}),
+                    False),
+)
+EMAIL_DEFAULTS = {choice.kind: choice.default for choice in EMAIL_CHOICES}
+
+
+def email_choices(user) -> dict[str, bool]:
+    """For each kind of notification, whether it also comes to `user` by e-mail: their choice, else the default."""
+    chosen = dict(db.session.execute(db.select(EmailChoice.kind, EmailChoice.by_email)
+                                     .where(EmailChoice.user_id == user.id)).all())
+    return {kind: chosen.get(kind, default) for kind, default in EMAIL_DEFAULTS.items()}
+
+
+def wants_email(user, kind: str) -> bool:
+    chosen = db.session.scalar(db.select(EmailChoice.by_email).where(EmailChoice.user_id == user.id,
+                                                                     EmailChoice.kind == kind))
+    return EMAIL_DEFAULTS.get(kind, True) if chosen is None else chosen
+
+
+def choices_for(user) -> list[EmailChoiceKind]:
+    """The kinds a person may receive, from the roles they hold in any cohort (every kind for someone who holds
+    none yet, so nothing is hidden from a new account)."""
+    roles = set(roles_by_cohort(user).values())
+    if not roles:
+        return list(EMAIL_CHOICES)
+    return [choice for choice in EMAIL_CHOICES if choice.roles & roles]
+
+
+def set_email_choices(user, chosen: dict[str, bool]) -> None:
+    """Stores `user`'s choice for each kind in `chosen` (unknown kinds are ignored); other kinds keep theirs."""
+    stored = {row.kind: row for row in db.session.scalars(db.select(EmailChoice).where(EmailChoice.user_id == user.id))}
+    for kind, by_email in chosen.items():
+        if kind not in EMAIL_DEFAULTS:
+            continue
+        if kind in stored:
+            stored[kind].by_email = bool(by_email)
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(EmailChoice(user_id=user.id, kind=kind, by_email=bool(by_email)))
+        except IntegrityError:  # saved from another tab at this very moment: this, the later choice, stands
+            db.session.execute(db.update(EmailChoice).where(EmailChoice.user_id == user.id, EmailChoice.kind == kind)
+                               .values(by_email=bool(by_email)))
+    db.session.flush()
+
+
 def notify(user, kind: str, plan=None, **params) -> Notification:
+    """Tells `user` in the app, always; by e-mail too when they chose that for this kind."""
     note = Notification(user_id=user.id, kind=kind, plan_id=getattr(plan, "id", None), params=params)
     db.session.add(note)
+    if not wants_email(user, kind):
+        db.session.flush()
+        return note
     with force_locale(user.locale or "en"):
         text = message_for(kind, params)
         db.session.flush()
         link = external_url("notifications.open", notification_id=note.id)
         subject = _("Care Plan Lab: %(text)s", text=text)[:250]
         body = _("Hello %(name)s,\n\n%(text)s\n\nOpen it here: %(link)s\n", name=user.name, text=text, link=link)
+        body += "\n" + _("Which notifications also come by e-mail is yours to choose: %(link)s",
+                         link=external_url("auth.account", _anchor="email-title")) + "\n"
     send_mail(user.email, subject, body, kind=f"notification.{kind}")
     return note
 

@@ -36,6 +36,7 @@ from app.plans.content import LIMITS, SECTION_BY_KEY, SECTIONS, ContentProblem, 
 from app.plans.diff import diff_plans
 from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import Bounds, OverBudget, PageOverBudget, PageSize, PdfRefused, check_budget, render_bounded
+from app.plans.printing import print_context
 from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
 from app.reading import reading_language
@@ -454,14 +455,9 @@ def diff(plan_id: int):
                            numbers=numbers, old=old, new=new)
 
 
-def _print_context(plan: Plan, number: int | None):
-    """The plan as printed: a version (the latest by default; the draft before the first), with the feedback
-    released so far (the template asks the reviews domain for it: `released_feedback`)."""
-    shown = _version(plan, number) if number is not None else plan.latest_version
-    content = shown.content if shown else plan.draft
-    return dict(plan=plan, version=shown, content=content, sections=SECTIONS,
-                person=plan.case_version.person_name, lang=reading_language(plan.rubric_version),
-                plan_lang=shown.language if shown else services.plan_language(plan), rubric=plan.rubric_version)
+def _shown(plan: Plan, number: int | None) -> PlanVersion | None:
+    """The version a print view or PDF shows: the one asked for (404 if there is none), else the latest."""
+    return _version(plan, number) if number is not None else plan.latest_version
 
 
 @bp.route("/plans/<int:plan_id>/print")
@@ -469,7 +465,7 @@ def _print_context(plan: Plan, number: int | None):
 @login_required
 def print_view(plan_id: int, number: int | None = None):
     plan = policies.require_view(current_user, queries.plan(plan_id))
-    return render_template("plans/print.html", for_pdf=False, **_print_context(plan, number))
+    return render_template("plans/print.html", for_pdf=False, **print_context(plan, _shown(plan, number)))
 
 
 def _pdf_limit() -> str:
@@ -517,7 +513,7 @@ def pdf(plan_id: int):
     the same version, 202 with a page that asks again by itself."""
     plan = policies.require_view(current_user, queries.plan(plan_id))
     number = request.args.get("version", type=int)
-    context = _print_context(plan, number)
+    context = print_context(plan, _shown(plan, number))
     version = context["version"]
     html = render_template("plans/print.html", for_pdf=True, **context)
     bounds = Bounds.from_config()

@@ -12,9 +12,10 @@ from app.auth.services import end_all_sessions
 from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
 from app.errors import ValidationError
-from app.notifications.models import Notification
+from app.notifications.models import EmailChoice, Notification
 from app.plans import services as plan_services
 from app.plans.models import Plan
+from app.privacy.signals import user_anonymised
 from app.reviews.models import CommentBankEntry, Reflection, Review
 
 ANONYMOUS_DOMAIN = "removed.invalid"
@@ -55,6 +56,8 @@ def export_user_data(user: User) -> dict:
             db.select(CommentBankEntry).where(CommentBankEntry.owner_id == user.id))],
         "notifications": [{"kind": n.kind, "params": n.params, "at": _iso(n.created_at), "read_at": _iso(n.read_at)}
                           for n in db.session.scalars(db.select(Notification).where(Notification.user_id == user.id))],
+        "notifications_by_email": {c.kind: c.by_email for c in db.session.scalars(
+            db.select(EmailChoice).where(EmailChoice.user_id == user.id))},
     }
 
 
@@ -102,6 +105,7 @@ def anonymise_user(user: User, actor: User) -> None:
     plan_services.forget_version_pdfs(
         db.select(Plan.id).where(Plan.student_id == user.id)
         .union(db.select(Review.plan_id).where(Review.reviewer_id == user.id)))
+    user_anonymised.send(user, actor=actor)
     db.session.flush()
 
 
