@@ -3,6 +3,7 @@ safe from two tabs at once; deleted after its expiry and when someone in it is a
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from datetime import timedelta
@@ -15,6 +16,7 @@ from app.exports import services
 from app.exports.models import ExportState, PlanExport
 from app.plans import services as plan_services
 from app.plans.pdf import OverBudget
+from app.plans.structured import fhir_problems, sip_problems
 from app.plans.states import PlanState
 from app.privacy.services import anonymise_user
 from app.reviews import services as review_services
@@ -113,12 +115,17 @@ def test_a_leader_exports_every_submitted_version_the_csv_and_a_readme(app, clie
     archive = zipfile.ZipFile(io.BytesIO(data))
     owner_folder = f"plans/olga-owner-plan-{world.plan.id}"
     other_folder = f"plans/otto-other-plan-{other.id}"
-    assert sorted(archive.namelist()) == sorted([
-        "README.txt", "anna-autumn-students.csv",
-        f"{owner_folder}/version-1.pdf", f"{owner_folder}/version-2.pdf", f"{other_folder}/version-1.pdf"])
+    versions = [f"{owner_folder}/version-1", f"{owner_folder}/version-2", f"{other_folder}/version-1"]
+    assert sorted(archive.namelist()) == sorted(
+        ["README.txt", "anna-autumn-students.csv"]
+        + [f"{version}{suffix}" for version in versions for suffix in (".pdf", ".fhir.json", ".sip.json")])
     assert archive.read(f"{owner_folder}/version-2.pdf") == b"%PDF-1.7 fake 2"
+    bundle = json.loads(archive.read(f"{owner_folder}/version-2.fhir.json"))
+    assert bundle["resourceType"] == "Bundle" and fhir_problems(bundle) == []
+    assert sip_problems(json.loads(archive.read(f"{owner_folder}/version-2.sip.json"))) == []
     readme = archive.read("README.txt").decode()
     assert "Anna, autumn" in readme and "submitted at least once: 2" in readme and "version-<n>.pdf" in readme
+    assert "version-<n>.fhir.json" in readme and "FHIR R4" in readme
 
     csv_download = client.get(f"/assignments/{world.assignment.id}/dashboard.csv")
     assert archive.read("anna-autumn-students.csv") == csv_download.get_data()
@@ -196,7 +203,7 @@ def test_two_steps_at_once_make_one_whole_zip(app, make_client, renderer, monkey
     while not answers or answers[-1]["state"] == "building":
         answers += [step_json(tab, export_id) for tab in tabs]
     archive = zip_of(tabs[1], f"/exports/{export_id}/download")
-    assert archive.testzip() is None and len(archive.namelist()) == 5
+    assert archive.testzip() is None and len(archive.namelist()) == 2 + 3 * 3
     assert renderer.calls == 3
 
 

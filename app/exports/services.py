@@ -39,6 +39,7 @@ from app.i18n import format_moment
 from app.plans.models import Plan, PlanVersion
 from app.plans.pdf import PdfRefused
 from app.plans.printing import frozen_version_pdf
+from app.plans.structured import fhir_bundle, sip_document
 from app.reviews.models import Review
 from app.urls import external_url
 
@@ -62,6 +63,9 @@ def _version_pdf(version: PlanVersion) -> bytes:
 VERSION_FILES: list[VersionFile] = [
     VersionFile("version-{number}.pdf", _version_pdf,
                 _l("the version as printed, with the feedback released on it when the file was made")),
+    VersionFile("version-{number}.fhir.json", fhir_bundle, _l("the version as an HL7 FHIR R4 Bundle (CarePlan)")),
+    VersionFile("version-{number}.sip.json", sip_document,
+                _l("the version following the Swedish SIP information structure")),
 ]
 
 CSV_TABLE = "students"  # the dashboard's student table, as its "Download CSV" link gives it
