@@ -387,3 +387,35 @@ def test_uploads_are_rate_limited_per_person(app, leader_client, monkeypatch):
     monkeypatch.setitem(app.config, "CONTENT_UPLOAD_RATE_LIMIT", "2 per hour")
     statuses = [upload(leader_client, b"not content", "x.txt").status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_a_changed_rubric_becomes_a_new_version_and_plans_keep_theirs(app, leader_client):
+    import_shipped_content()
+    assignment = AssignmentFactory(cohort=CohortFactory(), title="Care plan for Anna")
+    student = member(assignment.cohort, Role.student)
+    plan = plan_services.start_plan(assignment, student)
+    db.session.commit()
+
+    text = RUBRIC.read_text(encoding="utf-8").replace('en: "Individual care plan"', 'en: "Care plan with the person"', 1)
+    response = upload(leader_client, text.encode("utf-8"), "ip-default.yaml")
+    assert "importing adds version 2" in leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert confirm(leader_client, staged_token(), 1).status_code == 302
+    assert [v.number for v in db.session.scalar(db.select(Rubric)).versions] == [1, 2]
+
+    db.session.expire_all()
+    assert plan.rubric_version.number == 1
+    student_client = app.test_client()
+    login(student_client, student.email)
+    page = student_client.get(f"/assignments/{assignment.id}/rubric").get_data(as_text=True)
+    assert "Individual care plan" in page and "Care plan with the person" not in page
+
+
+def test_the_pages_speak_norwegian(leader, leader_client):
+    leader.locale = "nb"
+    db.session.commit()
+    html = upload(leader_client, b"not content", "notes.txt").get_data(as_text=True)
+    assert "Last opp en case eller en vurderingsveiledning" in html
+    assert "verken en case eller en vurderingsveiledning" in html
+    response = upload(leader_client, make_zip(case_files()))
+    html = leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sjekk før import" in html and "Importer som versjon 1" in html
