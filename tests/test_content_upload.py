@@ -374,12 +374,18 @@ def test_an_upload_is_its_uploaders_alone_and_expires(make_client, leader_client
 
 
 def test_who_sees_the_way_to_upload(make_client, leader_client):
+    import_shipped_content()
     assert "Upload a case or rubric" in leader_client.get("/library").get_data(as_text=True)
+    for url in ("/library/cases/anna", "/library/rubrics/ip-default"):
+        assert "Upload a new version" in leader_client.get(url).get_data(as_text=True)
     instructor = member(CohortFactory(), Role.instructor)
     client = make_client()
     login(client, instructor.email)
     page = client.get("/library")
     assert page.status_code == 200 and "Upload a case or rubric" not in page.get_data(as_text=True)
+    for url in ("/library/cases/anna", "/library/rubrics/ip-default"):
+        page = client.get(url)
+        assert page.status_code == 200 and "Upload a new version" not in page.get_data(as_text=True)
     assert client.get("/library/import").status_code == 403
 
 
