@@ -94,6 +94,8 @@ class Config:
     # owner out for a minute at most.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per minute")
     SENSITIVE_RATE_LIMIT = os.environ.get("SENSITIVE_RATE_LIMIT", "10 per minute")
+    # Uploading a case or rubric in the browser (each upload is unpacked and checked), per person.
+    CONTENT_UPLOAD_RATE_LIMIT = os.environ.get("CONTENT_UPLOAD_RATE_LIMIT", "30 per hour")
 
     # PDF export (app/plans/pdf.py): pages past the budget are refused before rendering (the browser's print view
     # still shows them); the rendering runs in a low-priority process, stopped after the timeout (seconds); a PDF

@@ -5,6 +5,7 @@ from app.auth.models import PasswordToken, User  # noqa: F401
 from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
 from app.cohorts.models import Cohort, Membership  # noqa: F401
 from app.exports.models import PlanExport  # noqa: F401
+from app.content.models import StagedUpload  # noqa: F401
 from app.language.models import HintDismissal  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.notifications.models import EmailChoice, Notification  # noqa: F401

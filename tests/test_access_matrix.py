@@ -5,8 +5,10 @@ the login page for anonymous visitors. A route without an entry in the table bel
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from app.cohorts.models import Membership, Role
+from app.content import uploads
 from app.db import db
 from app.exports import services as export_services
 from app.notifications.models import Notification
@@ -36,6 +38,8 @@ FEEDBACK_OWNER_ACTION = "LONNFFFNN"
 BANK = "LFFFOOOOF"
 BANK_ENTRY = "LNNNONNNN"
 NOTE = "LONNNNNNN"
+CONTENT_IMPORT = "LFFFFFOOO"    # course leaders of any cohort and administrators
+OWN_UPLOAD = "LFFFFFONN"        # an upload waiting for confirmation is its uploader's alone
 
 EXPECTED = {
     ("core.index", "GET"): PUBLIC, ("core.healthz", "GET"): PUBLIC, ("core.change_locale", "POST"): PUBLIC,
@@ -60,6 +64,9 @@ EXPECTED = {
     ("cases.library", "GET"): LIBRARY, ("cases.case_detail", "GET"): LIBRARY, ("cases.preview", "GET"): LIBRARY,
     ("cases.diff", "GET"): LIBRARY, ("rubrics.rubric_detail", "GET"): LIBRARY, ("rubrics.version", "GET"): LIBRARY,
     ("rubrics.diff", "GET"): LIBRARY,
+    ("content.upload", "GET"): CONTENT_IMPORT, ("content.upload", "POST"): CONTENT_IMPORT,
+    ("content.preview", "GET"): OWN_UPLOAD, ("content.confirm", "POST"): OWN_UPLOAD,
+    ("content.discard", "POST"): OWN_UPLOAD,
     ("cases.assignment_case", "GET"): COHORT_MEMBER, ("rubrics.assignment_rubric", "GET"): COHORT_MEMBER,
     ("plans.index", "GET"): SIGNED_IN, ("plans.start", "POST"): "LOONFFFNF",
     ("plans.show", "GET"): PLAN_VIEW, ("plans.history", "GET"): PLAN_VIEW, ("plans.version", "GET"): PLAN_VIEW,
@@ -120,6 +127,9 @@ def _build_world():
                                                 start=None, body="Unreleased")
     entry = review_services.bank_add(world.reviewer, "Saved words")
     export = export_services.start_export(world.assignment, world.leader, locale="en")
+    rubric_file = (Path(__file__).resolve().parent.parent / "rubrics" / "ip-default.yaml").read_bytes()
+    staged = uploads.stage_upload(rubric_file.replace(b"Individual", b"An individual", 1), "ip-default.yaml", world.leader)
+    discarded = uploads.stage_upload(rubric_file, "ip-default.yaml", world.leader)
     db.session.commit()
     b = World()
     admin = UserFactory(is_admin=True)
@@ -131,6 +141,7 @@ def _build_world():
         "notification_id": note.id, "entry_id": entry.id, "filename": "css/app.css",
         "comment_id": draft_comment.id, "released_comment_id": released_comment.id,
         "export_id": export.id,
+        "upload_id": staged.token, "discarded_upload_id": discarded.token,
     }
     personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
                 "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,
@@ -144,6 +155,8 @@ def _url(rule, values) -> str:
     for name in rule.arguments:
         if name == "comment_id" and rule.endpoint == "reviews.addressed":
             args[name] = values["released_comment_id"]
+        elif name == "upload_id" and rule.endpoint == "content.discard":
+            args[name] = values["discarded_upload_id"]
         elif name == "slug" and rule.endpoint.startswith("rubrics."):
             args[name] = "ip-default"
         else:

@@ -95,10 +95,34 @@ def read_all(paths: list[Path], root: Path) -> tuple[list[CaseContent], list[Rub
 def import_content(paths: list[Path], root: Path, *, actor=None) -> list[Outcome]:
     """Check everything, then add what is new or changed. Flushes; the caller commits (or rolls back)."""
     cases, rubrics = read_all(paths, root)
+    return write_content(cases, rubrics, actor=actor)
+
+
+def write_content(cases: list[CaseContent], rubrics: list[RubricContent], *, actor=None) -> list[Outcome]:
+    """Add what is new or changed of content that has been read and checked. Flushes; the caller commits."""
     outcomes = [_import_case(content, actor) for content in cases]
     outcomes += [_import_rubric(content, actor) for content in rubrics]
     db.session.flush()
     return outcomes
+
+
+def build_case_version(content: CaseContent, number: int) -> CaseVersion:
+    """The version a case's content becomes, not yet in the database (an import adds it; a preview only shows it)."""
+    version = CaseVersion(number=number, fingerprint=content.fingerprint, languages=list(content.languages),
+                          title=content.title, summary=content.summary, person_name=content.person_name,
+                          person_age=content.person_age)
+    for position, doc in enumerate(content.documents):
+        version.documents.append(CaseDocument(position=position, key=doc.key, audience=doc.audience,
+                                              title=doc.title, bodies=doc.bodies))
+    return version
+
+
+def build_rubric_version(content: RubricContent, number: int) -> RubricVersion:
+    """The version a rubric's content becomes, not yet in the database."""
+    canonical = content.canonical()
+    return RubricVersion(number=number, fingerprint=content.fingerprint, languages=list(content.languages),
+                         title=content.title, description=content.description, levels=canonical["levels"],
+                         criteria=canonical["criteria"])
 
 
 def _import_case(content: CaseContent, actor) -> Outcome:
@@ -115,12 +139,8 @@ def _import_case(content: CaseContent, actor) -> Outcome:
             return Outcome("case", content.slug, "unchanged", latest.number, content.path)
         number = (latest.number if latest else 0) + 1
         action = "updated"
-    version = CaseVersion(case_id=case.id, number=number, fingerprint=content.fingerprint,
-                          languages=list(content.languages), title=content.title, summary=content.summary,
-                          person_name=content.person_name, person_age=content.person_age)
-    for position, doc in enumerate(content.documents):
-        version.documents.append(CaseDocument(position=position, key=doc.key, audience=doc.audience,
-                                              title=doc.title, bodies=doc.bodies))
+    version = build_case_version(content, number)
+    version.case_id = case.id
     db.session.add(version)
     db.session.flush()
     case.versions.append(version) if version not in case.versions else None
@@ -142,10 +162,8 @@ def _import_rubric(content: RubricContent, actor) -> Outcome:
             return Outcome("rubric", content.slug, "unchanged", latest.number, content.path)
         number = (latest.number if latest else 0) + 1
         action = "updated"
-    version = RubricVersion(rubric_id=rubric.id, number=number, fingerprint=content.fingerprint,
-                            languages=list(content.languages), title=content.title,
-                            description=content.description, levels=content.canonical()["levels"],
-                            criteria=content.canonical()["criteria"])
+    version = build_rubric_version(content, number)
+    version.rubric_id = rubric.id
     db.session.add(version)
     db.session.flush()
     rubric.versions.append(version) if version not in rubric.versions else None

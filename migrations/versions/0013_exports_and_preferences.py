@@ -1,7 +1,7 @@
 """which notifications each person also gets by e-mail; a cohort's plans exported as one zip, built in steps
 
 Revision ID: 0013_exports_and_preferences
-Revises: 0010_student_number
+Revises: 0012_content_upload
 Create Date: 2026-12-05 10:35:07.693311
 
 """
@@ -12,7 +12,7 @@ import app.db
 
 # revision identifiers, used by Alembic.
 revision = '0013_exports_and_preferences'
-down_revision = '0010_student_number'
+down_revision = '0012_content_upload'
 branch_labels = None
 depends_on = None
 

@@ -46,6 +46,34 @@
     field.setAttribute("aria-invalid", "true");
     return fresh;
   };
+  // A form that takes a moment (an upload being unpacked and checked) says so on its button, and is not sent twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-busy")) {
+      return;
+    }
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    var button = event.submitter || form.querySelector("button[type=submit]");
+    if (button && form.getAttribute("data-busy")) {
+      button.setAttribute("data-label", button.textContent);
+      button.textContent = form.getAttribute("data-busy");
+    }
+  });
+  // Back to a page kept by the browser: its forms can be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-busy][aria-busy]").forEach(function (form) {
+        form.removeAttribute("aria-busy");
+        form.querySelectorAll("button[data-label]").forEach(function (button) {
+          button.textContent = button.getAttribute("data-label");
+        });
+      });
+    }
+  });
   window.CarePlan.csrfToken = function () {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
