@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from app.cohorts import invitations
 from app.cohorts.models import Membership, Role
 from app.db import db
 from app.notifications.models import Notification
@@ -15,6 +16,7 @@ from app.reviews import services as review_services
 from tests.conftest import csrf_token, login, post
 from tests.factories import UserFactory
 from tests.plan_helpers import GOOD_CONTENT, World
+from tests.test_invitations import invitation_link
 
 PERSONAS = ["anonymous", "owner", "other_student", "student_b", "reviewer", "instructor", "leader", "leader_b", "admin"]
 
@@ -51,6 +53,9 @@ EXPECTED = {
     ("cohorts.change_role", "POST"): COHORT_MANAGER, ("cohorts.enrol", "GET"): COHORT_MANAGER,
     ("cohorts.enrol", "POST"): COHORT_MANAGER, ("cohorts.enrol_confirm", "POST"): COHORT_MANAGER,
     ("cohorts.remove_member", "POST"): COHORT_MANAGER, ("cohorts.set_student_number", "POST"): COHORT_MANAGER,
+    ("cohorts.invite", "POST"): COHORT_MANAGER, ("cohorts.resend_invitation", "POST"): COHORT_MANAGER,
+    ("cohorts.revoke_invitation", "POST"): COHORT_MANAGER,
+    ("invitations.accept", "GET"): PUBLIC, ("invitations.accept", "POST"): PUBLIC,
     ("assignments.create", "GET"): COHORT_MANAGER, ("assignments.create", "POST"): COHORT_MANAGER,
     ("assignments.edit", "GET"): COHORT_MANAGER, ("assignments.edit", "POST"): COHORT_MANAGER,
     ("assignments.close", "POST"): COHORT_MANAGER, ("assignments.reopen", "POST"): COHORT_MANAGER,
@@ -117,6 +122,12 @@ def _build_world():
     db.session.commit()
     b = World()
     admin = UserFactory(is_admin=True)
+    # Two invitations to people who are none of the personas: one to send again and revoke, one whose link is
+    # opened (by anyone signed in: "for someone else"; anonymously: the form to accept).
+    managed = invitations.invite(world.cohort, "invited.one@example.org", Role.instructor, actor=world.leader)
+    invitations.invite(world.cohort, "invited.two@example.org", Role.instructor, actor=world.leader)
+    db.session.commit()
+    invitation_path = invitation_link("invited.two@example.org")
     note = db.session.scalar(db.select(Notification).where(Notification.user_id == world.owner.id))
     member = db.session.scalar(db.select(Membership).where(Membership.user_id == world.other_student.id))
     values = {
@@ -124,6 +135,7 @@ def _build_world():
         "slug": "anna", "token": "not-a-token", "user_id": world.other_student.id, "member_id": member.id,
         "notification_id": note.id, "entry_id": entry.id, "filename": "css/app.css",
         "comment_id": draft_comment.id, "released_comment_id": released_comment.id,
+        "invitation_id": managed.id, "invitation_token": invitation_path.rsplit("/", 1)[1],
     }
     personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
                 "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,
@@ -137,6 +149,8 @@ def _url(rule, values) -> str:
     for name in rule.arguments:
         if name == "comment_id" and rule.endpoint == "reviews.addressed":
             args[name] = values["released_comment_id"]
+        elif name == "token" and rule.endpoint == "invitations.accept":
+            args[name] = values["invitation_token"]
         elif name == "slug" and rule.endpoint.startswith("rubrics."):
             args[name] = "ip-default"
         else:

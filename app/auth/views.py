@@ -50,7 +50,7 @@ def _password_failed(response) -> bool:
     return bool(g.get("password_failed"))
 
 
-def _start_session(user) -> None:
+def start_session(user) -> None:
     # A fresh session at login: nothing from before the login carries over.
     session.clear()
     login_user(user)
@@ -74,7 +74,7 @@ def login():
             form.password.errors = [_("The e-mail address or the password is not correct.")]
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             return redirect(safe_next(form.next.data) or url_for("core.index"))
     return render_template("auth/login.html", form=form)
 
@@ -161,7 +161,7 @@ def reset_password(token: str):
             form.password.errors = [exc.message]
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash(_("Your password is set. You are signed in."), "success")
             return redirect(url_for("core.index"))
     return render_template("auth/reset.html", form=form, purpose=found.purpose)
@@ -182,7 +182,7 @@ def account():
             (form.current if wrong else form.password).errors = [exc.message]
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)

@@ -46,3 +46,19 @@ describe_events("cohort.", _l("All cohort changes"), {
     "cohort.enrolled": _l("People enrolled from a file"),
     "cohort.join_code_regenerated": _l("New join code"),
 }, _describe_cohort)
+
+
+def _describe_invitation(entry, context: Context) -> str | None:
+    data = entry.data or {}
+    if entry.kind in ("invitation.sent", "invitation.accepted") and data.get("role"):
+        who = data.get("email") or context.person(data, "user_id")
+        return _("%(name)s as %(role)s", name=who, role=_role(data.get("role")))
+    return data.get("email") or None
+
+
+describe_events("invitation.", _l("All invitations"), {
+    "invitation.sent": _l("Invitation sent"),
+    "invitation.resent": _l("Invitation sent again"),
+    "invitation.revoked": _l("Invitation revoked"),
+    "invitation.accepted": _l("Invitation accepted"),
+}, _describe_invitation)
