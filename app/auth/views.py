@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import policies, services
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, JoinForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.auth.models import normalise_email
 from app.cohorts import services as cohort_services
@@ -57,6 +57,11 @@ def start_session(user) -> None:
     session.permanent = True
 
 
+def _closed(title: str, message: str, status: int = 403):
+    """A door this site has closed (LOCAL_LOGIN): what to do instead."""
+    return render_template("auth/closed.html", title=title, message=message), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_password_failed)
 @limiter.limit(_login_limit, methods=["POST"], key_func=_account_address_key, deduct_when=_password_failed)
@@ -67,6 +72,9 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    if request.method == "POST" and not policies.passwords_allowed():
+        return _closed(_("Sign in"), _("Passwords are not used on this site. Sign in with %(provider)s.",
+                                       provider=policies.provider_name()))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -109,6 +117,10 @@ def join():
                 return redirect(url_for("cohorts.detail", cohort_id=member.cohort_id))
         return render_template("auth/join_existing.html", form=form)
 
+    if not policies.self_registration_allowed():
+        return _closed(_("Join a cohort"), _("New accounts are made by invitation on this site: your course leader sends "
+                                             "you a link by e-mail. If you already have an account, sign in and join "
+                                             "with the code."), 403 if request.method == "POST" else 200)
     form = RegisterForm()
     if request.method == "GET" and code:
         form.join_code.data = code
@@ -137,6 +149,9 @@ def join():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_sensitive_limit, methods=["POST"])
 def forgot_password():
+    if not policies.passwords_allowed():
+        return _closed(_("Forgot your password?"), _("Passwords are not used on this site. Sign in with %(provider)s.",
+                                                     provider=policies.provider_name()), 404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         started = time.perf_counter()
@@ -150,6 +165,9 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_sensitive_limit, methods=["POST"])
 def reset_password(token: str):
+    if not policies.passwords_allowed():
+        return _closed(_("Choose a new password"), _("Passwords are not used on this site. Sign in with %(provider)s.",
+                                                     provider=policies.provider_name()), 404)
     found = services.token_user(token)
     if found is None:
         return render_template("auth/reset_invalid.html"), 410
