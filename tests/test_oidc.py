@@ -5,10 +5,13 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from app.auth.models import User, user_by_email
+from app.cohorts import invitations
+from app.cohorts.models import Membership, Role
 from app.db import db
 from tests.conftest import login, post
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CohortFactory, UserFactory, member
 from tests.oidc_helpers import at_provider, identities, provider_user, sign_in_with_provider, to_provider
+from tests.test_invitations import invitation_link
 
 EPPN = "https://n.feide.no/claims/eduPersonPrincipalName"
 
@@ -49,7 +52,7 @@ def test_a_new_person_signs_in_and_gets_an_account_keyed_on_the_subject(client, 
 
     # Next time: the same account, found by the subject even though the provider's e-mail changed.
     provider_user(provider, "sub-nora", email="nora.nordmann@uio.no", name="Nora Nordmann")
-    again = provider and client.application.test_client()
+    again = client.application.test_client()
     assert sign_in_with_provider(again, provider, "sub-nora").status_code == 302
     assert _users() == 1 and identities()[0].email == "nora.nordmann@uio.no"
     assert "Welcome, Nora Nordmann" in again.get("/").get_data(as_text=True)
@@ -159,3 +162,23 @@ def test_an_unverified_address_makes_no_account(client, provider, app):
 def test_a_password_sign_in_still_works_beside_the_provider(client, provider):
     user = UserFactory()
     assert login(client, user.email).status_code == 302
+
+
+def test_an_invited_person_accepts_by_signing_in_with_the_provider(make_client, provider, app):
+    app.config["FEIDE_SIGN_UP"] = False  # the invitation alone lets the account be made
+    cohort = CohortFactory()
+    invitations.invite(cohort, "lived@example.org", Role.instructor, actor=member(cohort, Role.leader))
+    db.session.commit()
+    path = invitation_link("lived@example.org")
+    browser = make_client()
+    page = browser.get(path).get_data(as_text=True)
+    start = f"/login/oidc?invitation={path.rsplit('/', 1)[1]}"
+    assert start in page.replace("&amp;", "&")
+    response = sign_in_with_provider(browser, provider, "sub-lived", start=start, email="lived@uni.no", name="Liv")
+    assert response.status_code == 302 and response.headers["Location"] == path
+    assert "Accept the invitation" in browser.get(path).get_data(as_text=True)
+    assert post(browser, path).status_code == 302
+    user = user_by_email("lived@uni.no")
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == user.id))
+    assert membership.cohort_id == cohort.id and membership.role == Role.instructor
+    assert make_client().get(path).status_code == 410  # used once
