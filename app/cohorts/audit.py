@@ -32,6 +32,8 @@ def _describe_cohort(entry, context: Context) -> str | None:
     if entry.kind == "cohort.enrolled":
         return _("%(new)s new account(s), %(added)s existing account(s) added, %(skipped)s row(s) with errors",
                  new=data.get("new_accounts", 0), added=data.get("added", 0), skipped=data.get("errors", 0))
+    if entry.kind in ("cohort.group_mapped", "cohort.group_unmapped"):
+        return data.get("group") or None
     return None
 
 
@@ -45,6 +47,8 @@ describe_events("cohort.", _l("All cohort changes"), {
     "cohort.created": _l("Cohort created"),
     "cohort.enrolled": _l("People enrolled from a file"),
     "cohort.join_code_regenerated": _l("New join code"),
+    "cohort.group_mapped": _l("Course group mapped"),
+    "cohort.group_unmapped": _l("Course group mapping removed"),
 }, _describe_cohort)
 
 
