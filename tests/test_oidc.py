@@ -182,3 +182,10 @@ def test_an_invited_person_accepts_by_signing_in_with_the_provider(make_client, 
     membership = db.session.scalar(db.select(Membership).where(Membership.user_id == user.id))
     assert membership.cohort_id == cohort.id and membership.role == Role.instructor
     assert make_client().get(path).status_code == 410  # used once
+
+
+def test_the_sign_in_choices_read_in_norwegian(client, provider):
+    page = client.get("/login", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert "Logg inn med Feide" in page and "Eller logg inn med e-post og passord" in page
+    response = client.get(at_provider(to_provider(client), deny=True), headers={"Accept-Language": "nb"})
+    assert "Du tillot ikke Feide" in response.get_data(as_text=True)
