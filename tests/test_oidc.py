@@ -8,6 +8,7 @@ from app.auth.models import User, user_by_email
 from app.cohorts import invitations
 from app.cohorts.models import Membership, Role
 from app.db import db
+from app.privacy import services as privacy
 from tests.conftest import login, post
 from tests.factories import PASSWORD, CohortFactory, UserFactory, member
 from tests.oidc_helpers import at_provider, identities, provider_user, sign_in_with_provider, to_provider
@@ -189,3 +190,15 @@ def test_the_sign_in_choices_read_in_norwegian(client, provider):
     assert "Logg inn med Feide" in page and "Eller logg inn med e-post og passord" in page
     response = client.get(at_provider(to_provider(client), deny=True), headers={"Accept-Language": "nb"})
     assert "Du tillot ikke Feide" in response.get_data(as_text=True)
+
+
+def test_anonymising_an_account_removes_its_sign_in_and_its_data_download_lists_it(make_client, provider):
+    sign_in_with_provider(make_client(), provider, "sub-anon", email="anon@uio.no", name="Anon",
+                          **{EPPN: "anon@uio.no"})
+    user = user_by_email("anon@uio.no")
+    assert privacy.export_user_data(user)["sign_ins"][0]["user_id"] == "anon@uio.no"
+    privacy.anonymise_user(user, UserFactory(is_admin=True))
+    db.session.commit()
+    assert identities() == []
+    response = sign_in_with_provider(make_client(), provider, "sub-anon")
+    assert response.status_code == 302 and _users() == 3  # a new account: the anonymous one stays anonymous
