@@ -83,8 +83,27 @@ def test_an_invited_instructor_accepts_with_the_provider(page, browser, live_ser
         guest.get_by_role("button", name="Accept the invitation").click()
         guest.wait_for_url(lambda url: url.endswith(f"/cohorts/{cohort.id}"))
         assert "You are instructor here" in guest.locator("body").inner_text()
+        guest.goto("/account")
+        assert "liv@uni.example" in guest.locator("#sign-ins").inner_text()
+        assert_no_serious_violations(guest)
     finally:
         guest.context.close()
+
+    # The used link, opened again (by the leader): a clear page, nothing happens.
+    page.goto(link)
+    assert page.get_by_role("heading", name="This invitation cannot be used").is_visible()
+    assert_no_serious_violations(page)
+    shot(page, "invitation-used.png")
+    # A pending invitation for someone else, opened by the signed-in leader.
+    page.goto(f"/cohorts/{cohort.id}")
+    form = page.locator("form[action$='/invitations']")
+    form.get_by_label("E-mail").fill("someone.else@example.org")
+    form.get_by_role("button", name="Send invitation").click()
+    page.wait_for_url(lambda url: url.endswith("#invitations"))
+    page.goto(re.search(r"http\S+/invitation/\S+", outbox("someone.else@example.org")[-1].body).group(0))
+    assert page.get_by_role("heading", name="This invitation is for someone else").is_visible()
+    assert_no_serious_violations(page)
+    shot(page, "invitation-wrong-person.png")
     user_id = db.session.scalar(db.select(Membership.user_id).where(Membership.cohort_id == cohort.id,
                                                                     Membership.role == Role.instructor))
     assert user_id is not None

@@ -202,3 +202,10 @@ def test_anonymising_an_account_removes_its_sign_in_and_its_data_download_lists_
     assert identities() == []
     response = sign_in_with_provider(make_client(), provider, "sub-anon")
     assert response.status_code == 302 and _users() == 3  # a new account: the anonymous one stays anonymous
+
+
+def test_the_account_page_shows_the_linked_sign_in(client, provider):
+    sign_in_with_provider(client, provider, "sub-acc", email="acc@uio.no", name="Acc", **{EPPN: "acc@uio.no"})
+    page = client.get("/account").get_data(as_text=True)
+    assert "Sign-in with Feide" in page and "acc@uio.no" in page and "no password" in page
+    assert 'name="current"' not in page  # nothing to change

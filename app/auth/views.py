@@ -15,6 +15,7 @@ from app.db import db
 from app.errors import ValidationError
 from app.extensions import limiter
 from app.i18n import current_locale
+from app.oidc.services import identities_of
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -203,4 +204,5 @@ def account():
             start_session(user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form,
+                           sign_ins=identities_of(current_user._get_current_object()))
