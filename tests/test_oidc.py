@@ -209,3 +209,25 @@ def test_the_account_page_shows_the_linked_sign_in(client, provider):
     page = client.get("/account").get_data(as_text=True)
     assert "Sign-in with Feide" in page and "acc@uio.no" in page and "no password" in page
     assert 'name="current"' not in page  # nothing to change
+
+
+def test_an_account_made_by_a_course_leader_without_a_password_is_linked_by_the_verified_address(client, provider,
+                                                                                                 app):
+    appointed = UserFactory(email="appointed@uio.no", name="Appointed")
+    appointed.password_hash = None
+    db.session.commit()
+    response = sign_in_with_provider(client, provider, "sub-app", email="appointed@uio.no", name="Appointed F")
+    assert response.headers["Location"] == "/" and identities()[0].user_id == appointed.id
+    assert "Welcome, Appointed" in client.get("/").get_data(as_text=True)
+
+
+def test_an_account_without_a_password_and_an_unverified_address_is_not_linked(client, provider, app):
+    app.config["FEIDE_TRUST_EMAIL"] = False
+    appointed = UserFactory(email="appointed@example.org")
+    appointed.password_hash = None
+    db.session.commit()
+    response = sign_in_with_provider(client, provider, "sub-unv2", email="appointed@example.org", name="X")
+    assert response.headers["Location"] == "/login/oidc/link"
+    page = client.get("/login/oidc/link").get_data(as_text=True)
+    assert "did not confirm that the address is yours" in page and 'name="password"' not in page
+    assert identities() == []

@@ -89,6 +89,11 @@ def sign_in(person: ProviderPerson, *, may_create: bool, locale: str | None = No
         return SignIn(user=identity.user)
     existing = user_by_email(person.email) if person.email else None
     if existing is not None:
+        if not existing.password_hash and person.email_verified:
+            # Made for this address by a course leader (appointed, or enrolled from a file) and never given a
+            # password: there is no password to prove, and the provider has verified the address it was made for.
+            _add_identity(existing, person)
+            return SignIn(user=existing)
         return SignIn(link_to=existing)
     if not may_create:
         return SignIn(refusal=_("There is no account for you here yet. Ask your course leader for an invitation."))
