@@ -134,6 +134,31 @@ class Config:
     # address has an account and however long the e-mail took to hand over: their timing tells nothing.
     ACCOUNT_ANSWER_SECONDS = float(os.environ.get("ACCOUNT_ANSWER_SECONDS", "0.3"))
     INVITATION_DAYS = 7
+    # An invitation to a cohort (app/cohorts/invitations.py) works this long; inviting is limited per course leader.
+    COHORT_INVITATION_DAYS = _int("COHORT_INVITATION_DAYS", 14)
+    INVITE_RATE_LIMIT = os.environ.get("INVITE_RATE_LIMIT", "60 per hour")
+    # Password sign-in: "on" (anyone may create an account with a join code), "invited-only" (no new accounts with a
+    # join code; accounts that exist and those made from an invitation sign in with their password) or "off" (no
+    # password at all: only the OpenID Connect provider below). See docs/feide.md.
+    LOCAL_LOGIN = os.environ.get("LOCAL_LOGIN", "on").strip().lower()
+    # Sign-in with Feide, or any OpenID Connect provider with the same settings (docs/feide.md). Shown when the
+    # client id is set.
+    FEIDE_CLIENT_ID = os.environ.get("FEIDE_CLIENT_ID", "")
+    FEIDE_CLIENT_SECRET = os.environ.get("FEIDE_CLIENT_SECRET", "")
+    FEIDE_DISCOVERY_URL = os.environ.get("FEIDE_DISCOVERY_URL",
+                                         "https://auth.dataporten.no/.well-known/openid-configuration")
+    FEIDE_SCOPES = os.environ.get("FEIDE_SCOPES", "openid profile email userid-feide groups-edu")
+    # The provider's name on the sign-in button ("Sign in with Feide").
+    FEIDE_PROVIDER_NAME = os.environ.get("FEIDE_PROVIDER_NAME", "Feide")
+    # Feide's groups API (course groups -> cohorts); empty for a provider without one.
+    FEIDE_GROUPS_URL = os.environ.get("FEIDE_GROUPS_URL", "https://groups-api.dataporten.no/groups/me/groups")
+    # Whether the provider's e-mail address counts as verified without an `email_verified` claim (Feide's come from
+    # the institution's records and carry none); false for a provider where people type their own address.
+    FEIDE_TRUST_EMAIL = _bool("FEIDE_TRUST_EMAIL", True)
+    # Whether someone without an account here gets one at their first sign-in with the provider. Without it, only
+    # an invitation makes a new account.
+    FEIDE_SIGN_UP = _bool("FEIDE_SIGN_UP", True)
+    FEIDE_TIMEOUT = float(os.environ.get("FEIDE_TIMEOUT", "10"))
     PASSWORD_MIN_LENGTH = 12
     # Every absolute link the app sends or shows (password resets, invitations, notifications, the join link) is
     # built from this, never from the request's Host header (app/urls.py `external_url`).

@@ -14,6 +14,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(get_config(config_name))
     app.config.update(overrides)
     check_base_url(app)
+    from app.auth.policies import check_local_login
+
+    check_local_login(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app.auth.session import SlidingSessionInterface
@@ -93,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, cohorts_bp):
         app.register_blueprint(blueprint)
-    for name in ("app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
+    for name in ("app.cohorts.invitation_views", "app.oidc.views", "app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
                  "app.reviews.views", "app.notifications.views", "app.privacy.views", "app.language.views", "app.dashboard.views",
                  "app.audit.views", "app.exports.views", "app.content.views"):
         try:
@@ -131,13 +134,15 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app.auth import policies as auth_policies
     from app.cohorts import policies as cohort_policies
     from app.cohorts.services import role_label
     from app.i18n import format_moment, locale_context, time_of_day
     from app.markdown import render_markdown
     from app.urls import external_url
 
-    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, external_url=external_url)
+    app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, external_url=external_url,
+                                 auth_policies=auth_policies)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = format_moment  # every date and time a page shows: "7 Dec 2026 14:00"
     app.jinja_env.filters["time_of_day"] = time_of_day  # "14:05", for what happened today ("Saved 14:05")

@@ -3,12 +3,13 @@ from app.assignments.models import Assignment  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import PasswordToken, User  # noqa: F401
 from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
-from app.cohorts.models import Cohort, Membership  # noqa: F401
-from app.exports.models import PlanExport  # noqa: F401
+from app.cohorts.models import Cohort, Invitation, Membership  # noqa: F401
 from app.content.models import StagedUpload  # noqa: F401
+from app.exports.models import PlanExport  # noqa: F401
 from app.language.models import HintDismissal  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.notifications.models import EmailChoice, Notification  # noqa: F401
+from app.oidc.models import GroupMapping, Identity  # noqa: F401
 from app.plans.models import Plan, PlanVersion, VersionPdf  # noqa: F401
 from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review  # noqa: F401
 from app.rubrics.models import Rubric, RubricVersion  # noqa: F401

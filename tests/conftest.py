@@ -260,3 +260,29 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         event.remove(db.engine, "before_cursor_execute", self)
+
+
+# --- a real OpenID Connect provider (oidc-provider-mock) for the sign-in tests ------------------------------------
+
+@pytest.fixture(scope="session")
+def oidc_server():
+    import warnings
+
+    with warnings.catch_warnings():  # the mock provider imports modules of Authlib that Authlib now deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import oidc_provider_mock
+
+    with oidc_provider_mock.run_server_in_thread(require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture
+def provider(app, oidc_server):
+    """Sign-in with the mock provider configured for one test (the groups API off unless a test sets it)."""
+    settings = {"FEIDE_CLIENT_ID": "careplan-test", "FEIDE_CLIENT_SECRET": "test-secret",
+                "FEIDE_DISCOVERY_URL": f"{oidc_server}/.well-known/openid-configuration", "FEIDE_GROUPS_URL": "",
+                "FEIDE_SIGN_UP": True, "FEIDE_TRUST_EMAIL": True, "LOCAL_LOGIN": "on"}
+    before = {name: app.config[name] for name in settings}
+    app.config.update(settings)
+    yield oidc_server
+    app.config.update(before)

@@ -16,8 +16,8 @@ from app.exports import services
 from app.exports.models import ExportState, PlanExport
 from app.plans import services as plan_services
 from app.plans.pdf import OverBudget
-from app.plans.structured import fhir_problems, sip_problems
 from app.plans.states import PlanState
+from app.plans.structured import fhir_problems, sip_problems
 from app.privacy.services import anonymise_user
 from app.reviews import services as review_services
 from tests.conftest import login, post

@@ -9,6 +9,9 @@ from app.audit.events import Context, describe_events
 def _describe(entry, context: Context) -> str | None:
     if entry.kind == "user.created":
         return (entry.data or {}).get("email", "")
+    if entry.kind == "user.identity_linked":
+        data = entry.data or {}
+        return data.get("eppn") or data.get("issuer") or ""
     return None
 
 
@@ -16,4 +19,5 @@ describe_events("user.", _l("All account changes"), {
     "user.created": _l("Account created"),
     "user.password_changed": _l("Password changed"),
     "user.password_reset": _l("Password set from a link"),
+    "user.identity_linked": _l("Sign-in with a provider linked"),
 }, _describe)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import policies, services
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, JoinForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.auth.models import normalise_email
 from app.cohorts import services as cohort_services
@@ -17,6 +17,7 @@ from app.extensions import limiter
 from app.i18n import current_locale
 from app.notifications import services as notification_services
 from app.notifications.forms import EmailChoicesForm
+from app.oidc.services import identities_of
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -52,11 +53,16 @@ def _password_failed(response) -> bool:
     return bool(g.get("password_failed"))
 
 
-def _start_session(user) -> None:
+def start_session(user) -> None:
     # A fresh session at login: nothing from before the login carries over.
     session.clear()
     login_user(user)
     session.permanent = True
+
+
+def _closed(title: str, message: str, status: int = 403):
+    """A door this site has closed (LOCAL_LOGIN): what to do instead."""
+    return render_template("auth/closed.html", title=title, message=message), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,6 +75,9 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    if request.method == "POST" and not policies.passwords_allowed():
+        return _closed(_("Sign in"), _("Passwords are not used on this site. Sign in with %(provider)s.",
+                                       provider=policies.provider_name()))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -76,7 +85,7 @@ def login():
             form.password.errors = [_("The e-mail address or the password is not correct.")]
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             return redirect(safe_next(form.next.data) or url_for("core.index"))
     return render_template("auth/login.html", form=form)
 
@@ -111,6 +120,10 @@ def join():
                 return redirect(url_for("cohorts.detail", cohort_id=member.cohort_id))
         return render_template("auth/join_existing.html", form=form)
 
+    if not policies.self_registration_allowed():
+        return _closed(_("Join a cohort"), _("New accounts are made by invitation on this site: your course leader sends "
+                                             "you a link by e-mail. If you already have an account, sign in and join "
+                                             "with the code."), 403 if request.method == "POST" else 200)
     form = RegisterForm()
     if request.method == "GET" and code:
         form.join_code.data = code
@@ -139,6 +152,9 @@ def join():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_sensitive_limit, methods=["POST"])
 def forgot_password():
+    if not policies.passwords_allowed():
+        return _closed(_("Forgot your password?"), _("Passwords are not used on this site. Sign in with %(provider)s.",
+                                                     provider=policies.provider_name()), 404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         started = time.perf_counter()
@@ -152,6 +168,9 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_sensitive_limit, methods=["POST"])
 def reset_password(token: str):
+    if not policies.passwords_allowed():
+        return _closed(_("Choose a new password"), _("Passwords are not used on this site. Sign in with %(provider)s.",
+                                                     provider=policies.provider_name()), 404)
     found = services.token_user(token)
     if found is None:
         return render_template("auth/reset_invalid.html"), 410
@@ -163,7 +182,7 @@ def reset_password(token: str):
             form.password.errors = [exc.message]
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash(_("Your password is set. You are signed in."), "success")
             return redirect(url_for("core.index"))
     return render_template("auth/reset.html", form=form, purpose=found.purpose)
@@ -184,7 +203,7 @@ def account():
             (form.current if wrong else form.password).errors = [exc.message]
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(form, _email_form(current_user))
@@ -199,7 +218,8 @@ def _email_form(user) -> EmailChoicesForm:
 def _account_page(form: ChangePasswordForm, email_form: EmailChoicesForm, status: int = 200):
     choices = [(choice, email_form[EmailChoicesForm.field_name(choice.kind)])
                for choice in notification_services.choices_for(current_user)]
-    return render_template("auth/account.html", form=form, email_form=email_form, email_choices=choices), status
+    return render_template("auth/account.html", form=form, email_form=email_form, email_choices=choices,
+                           sign_ins=identities_of(current_user._get_current_object())), status
 
 
 @bp.route("/account/notifications", methods=["POST"])

@@ -32,6 +32,8 @@ def _describe_cohort(entry, context: Context) -> str | None:
     if entry.kind == "cohort.enrolled":
         return _("%(new)s new account(s), %(added)s existing account(s) added, %(skipped)s row(s) with errors",
                  new=data.get("new_accounts", 0), added=data.get("added", 0), skipped=data.get("errors", 0))
+    if entry.kind in ("cohort.group_mapped", "cohort.group_unmapped"):
+        return data.get("group") or None
     return None
 
 
@@ -45,4 +47,22 @@ describe_events("cohort.", _l("All cohort changes"), {
     "cohort.created": _l("Cohort created"),
     "cohort.enrolled": _l("People enrolled from a file"),
     "cohort.join_code_regenerated": _l("New join code"),
+    "cohort.group_mapped": _l("Course group mapped"),
+    "cohort.group_unmapped": _l("Course group mapping removed"),
 }, _describe_cohort)
+
+
+def _describe_invitation(entry, context: Context) -> str | None:
+    data = entry.data or {}
+    if entry.kind in ("invitation.sent", "invitation.accepted") and data.get("role"):
+        who = data.get("email") or context.person(data, "user_id")
+        return _("%(name)s as %(role)s", name=who, role=_role(data.get("role")))
+    return data.get("email") or None
+
+
+describe_events("invitation.", _l("All invitations"), {
+    "invitation.sent": _l("Invitation sent"),
+    "invitation.resent": _l("Invitation sent again"),
+    "invitation.revoked": _l("Invitation revoked"),
+    "invitation.accepted": _l("Invitation accepted"),
+}, _describe_invitation)

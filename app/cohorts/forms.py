@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.cohorts.models import Role
 from app.forms import Form
@@ -51,3 +51,21 @@ class EnrolUploadForm(Form):
 class EnrolConfirmForm(Form):
     csv_text = HiddenField()
     checksum = HiddenField()
+
+
+class InviteForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter an e-mail address.")),
+                                                 Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
+                                                 Length(max=254)])
+    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=120)],
+                       description=_l("Shown in the list of invitations and suggested when the person accepts."))
+    role = SelectField(_l("Role"), choices=role_choices, default=Role.instructor.value)
+
+
+class AcceptInvitationForm(Form):
+    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=512)],
+                             description=_l("At least 12 characters; not a common password, and not your name or e-mail "
+                                             "address. A short sentence is easy to remember."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(message=_l("Repeat the password.")), EqualTo("password", message=_l("The two passwords are not the same."))])

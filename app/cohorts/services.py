@@ -137,6 +137,7 @@ def change_role(member: Membership, new_role: Role, *, actor: User) -> Membershi
             raise ValidationError(_("A cohort needs at least one course leader. Appoint another one first."))
     old = member.role
     member.role = new_role
+    member.source_group = None  # a role given by hand: no longer the course group's to take away
     forget_memberships(member.user)
     change: dict[str, Any] = {"from": old.value, "to": new_role.value}  # "from" is a keyword, so given as a dict
     record("membership.role_changed", actor=actor, cohort=member.cohort, subject=member,

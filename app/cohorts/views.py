@@ -1,23 +1,25 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.assignments.services import assignments_of
-from app.cohorts import enrolment, policies, services
+from app.cohorts import enrolment, invitations, policies, services
 from app.cohorts.forms import (
     AppointForm,
     CohortForm,
     ConfirmForm,
     EnrolConfirmForm,
     EnrolUploadForm,
+    InviteForm,
     RoleForm,
     StudentNumberForm,
 )
 from app.cohorts.models import Cohort, Role
 from app.db import db
 from app.errors import ValidationError
+from app.extensions import limiter
 from app.policies import require, require_in_cohort
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts", template_folder="templates")
@@ -54,16 +56,23 @@ def create():
     return render_template("cohorts/new.html", form=form)
 
 
+def _detail_page(cohort: Cohort, status: int = 200, **forms):
+    managing = policies.can_see_members(current_user, cohort)
+    members = services.members_of(cohort) if managing else []
+    sent = invitations.invitations_of(cohort) if managing else []
+    forms.setdefault("appoint_form", AppointForm(formdata=None))
+    forms.setdefault("invite_form", InviteForm(formdata=None))
+    return render_template(
+        "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
+        role_form=RoleForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
+        assignments=assignments_of(cohort), invitations=sent, invitation_status=invitations.status_label, **forms,
+    ), status
+
+
 @bp.route("/<int:cohort_id>")
 @login_required
 def detail(cohort_id: int):
-    cohort = load_cohort(cohort_id)
-    members = services.members_of(cohort) if policies.can_see_members(current_user, cohort) else []
-    return render_template(
-        "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
-        appoint_form=AppointForm(), role_form=RoleForm(), confirm_form=ConfirmForm(),
-        assignments=assignments_of(cohort),
-    )
+    return _detail_page(load_cohort(cohort_id))
 
 
 @bp.route("/<int:cohort_id>/join-code", methods=["POST"])
@@ -108,11 +117,83 @@ def appoint(cohort_id: int):
                 flash(_("%(name)s is now %(role)s.", name=member.user.name,
                         role=services.role_label(member.role)), "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#members")
-    members = services.members_of(cohort)
-    return render_template(
-        "cohorts/detail.html", cohort=cohort, members=members, my_role=policies.role_in(current_user, cohort),
-        appoint_form=form, role_form=RoleForm(), confirm_form=ConfirmForm(), assignments=assignments_of(cohort),
-    ), 400
+    return _detail_page(cohort, 400, appoint_form=form)
+
+
+def _invite_limit():
+    return current_app.config["INVITE_RATE_LIMIT"]
+
+
+def _inviter_key():
+    return f"invite:{getattr(current_user, 'id', '')}"
+
+
+@bp.route("/<int:cohort_id>/invitations", methods=["POST"])
+@login_required
+@limiter.limit(_invite_limit, key_func=_inviter_key)
+def invite(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = invitations.invite(cohort, form.email.data, Role(form.role.data), actor=current_user,
+                                            name=form.name.data or "")
+        except ValidationError as exc:
+            form.email.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("An invitation to join as %(role)s was sent to %(email)s.", role=services.role_label(invitation.role),
+                    email=invitation.email), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#invitations")
+    return _detail_page(cohort, 400, invite_form=form)
+
+
+@bp.route("/<int:cohort_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@login_required
+@limiter.limit(_invite_limit, key_func=_inviter_key)
+def resend_invitation(cohort_id: int, invitation_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    invitation = invitations.get_in_cohort(cohort, invitation_id)
+    back = url_for("cohorts.detail", cohort_id=cohort.id) + "#invitations"
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        invitations.resend(invitation, actor=current_user)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("A new invitation link was sent to %(email)s. The earlier link no longer works.",
+            email=invitation.email), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:cohort_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invitation(cohort_id: int, invitation_id: int):
+    cohort = load_cohort(cohort_id)
+    require(policies.can_manage_cohort(current_user, cohort))
+    invitation = invitations.get_in_cohort(cohort, invitation_id)
+    back = url_for("cohorts.detail", cohort_id=cohort.id) + "#invitations"
+    form = ConfirmForm()
+    if not form.validate_on_submit() or form.confirmed.data != "yes":
+        return render_template(
+            "confirm.html", form=form, title=_("Revoke the invitation to %(email)s?", email=invitation.email),
+            message=_("The link in the e-mail stops working at once. You can send a new invitation later."),
+            action=url_for("cohorts.revoke_invitation", cohort_id=cohort.id, invitation_id=invitation.id),
+            confirm_label=_("Revoke invitation"), cancel=back, hidden={},
+        )
+    try:
+        invitations.revoke(invitation, actor=current_user)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("The invitation to %(email)s is revoked.", email=invitation.email), "success")
+    return redirect(back)
 
 
 @bp.route("/<int:cohort_id>/members/<int:member_id>/role", methods=["POST"])

@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record
 from app.auth.models import PasswordToken, User
 from app.auth.services import end_all_sessions
-from app.cohorts.models import Membership, Role
+from app.cohorts.models import Invitation, Membership, Role
 from app.db import db, utcnow
 from app.errors import ValidationError
 from app.notifications.models import EmailChoice, Notification
+from app.oidc.models import Identity
 from app.plans import services as plan_services
 from app.plans.models import Plan
 from app.privacy.signals import user_anonymised
@@ -54,6 +55,9 @@ def export_user_data(user: User) -> dict:
             db.select(Review).where(Review.reviewer_id == user.id))],
         "comment_bank": [e.text for e in db.session.scalars(
             db.select(CommentBankEntry).where(CommentBankEntry.owner_id == user.id))],
+        "sign_ins": [{"issuer": i.issuer, "user_id": i.eppn, "email": i.email, "linked_at": _iso(i.created_at),
+                      "last_login_at": _iso(i.last_login_at)}
+                     for i in db.session.scalars(db.select(Identity).where(Identity.user_id == user.id))],
         "notifications": [{"kind": n.kind, "params": n.params, "at": _iso(n.created_at), "read_at": _iso(n.read_at)}
                           for n in db.session.scalars(db.select(Notification).where(Notification.user_id == user.id))],
         "notifications_by_email": {c.kind: c.by_email for c in db.session.scalars(
@@ -92,15 +96,20 @@ def anonymise_user(user: User, actor: User) -> None:
     if is_anonymised(user):
         raise ValidationError(_("This account is already anonymised."))
     record("user.anonymised", actor=actor, subject=user)
+    old_email = user.email
     user.name = _("Former participant %(n)d", n=user.id)
     user.email = f"user-{user.id}@{ANONYMOUS_DOMAIN}"
     user.password_hash = None
     user.is_admin = False
     user.locale = None
     end_all_sessions(user)
+    # The provider's sign-in goes too: the anonymous account cannot be signed in to again.
     for model, column in ((PasswordToken, PasswordToken.user_id), (CommentBankEntry, CommentBankEntry.owner_id),
-                          (Notification, Notification.user_id)):
+                          (Notification, Notification.user_id), (Identity, Identity.user_id)):
         db.session.execute(db.delete(model).where(column == user.id))
+    db.session.execute(db.update(Invitation).where(
+        (Invitation.accepted_by_id == user.id) | (Invitation.email == old_email))
+        .values(email=user.email, name="").execution_options(synchronize_session=False))
     # Stored PDFs print the student's name, and each reviewer's with their feedback.
     plan_services.forget_version_pdfs(
         db.select(Plan.id).where(Plan.student_id == user.id)
