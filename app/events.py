@@ -13,6 +13,7 @@ LISTENERS = (
     "app.content.audit",
     "app.language.subscriptions",  # a submitted version keeps its language hints
     "app.notifications.subscriptions",  # reviewers and students are told
+    "app.reviews.subscriptions",  # a resubmission asks for the revision plan
 )
 
 

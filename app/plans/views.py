@@ -341,7 +341,7 @@ def submit(plan_id: int):
     plan = policies.require_owner(current_user, queries.plan_for_submit(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_template("plans/submit.html", problems=services.submission_problems(plan),
-                               **_editor_context(plan))
+                               warnings=services.submission_warnings(plan), **_editor_context(plan))
     token = request.form.get("save_token", type=int)
     version = services.submit(plan, current_user._get_current_object(), token)
     message = _("Version %(n)d is submitted.%(late)s", n=version.number,
@@ -382,7 +382,8 @@ def version(plan_id: int, number: int):
     plan = policies.require_view(current_user, queries.plan(plan_id))
     found = _version(plan, number)
     return render_template("plans/version.html", plan=plan, version=found, content=found.content,
-                           sections=SECTIONS, status=services.version_status(plan, found))
+                           sections=SECTIONS, status=services.version_status(plan, found),
+                           reading_lang=reading_language(plan.rubric_version))
 
 
 @bp.route("/plans/<int:plan_id>/diff")
