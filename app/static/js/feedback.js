@@ -88,26 +88,31 @@
     });
     form.addEventListener("submit", function () { leaving = true; });
 
+    // Before the other scripts of the page see a link or a form leave (the reflection's "Revise the plan" too):
+    // the plan is saved first, then the same link or form goes on, as it would have.
+    var passingLink = null;
     document.addEventListener("click", function (event) {
       var link = event.target.closest("a[href]");
-      if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+      if (!link || link === passingLink || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
           event.altKey || link.target === "_blank" || link.hasAttribute("download") ||
           link.getAttribute("href").charAt(0) === "#" || !(unsaved() || saving)) { return; }
       event.preventDefault();
-      save().then(function () { window.location.assign(link.href); });
-    });
+      event.stopPropagation();
+      save().then(function () { passingLink = link; link.click(); passingLink = null; });
+    }, true);
 
-    // Other forms (a reply, a rating, the reflection's "Revise the plan") wait for the plan to be saved.
     document.addEventListener("submit", function (event) {
       var other = event.target;
-      if (other === form || other === passing || event.defaultPrevented || !(unsaved() || saving)) { return; }
+      if (other === form || other === passing || !(unsaved() || saving)) { return; }
       event.preventDefault();
+      event.stopPropagation();
       var submitter = event.submitter;
       save().then(function () {
         passing = other;
         if (other.requestSubmit) { other.requestSubmit(submitter || undefined); } else { other.submit(); }
+        passing = null;
       });
-    });
+    }, true);
 
     window.addEventListener("pagehide", function () {
       if (!unsaved()) { return; }
