@@ -332,3 +332,37 @@ def test_other_people_cannot_answer_the_feedback(make_client, world):
         assert post(client, f"/plans/{world.plan.id}/revision-plan",
                     {"version": "1", "intention-voice": "Not mine"}).status_code == status, person.name
     assert replies() == [] and intentions() == {}
+
+
+def test_without_javascript_the_review_form_saves_the_marks(reviewer, student, world):
+    post(student, f"/plans/{world.plan.id}/revision-plan", {"version": "1", "intention-voice": "Quote Anna."})
+    resubmit(world)
+    response = post(reviewer, f"/plans/{world.plan.id}/review", {"intention-voice": "done", "overall": "Better",
+                                                                  "save_token": "0"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert services.review_for(world.plan.versions[1]).score_for("voice").intention_outcome == "done"
+    page = reviewer.get(f"/plans/{world.plan.id}/review").get_data(as_text=True)
+    assert 'name="intention-voice" value="done" checked' in page
+
+
+def test_the_students_data_export_holds_their_answers(student, world):
+    post(student, f"/plans/{world.plan.id}/feedback/comments/{world.comment.id}/replies", {"kind": "done"})
+    post(student, f"/plans/{world.plan.id}/feedback/comments/{world.comment.id}/rating", {"helpful": "2"})
+    post(student, f"/plans/{world.plan.id}/revision-plan", {"version": "1", "intention-voice": "Quote Anna."})
+    from app.privacy.services import export_user_data
+    version = export_user_data(world.owner)["plans"][0]["versions"][0]
+    assert version["revision_plan"] == {"voice": "Quote Anna."}
+    comment = version["feedback"]["comments"][0]
+    assert comment["helpful"] == 2 and comment["replies"][0]["kind"] == "done"
+
+
+def test_the_answers_speak_norwegian(student, world):
+    world.owner.locale = "nb"
+    db.session.commit()
+    page = student.get(f"/plans/{world.plan.id}/feedback").get_data(as_text=True)
+    for words in ("Revisjonsplanen din", "Hvor nyttig var denne kommentaren?", "Svært nyttig", "Send svar",
+                  "Hva slags svar", "Lagre revisjonsplanen"):
+        assert words in page, words
+    for english in ("Your revision plan", "How helpful was this comment?", "Send reply", ": what I will change"):
+        assert english not in page, english
