@@ -146,6 +146,9 @@ def test_the_helpful_rating_is_optional_changeable_and_the_authors_alone(student
     assert re.search(r'value="1" class="button small chosen" aria-pressed="true">Not helpful', page)
     assert re.search(r'value="2" class="button small chosen" aria-pressed="true">Somewhat helpful', page)
     assert post(student, url, {"helpful": "7"}).status_code == 400
+    measures = f"/plans/{world.plan.id}/feedback/criteria/{score_id(world, 'measures')}/rating"
+    assert post(student, measures, {"helpful": "3"}).status_code == 400  # a level without a comment
+    assert f'action="{measures}"' not in page
     assert post(reviewer, url, {"helpful": "3"}).status_code == 403
     post(student, url, {"clear": "1"})
     db.session.expire_all()

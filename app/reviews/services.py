@@ -436,6 +436,8 @@ def delete_reply(plan: Plan, actor, reply: FeedbackReply) -> None:
 def rate(plan: Plan, actor, target: AnchoredComment | CriterionScore, value) -> None:
     """How helpful the student found a comment (`HELPFUL_VALUES`), or no rating (None, "")."""
     _require_answering(plan, actor, target.review)
+    if isinstance(target, CriterionScore) and not target.comment:
+        raise ValidationError(_("This criterion has a level but no comment to rate."))
     if value in (None, ""):
         rating = None
     else:
