@@ -85,6 +85,15 @@ def test_the_student_replies_to_comments_in_a_short_thread(student, world):
     assert "These are her words, from the interview." in page
 
 
+def test_staff_read_the_answers_on_the_feedback_page_without_forms(student, reviewer, world):
+    post(student, f"/plans/{world.plan.id}/feedback/comments/{world.comment.id}/replies", {"body": "Which one?"})
+    post(student, f"/plans/{world.plan.id}/feedback/comments/{world.comment.id}/rating", {"helpful": "1"})
+    page = reviewer.get(f"/plans/{world.plan.id}/feedback").get_data(as_text=True)
+    assert "Which one?" in page and "The student's rating:" in page and "Not helpful" in page
+    assert 'class="reply-form"' not in page and 'class="rating-form"' not in page
+    assert 'id="revision-plan-form"' not in page
+
+
 def test_a_refused_reply_comes_back_as_typed(student, world):
     url = f"/plans/{world.plan.id}/feedback/comments/{world.comment.id}/replies"
     empty = post(student, url, {"kind": "", "body": "   "})
