@@ -14,6 +14,7 @@ LISTENERS = (
     "app.language.subscriptions",  # a submitted version keeps its language hints
     "app.notifications.subscriptions",  # reviewers and students are told
     "app.exports.subscriptions",  # an anonymised person's exports are deleted
+    "app.reviews.subscriptions",  # a resubmission asks for the revision plan
 )
 
 

@@ -11,5 +11,13 @@ from app.mail.models import OutboxMessage  # noqa: F401
 from app.notifications.models import EmailChoice, Notification  # noqa: F401
 from app.oidc.models import GroupMapping, Identity  # noqa: F401
 from app.plans.models import Plan, PlanVersion, VersionPdf  # noqa: F401
-from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review  # noqa: F401
+from app.reviews.models import (  # noqa: F401
+    AnchoredComment,
+    CommentBankEntry,
+    CriterionScore,
+    FeedbackReply,
+    Reflection,
+    Review,
+    RevisionIntention,
+)
 from app.rubrics.models import Rubric, RubricVersion  # noqa: F401

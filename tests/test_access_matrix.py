@@ -101,6 +101,9 @@ EXPECTED = {
     ("reviews.delete_comment", "POST"): REVIEWER_WRITES,
     ("reviews.feedback", "GET"): PLAN_VIEW, ("reviews.addressed", "POST"): FEEDBACK_OWNER_ACTION,
     ("reviews.reflect", "POST"): FEEDBACK_OWNER_ACTION,
+    ("reviews.reply", "POST"): FEEDBACK_OWNER_ACTION, ("reviews.rate", "POST"): FEEDBACK_OWNER_ACTION,
+    ("reviews.edit_reply", "POST"): FEEDBACK_OWNER_ACTION, ("reviews.delete_reply", "POST"): FEEDBACK_OWNER_ACTION,
+    ("reviews.revision_plan", "POST"): FEEDBACK_OWNER_ACTION,
     ("notifications.index", "GET"): SIGNED_IN, ("notifications.read_all", "POST"): SIGNED_IN,
     ("notifications.open", "GET"): NOTE,
     ("auth.email_choices", "POST"): SIGNED_IN,
@@ -131,6 +134,7 @@ def _build_world():
     released_comment = review_services.add_comment(plan, world.reviewer, key="what_matters", quote="home",
                                                    start=None, body="Say more")
     review_services.release(plan, world.reviewer)
+    released_reply = review_services.add_reply(plan, world.owner, released_comment, "question", "Which words?")
     plan_services.save_draft(plan, world.owner, plan.save_token, GOOD_CONTENT)
     plan_services.submit(plan, world.owner, plan.save_token)
     review_services.save_review(plan, world.reviewer, scores={}, overall="Second round")
@@ -162,6 +166,7 @@ def _build_world():
         "export_id": export.id,
         "upload_id": staged.token, "discarded_upload_id": discarded.token,
         "invitation_id": managed.id, "mapping_id": mapping.id, "invitation_token": invitation_path.rsplit("/", 1)[1],
+        "kind": "comments", "target_id": released_comment.id, "reply_id": released_reply.id,
     }
     personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
                 "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,

@@ -107,14 +107,16 @@ def reset_demo_plans(cohort) -> int:
     from app.language.models import HintDismissal
     from app.notifications.models import Notification
     from app.plans.models import Plan, PlanVersion
-    from app.reviews.models import AnchoredComment, CriterionScore, Reflection, Review
+    from app.reviews.models import AnchoredComment, CriterionScore, FeedbackReply, Reflection, Review, RevisionIntention
 
     assignment_ids = db.select(Assignment.id).where(Assignment.cohort_id == cohort.id, Assignment.title == DEMO_ASSIGNMENT)
     plan_ids = list(db.session.scalars(db.select(Plan.id).where(Plan.assignment_id.in_(assignment_ids))))
     if not plan_ids:
         return 0
     review_ids = db.select(Review.id).where(Review.plan_id.in_(plan_ids))
-    for model, clause in ((CriterionScore, CriterionScore.review_id.in_(review_ids)),
+    for model, clause in ((FeedbackReply, FeedbackReply.review_id.in_(review_ids)),
+                          (RevisionIntention, RevisionIntention.plan_id.in_(plan_ids)),
+                          (CriterionScore, CriterionScore.review_id.in_(review_ids)),
                           (AnchoredComment, AnchoredComment.review_id.in_(review_ids)),
                           (Reflection, Reflection.plan_id.in_(plan_ids)),
                           (Review, Review.plan_id.in_(plan_ids)),

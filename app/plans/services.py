@@ -20,7 +20,7 @@ from app.plans import conflicts, queries, workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
 from app.plans.models import Plan, PlanVersion, VersionPdf
 from app.plans.pdf import Bounds, PdfRefused, page_digest, render_bounded
-from app.plans.signals import plan_submitted
+from app.plans.signals import plan_submitted, submission_checked
 from app.plans.states import PLAIN_EDIT, PlanState
 from app.plans.workflow import EDIT_DRAFT, PlanAction
 from app.urls import is_db_int
@@ -222,6 +222,13 @@ def submission_problems(plan: Plan) -> list[str]:
     if not has_goal and not has_measure:
         problems.append(_("The plan has no goal and no measure. Add at least one before you submit."))
     return problems
+
+
+def submission_warnings(plan: Plan) -> list[dict]:
+    """What the student may still want to do before submitting, as the listening domains say it (the revision plan
+    the reviewer will read, …): {"message", "link", "label"}. Warnings only: the plan can be submitted all the
+    same."""
+    return [warning for _receiver, answer in submission_checked.send(plan) for warning in answer or []]
 
 
 def submit(plan: Plan, actor, save_token: int | None = None) -> PlanVersion:

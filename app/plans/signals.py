@@ -13,3 +13,7 @@ _signals = Namespace()
 plan_transitioned = _signals.signal("plan-transitioned")
 # sender: the plan; version (the new, frozen PlanVersion), actor
 plan_submitted = _signals.signal("plan-submitted")
+# sender: the plan, whose student is about to submit its next version; each receiver answers a list of what the
+# student has left undone that the reviewer will look for (warnings to show before confirming: submitting stays
+# allowed)
+submission_checked = _signals.signal("submission-checked")

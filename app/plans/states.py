@@ -64,7 +64,9 @@ WAITING_FOR_REVIEWER = frozenset({S.submitted})  # the reviewer may still be all
 WITHDRAWABLE = frozenset({S.submitted})
 WITH_FEEDBACK = frozenset({S.returned, S.completed})
 REVIEW_STARTED = frozenset({S.in_review, S.returned, S.completed})  # the latest version's review has begun
-# Feedback is back and the next version is not submitted yet: the student may write or change their reflection.
+# Feedback is back and the next version is not submitted yet: the student may write or change their reflection,
+# reply to the comments and rate them, and write what they will change in each criterion (the revision plan). Once
+# the next version is submitted (or the plan is completed), all of it stays as it was, with the version it answered.
 REFLECTABLE = frozenset({S.returned, S.draft})
 # A reviewer's part is done for now: released, completed, or back with the student for revising.
 AFTER_REVIEW = frozenset({S.returned, S.completed, S.draft})

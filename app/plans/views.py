@@ -358,7 +358,7 @@ def submit(plan_id: int):
     plan = policies.require_owner(current_user, queries.plan_for_submit(plan_id))
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return render_template("plans/submit.html", problems=services.submission_problems(plan),
-                               **_editor_context(plan))
+                               warnings=services.submission_warnings(plan), **_editor_context(plan))
     token = request.form.get("save_token", type=int)
     version = services.submit(plan, current_user._get_current_object(), token)
     message = _("Version %(n)d is submitted.%(late)s", n=version.number,
@@ -400,7 +400,8 @@ def version(plan_id: int, number: int):
     found = _version(plan, number)
     return render_template("plans/version.html", plan=plan, version=found, content=found.content,
                            sections=SECTIONS, status=services.version_status(plan, found),
-                           structured_reading=structured.reading_of(found))
+                           structured_reading=structured.reading_of(found),
+                           reading_lang=reading_language(plan.rubric_version))
 
 
 def _structured_download(plan: Plan, version: PlanVersion, document: dict, problems: list[str], kind: str,

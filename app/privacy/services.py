@@ -17,7 +17,7 @@ from app.oidc.models import Identity
 from app.plans import services as plan_services
 from app.plans.models import Plan
 from app.privacy.signals import user_anonymised
-from app.reviews.models import CommentBankEntry, Reflection, Review
+from app.reviews.models import CommentBankEntry, Reflection, Review, RevisionIntention
 
 ANONYMOUS_DOMAIN = "removed.invalid"
 
@@ -34,6 +34,10 @@ def export_user_data(user: User) -> dict:
         .where(Plan.student_id == user.id, Review.released_at.is_not(None)))}
     reflections = {r.plan_version_id: r.text for r in db.session.scalars(
         db.select(Reflection).join(Plan, Plan.id == Reflection.plan_id).where(Plan.student_id == user.id))}
+    revision_plans: dict[int, dict[str, str]] = {}
+    for intention in db.session.scalars(db.select(RevisionIntention).join(Plan, Plan.id == RevisionIntention.plan_id)
+                                        .where(Plan.student_id == user.id)):
+        revision_plans.setdefault(intention.review_id, {})[intention.criterion_key] = intention.text
     record("user.data_exported", actor=user, subject=user)
     return {
         "account": {"id": user.id, "email": user.email, "name": user.name, "locale": user.locale,
@@ -49,6 +53,7 @@ def export_user_data(user: User) -> dict:
                 "withdrawn_at": _iso(v.withdrawn_at), "content": v.content,
                 "reflection": reflections.get(v.id),
                 "feedback": _review_json(released[v.id]) if v.id in released else None,
+                "revision_plan": revision_plans.get(released[v.id].id, {}) if v.id in released else {},
             } for v in plan.versions],
         } for plan in plans],
         "reviews_written": [_review_json(r) | {"plan_id": r.plan_id} for r in db.session.scalars(
@@ -68,10 +73,16 @@ def export_user_data(user: User) -> dict:
 def _review_json(review: Review) -> dict:
     return {
         "version": review.version.number, "released_at": _iso(review.released_at), "overall": review.overall,
-        "criteria": {s.criterion_key: {"level": s.level_key, "comment": s.comment} for s in review.scores},
-        "comments": [{"quote": c.quote, "comment": c.body, "addressed": c.addressed_at is not None}
-                     for c in review.comments],
+        "criteria": {s.criterion_key: {"level": s.level_key, "comment": s.comment, "helpful": s.helpful,
+                                       "revision_plan_mark": s.intention_outcome, "replies": _replies_json(s.replies)}
+                     for s in review.scores},
+        "comments": [{"quote": c.quote, "comment": c.body, "addressed": c.addressed_at is not None,
+                      "helpful": c.helpful, "replies": _replies_json(c.replies)} for c in review.comments],
     }
+
+
+def _replies_json(replies) -> list[dict]:
+    return [{"kind": r.kind, "reply": r.body, "at": _iso(r.updated_at)} for r in replies]
 
 
 def is_anonymised(user: User) -> bool:

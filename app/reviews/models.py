@@ -2,10 +2,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
+
+# How helpful the student found a comment: 1 not helpful, 2 somewhat, 3 very helpful (none: not rated).
+HELPFUL_VALUES = (1, 2, 3)
+# What a reply says besides its words (none: words only).
+REPLY_KINDS = ("question", "disagree", "done")
+# How far the next version carried out what the student said they would change, as its reviewer marks it.
+INTENTION_OUTCOMES = ("done", "partly", "not_yet")
+
+HELPFUL_LABELS = {1: _l("Not helpful"), 2: _l("Somewhat helpful"), 3: _l("Very helpful")}
+REPLY_KIND_LABELS = {"question": _l("Question"), "disagree": _l("I disagree"), "done": _l("Done")}
+INTENTION_OUTCOME_LABELS = {"done": _l("Done"), "partly": _l("Partly"), "not_yet": _l("Not yet")}
+
+
+def _in(column: str, values: tuple) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Review(CreatedAtMixin, Model):
@@ -46,21 +62,32 @@ class Review(CreatedAtMixin, Model):
 
 class CriterionScore(Model):
     __tablename__ = "criterion_scores"
-    __table_args__ = (UniqueConstraint("review_id", "criterion_key"),)
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_key"),
+        CheckConstraint(_in("helpful", HELPFUL_VALUES), name="helpful_known"),
+        CheckConstraint(_in("intention_outcome", INTENTION_OUTCOMES), name="intention_outcome_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True, nullable=False)
     criterion_key: Mapped[str] = mapped_column(String(64), nullable=False)
     level_key: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # The student's rating of the comment, once released.
+    helpful: Mapped[int | None] = mapped_column(SmallInteger)
+    # The reviewer's mark on what the student planned to change in this criterion after the previous review.
+    intention_outcome: Mapped[str | None] = mapped_column(String(16))
 
     review = relationship("Review", back_populates="scores")
+    replies = relationship("FeedbackReply", back_populates="score", cascade="all, delete-orphan",
+                           order_by="FeedbackReply.id")
 
 
 class AnchoredComment(CreatedAtMixin, Model):
     """A comment on an exact passage: the quoted text, where it stood, and a little context to find it again."""
 
     __tablename__ = "anchored_comments"
+    __table_args__ = (CheckConstraint(_in("helpful", HELPFUL_VALUES), name="helpful_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True, nullable=False)
@@ -72,8 +99,11 @@ class AnchoredComment(CreatedAtMixin, Model):
     suffix: Mapped[str] = mapped_column(String(64), default="", nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     addressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    helpful: Mapped[int | None] = mapped_column(SmallInteger)  # the student's rating, once released
 
     review = relationship("Review", back_populates="comments")
+    replies = relationship("FeedbackReply", back_populates="comment", cascade="all, delete-orphan",
+                           order_by="FeedbackReply.id")
 
 
 class CommentBankEntry(CreatedAtMixin, Model):
@@ -96,5 +126,46 @@ class Reflection(CreatedAtMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True, nullable=False)
     plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class FeedbackReply(CreatedAtMixin, Model):
+    """The student's answer to one released comment: on a passage (`comment`) or on a criterion (`score`). A comment
+    may have several, a short thread; each is kept with the version whose feedback it answers."""
+
+    __tablename__ = "feedback_replies"
+    __table_args__ = (
+        CheckConstraint("(comment_id IS NULL AND score_id IS NOT NULL) OR (comment_id IS NOT NULL AND score_id IS NULL)",
+                        name="one_target"),
+        CheckConstraint(_in("kind", REPLY_KINDS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True, nullable=False)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("anchored_comments.id", ondelete="CASCADE"), index=True)
+    score_id: Mapped[int | None] = mapped_column(ForeignKey("criterion_scores.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    review = relationship("Review")
+    comment = relationship("AnchoredComment", back_populates="replies")
+    score = relationship("CriterionScore", back_populates="replies")
+
+
+class RevisionIntention(CreatedAtMixin, Model):
+    """What the student will change in one criterion, in answer to a released review that placed it below the top
+    level (the feed-forward). The reviewer of the next version marks how far it was done (`CriterionScore.
+    intention_outcome` of that review)."""
+
+    __tablename__ = "revision_intentions"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True, nullable=False)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    criterion_key: Mapped[str] = mapped_column(String(64), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

@@ -49,6 +49,22 @@ def can_reflect(user, plan) -> bool:
     return is_owner(plan, user) and plan.state in REFLECTABLE
 
 
+def answers_latest_feedback(plan, review) -> bool:
+    """The review is released and is on the plan's latest version still standing (not withdrawn): what the student
+    answers now. Once a later version is submitted, the answers to this review stay with its version."""
+    if review is None or review.released_at is None:
+        return False
+    standing = [v.number for v in plan.versions if v.withdrawn_at is None]
+    return bool(standing) and review.version.number == max(standing)
+
+
+def can_answer_feedback(user, plan, review) -> bool:
+    """Reply to the comments of released feedback, rate them, write the revision plan for it: the plan's author,
+    while the plan is theirs to act on (feedback returned, or revising: `REFLECTABLE`), and only on the latest
+    released feedback. Not after the next version is submitted, nor once the plan is completed."""
+    return can_reflect(user, plan) and answers_latest_feedback(plan, review)
+
+
 def can_allocate(user, cohort) -> bool:
     return role_in(user, cohort) == Role.leader
 

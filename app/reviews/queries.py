@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.orm import defer, joinedload, selectinload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assignments.models import Assignment
 from app.auth.models import User
@@ -14,7 +15,7 @@ from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.plans.queries import ASSIGNMENT_FOR_PLAN, case_summary
 from app.plans.states import AFTER_REVIEW, OPEN_FOR_REVIEW, WAITING_FOR_REVIEWER
-from app.reviews.models import Reflection, Review
+from app.reviews.models import FeedbackReply, Reflection, Review, RevisionIntention
 from app.reviews.policies import version_under_review
 
 
@@ -28,6 +29,7 @@ class ReviewPage:
     review: Review | None
     previous: Review | None
     reflection: Reflection | None
+    intentions: dict[str, RevisionIntention] = field(default_factory=dict)  # the revision plan after `previous`
 
 
 @functools.cache
@@ -48,8 +50,9 @@ def _review_page_reviews():
 
 
 def load_review_page(plan_id: int) -> ReviewPage | None:
-    """The review page in three or four round trips (the plan and its versions; the reviews with their levels;
-    their comments; the reflection, when an earlier review was released). Who may see it is asked after."""
+    """The review page in a few round trips (the plan and its versions; the reviews with their levels; their
+    comments; the student's replies to both; the reflection and the revision plan, when an earlier review was
+    released). Who may see it is asked after."""
     plan = db.session.execute(_review_page_plan(), {"plan_id": plan_id}).unique().scalar_one_or_none()
     if plan is None:
         return None
@@ -64,7 +67,22 @@ def load_review_page(plan_id: int) -> ReviewPage | None:
         previous = reviews[earlier[-1].id] if earlier else None
     reflection = db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == previous.plan_version_id)) \
         if previous is not None else None
-    return ReviewPage(plan, version, review, previous, reflection)
+    intentions = {}
+    if previous is not None:
+        _with_replies(previous)
+        intentions = {i.criterion_key: i for i in db.session.scalars(
+            db.select(RevisionIntention).where(RevisionIntention.review_id == previous.id))}
+    return ReviewPage(plan, version, review, previous, reflection, intentions)
+
+
+def _with_replies(review: Review) -> None:
+    """The student's replies to a review's comments and criteria, read in one round trip and put in place."""
+    replies = list(db.session.scalars(db.select(FeedbackReply).where(FeedbackReply.review_id == review.id)
+                                      .order_by(FeedbackReply.id)))
+    for comment in review.comments:
+        set_committed_value(comment, "replies", [r for r in replies if r.comment_id == comment.id])
+    for score in review.scores:
+        set_committed_value(score, "replies", [r for r in replies if r.score_id == score.id])
 
 # Lists show who, what and when, never the text: leave the drafts (several kilobytes of JSON each) in the database.
 WITHOUT_DRAFT = defer(Plan.draft)

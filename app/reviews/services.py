@@ -15,8 +15,20 @@ from app.plans.content import too_long_message
 from app.plans.models import Plan, PlanVersion
 from app.plans.states import OPEN_FOR_REVIEW, REFLECTABLE, WAITING_FOR_REVIEWER, PlanState
 from app.plans.workflow import PlanAction
+from app.reviews import policies
 from app.reviews.anchors import AnchorProblem, anchor_texts, make_anchor
-from app.reviews.models import AnchoredComment, CommentBankEntry, CriterionScore, Reflection, Review
+from app.reviews.models import (
+    HELPFUL_VALUES,
+    INTENTION_OUTCOMES,
+    REPLY_KINDS,
+    AnchoredComment,
+    CommentBankEntry,
+    CriterionScore,
+    FeedbackReply,
+    Reflection,
+    Review,
+    RevisionIntention,
+)
 from app.reviews.signals import feedback_released, reviewer_changed
 
 MAX_COMMENT = 5000
@@ -152,10 +164,12 @@ def _ensure_review(plan: Plan, actor) -> Review:
 
 
 def save_review(plan: Plan, actor, *, scores: dict, overall: str, save_token: int | None = None) -> Review:
-    """scores: {criterion_key: {"level": level_key or "", "comment": str}}. save_token: the review's save token as
-    the page read it (0 before the first save); a save over a newer save is refused with `ReviewConflict`. Each
-    save counts the token up."""
+    """scores: {criterion_key: {"level": level_key or "", "comment": str, "intention": outcome or ""}}: "intention"
+    marks what the student planned to change in that criterion after the previous review (`INTENTION_OUTCOMES`;
+    kept only where they planned something). save_token: the review's save token as the page read it (0 before the
+    first save); a save over a newer save is refused with `ReviewConflict`. Each save counts the token up."""
     review = _ensure_review(plan, actor)
+    planned = set(intentions_answered_by(plan, review.version))
     if save_token is not None and save_token != review.save_token and review.save_token > 0:
         raise ReviewConflict(review)  # (a review never saved before has nothing to overwrite)
     rubric = plan.rubric_version
@@ -168,11 +182,15 @@ def save_review(plan: Plan, actor, *, scores: dict, overall: str, save_token: in
         comment = (given.get("comment") or "").strip()
         if len(comment) > MAX_COMMENT:
             raise ValidationError(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT))
+        outcome = (given.get("intention") or "").strip() or None
+        if outcome is not None and outcome not in INTENTION_OUTCOMES:
+            raise ValidationError(_("Unknown mark for the revision plan of %(criterion)s.", criterion=key))
         score = review.score_for(key)
         if score is None:
             score = CriterionScore(criterion_key=key)
             review.scores.append(score)
         score.level_key, score.comment = level, comment
+        score.intention_outcome = outcome if key in planned else None
     if len(overall or "") > MAX_COMMENT * 2:
         raise ValidationError(_("The overall message is too long."))
     review.overall = (overall or "").strip()
@@ -327,6 +345,187 @@ def reflection_over(text: str | None) -> int:
 
 def reflection_for(version: PlanVersion) -> Reflection | None:
     return db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == version.id))
+
+
+# --- the student's answers: replies, ratings, the revision plan --------------------------------------------
+
+def _require_answering(plan: Plan, actor, review: Review) -> None:
+    """The student answers released feedback while it is theirs to act on (`policies.can_answer_feedback`)."""
+    if not workflow.is_owner(plan, actor):
+        raise NotPermitted(_("Only the student who wrote the plan answers its feedback."))
+    if review.released_at is None:
+        raise NotFound()
+    if not policies.can_answer_feedback(actor, plan, review):
+        raise Conflict(_("This feedback was answered with the version submitted after it: your replies, ratings "
+                         "and revision plan are kept as they were then."))
+
+
+def get_released_comment(plan: Plan, comment_id: int) -> AnchoredComment:
+    """A passage comment of this plan's released feedback (unreleased ones do not exist for the student)."""
+    comment = db.session.get(AnchoredComment, comment_id)
+    if comment is None or comment.review.plan_id != plan.id or comment.review.released_at is None:
+        raise NotFound()
+    return comment
+
+
+def get_released_score(plan: Plan, score_id: int) -> CriterionScore:
+    """A criterion's level and comment in this plan's released feedback."""
+    score = db.session.get(CriterionScore, score_id)
+    if score is None or score.review.plan_id != plan.id or score.review.released_at is None:
+        raise NotFound()
+    return score
+
+
+def get_reply(plan: Plan, reply_id: int) -> FeedbackReply:
+    reply = db.session.get(FeedbackReply, reply_id)
+    if reply is None or reply.review.plan_id != plan.id or reply.review.released_at is None:
+        raise NotFound()
+    return reply
+
+
+def reply_text(body: str | None) -> str:
+    """A reply as it is kept: plain line breaks, no space around it."""
+    return (body or "").replace("\r\n", "\n").strip()
+
+
+def _checked_reply(kind: str | None, body: str | None) -> tuple[str | None, str]:
+    kind = (kind or "").strip() or None
+    if kind is not None and kind not in REPLY_KINDS:
+        raise ValidationError(_("Choose what your reply is: a question, a disagreement, or done."))
+    body = reply_text(body)
+    if not body and kind is None:
+        raise ValidationError(_("Write your reply, or choose what it is (a question, “I disagree”, or “Done”)."))
+    if kind == "disagree" and not body:
+        raise ValidationError(_("Say why you disagree: your reviewer reads it with your next version."))
+    if len(body) > MAX_COMMENT:
+        raise ValidationError(too_long_message(len(body) - MAX_COMMENT, MAX_COMMENT))
+    return kind, body
+
+
+def add_reply(plan: Plan, actor, target: AnchoredComment | CriterionScore, kind: str | None,
+              body: str | None) -> FeedbackReply:
+    """The student's reply to a passage comment or a criterion's comment of released feedback."""
+    review = target.review
+    _require_answering(plan, actor, review)
+    if isinstance(target, CriterionScore) and not (target.comment or target.level_key):
+        raise NotFound()
+    kind, body = _checked_reply(kind, body)
+    reply = FeedbackReply(review_id=review.id, author_id=actor.id, kind=kind, body=body,
+                          comment_id=target.id if isinstance(target, AnchoredComment) else None,
+                          score_id=target.id if isinstance(target, CriterionScore) else None)
+    db.session.add(reply)
+    db.session.flush()
+    target.replies.append(reply)
+    return reply
+
+
+def edit_reply(plan: Plan, actor, reply: FeedbackReply, kind: str | None, body: str | None) -> FeedbackReply:
+    _require_answering(plan, actor, reply.review)
+    reply.kind, reply.body = _checked_reply(kind, body)
+    reply.updated_at = utcnow()
+    db.session.flush()
+    return reply
+
+
+def delete_reply(plan: Plan, actor, reply: FeedbackReply) -> None:
+    _require_answering(plan, actor, reply.review)
+    db.session.delete(reply)
+    db.session.flush()
+
+
+def rate(plan: Plan, actor, target: AnchoredComment | CriterionScore, value) -> None:
+    """How helpful the student found a comment (`HELPFUL_VALUES`), or no rating (None, "")."""
+    _require_answering(plan, actor, target.review)
+    if isinstance(target, CriterionScore) and not target.comment:
+        raise ValidationError(_("This criterion has a level but no comment to rate."))
+    if value in (None, ""):
+        rating = None
+    else:
+        try:
+            rating = int(value)
+        except (TypeError, ValueError):
+            rating = None
+        if rating not in HELPFUL_VALUES:
+            raise ValidationError(_("Choose how helpful the comment was: not helpful, somewhat or very helpful."))
+    target.helpful = rating
+    db.session.flush()
+
+
+def criteria_to_plan(plan: Plan, review: Review) -> list[str]:
+    """The criteria the student writes a revision plan for: those the review placed below the rubric's top level,
+    in the rubric's order (a criterion without a level was not assessed and asks for nothing)."""
+    rubric = plan.rubric_version
+    levels = rubric.level_keys()
+    top = levels[-1] if levels else None
+    below = {s.criterion_key for s in review.scores if s.level_key and s.level_key != top}
+    return [key for key in rubric.criterion_keys() if key in below]
+
+
+def intentions_of(review: Review) -> dict[str, RevisionIntention]:
+    """What the student said they would change after this review, by criterion."""
+    return {i.criterion_key: i for i in db.session.scalars(
+        db.select(RevisionIntention).where(RevisionIntention.review_id == review.id))}
+
+
+def intentions_answered_by(plan: Plan, version: PlanVersion) -> dict[str, RevisionIntention]:
+    """The revision plan a version answers: written after the review released on the version before it."""
+    previous = previous_released_review(plan, version)
+    return intentions_of(previous) if previous is not None else {}
+
+
+def save_intentions(plan: Plan, actor, review: Review, texts: dict) -> dict[str, RevisionIntention]:
+    """The student's revision plan after `review`: {criterion_key: text} for the criteria it asks for (others are
+    refused); an emptied box removes what was written. Answers the revision plan as it now stands."""
+    _require_answering(plan, actor, review)
+    wanted = criteria_to_plan(plan, review)
+    unknown = [key for key in texts if key not in wanted]
+    if unknown:
+        raise ValidationError(_("A revision plan is written for the criteria below the top level only."))
+    for raw in texts.values():
+        if isinstance(raw, str) and reflection_over(raw):
+            raise ValidationError(too_long_message(reflection_over(raw), MAX_COMMENT))
+    kept = intentions_of(review)
+    now = utcnow()
+    for key, raw in texts.items():
+        text = reflection_text(raw if isinstance(raw, str) else "")
+        found = kept.get(key)
+        if not text:
+            if found is not None:
+                db.session.delete(found)
+                del kept[key]
+        elif found is None:
+            kept[key] = RevisionIntention(plan_id=plan.id, review_id=review.id, criterion_key=key, text=text)
+            db.session.add(kept[key])
+        elif found.text != text:
+            found.text, found.updated_at = text, now
+    db.session.flush()
+    return kept
+
+
+def latest_released_review(plan: Plan) -> Review | None:
+    reviews = released_reviews(plan)
+    return reviews[-1] if reviews else None
+
+
+def missing_intentions(plan: Plan, locale: str) -> list[str]:
+    """The criteria (by title) the student has not yet said what they will change in, after the feedback they are
+    answering now; empty when there is nothing to plan."""
+    review = latest_released_review(plan)
+    if review is None or not policies.answers_latest_feedback(plan, review):
+        return []
+    written = {key for key, i in intentions_of(review).items() if i.text.strip()}
+    titles = {c["key"]: localized(c["title"], locale) for c in plan.rubric_version.criteria}
+    return [titles.get(key, key) for key in criteria_to_plan(plan, review) if key not in written]
+
+
+def reply_counts(plan: Plan) -> dict[int, int]:
+    """How many replies the student wrote to the released feedback on each version, by version id."""
+    rows = db.session.execute(
+        db.select(Review.plan_version_id, db.func.count(FeedbackReply.id))
+        .join(FeedbackReply, FeedbackReply.review_id == Review.id)
+        .where(Review.plan_id == plan.id, Review.released_at.is_not(None))
+        .group_by(Review.plan_version_id)).all()
+    return {version_id: count for version_id, count in rows}
 
 
 # --- the comment bank -----------------------------------------------------------------------------------

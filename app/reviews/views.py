@@ -2,7 +2,7 @@
 reflection, and the comment bank. Each view loads, checks (`app.reviews.policies`), acts (`app.reviews.services`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,12 +13,13 @@ from markupsafe import Markup
 from app.assignments.models import Assignment
 from app.auth.models import User
 from app.db import db, utcnow
-from app.errors import DomainError, ValidationError
+from app.errors import Conflict, DomainError, ValidationError
 from app.fragments import fingerprint, kept
 from app.i18n import current_locale, time_of_day
 from app.plans import queries as plan_queries
 from app.plans import workflow
 from app.plans.content import SECTIONS
+from app.plans.diff import diff_plans
 from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.policies import require, require_in_cohort
@@ -33,6 +34,15 @@ from app.reviews.anchors import (
     is_markdown,
     number_comments,
     shown_words,
+)
+from app.reviews.models import (
+    HELPFUL_LABELS,
+    HELPFUL_VALUES,
+    INTENTION_OUTCOME_LABELS,
+    INTENTION_OUTCOMES,
+    REPLY_KIND_LABELS,
+    REPLY_KINDS,
+    AnchoredComment,
 )
 from app.urls import bounded_int, is_db_int, safe_next
 
@@ -193,6 +203,7 @@ class ReviewFields:
     levels: dict[str, str]
     comments: dict[str, str]
     overall: str
+    intentions: dict[str, str] = field(default_factory=dict)  # the marks on the student's revision plan
     key: str = ""  # the comment on a passage, not yet added
     quote: str = ""
     start: str = ""
@@ -203,18 +214,20 @@ class ReviewFields:
     def saved(cls, review) -> ReviewFields:
         scores = review.scores if review else []
         return cls({s.criterion_key: s.level_key or "" for s in scores}, {s.criterion_key: s.comment for s in scores},
-                   review.overall if review else "")
+                   review.overall if review else "", {s.criterion_key: s.intention_outcome or "" for s in scores})
 
     @classmethod
     def sent(cls, criteria, data) -> ReviewFields:
         """From the review form or the same names in JSON ("level-voice", "comment-voice", "overall", …)."""
         return cls({key: _text(data, f"level-{key}") for key in criteria},
                    {key: _text(data, f"comment-{key}") for key in criteria}, _text(data, "overall"),
+                   {key: _text(data, f"intention-{key}") for key in criteria},
                    _text(data, "key"), _text(data, "quote"), _text(data, "start"), _text(data, "body"),
                    _text(data, "bank_text"))
 
     def scores(self) -> dict:
-        return {key: {"level": level, "comment": self.comments.get(key, "")} for key, level in self.levels.items()}
+        return {key: {"level": level, "comment": self.comments.get(key, ""), "intention": self.intentions.get(key, "")}
+                for key, level in self.levels.items()}
 
     def without_comment(self) -> ReviewFields:
         return replace(self, key="", quote="", start="", body="")
@@ -244,6 +257,10 @@ def _differences(rubric, lang: str, mine: ReviewFields, theirs: ReviewFields) ->
         if (mine.comments.get(key) or "").strip() != (theirs.comments.get(key) or "").strip():
             rows.append({"label": _("%(criterion)s: your comment", criterion=title),
                          "mine": mine.comments.get(key) or "", "theirs": theirs.comments.get(key) or ""})
+        if (mine.intentions.get(key) or "") != (theirs.intentions.get(key) or ""):
+            rows.append({"label": _("%(criterion)s: the student's revision plan", criterion=title),
+                         "mine": str(INTENTION_OUTCOME_LABELS.get(mine.intentions.get(key) or "", "")),
+                         "theirs": str(INTENTION_OUTCOME_LABELS.get(theirs.intentions.get(key) or "", ""))})
     if mine.overall.strip() != theirs.overall.strip():
         rows.append({"label": _("Overall message to the student"), "mine": mine.overall, "theirs": theirs.overall})
     return rows
@@ -258,6 +275,8 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
     assert version is not None
     numbered, spans = number_comments(version.content, review.comments if review else [])
     can_edit = policies.can_edit_review(current_user, plan)
+    changed = [(s.key, s.title) for s in diff_plans(previous.version.content, version.content) if s.changed] \
+        if previous else []
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
         marked_plan=marked_plan_html(version.content, spans, version.language, can_edit), quote_lang=version.language,
@@ -267,6 +286,7 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
         case=plan.case_version, labels=anchor_labels(version.content), choices=anchor_choices(version.content),
         fields=fields or ReviewFields.saved(review), errors=errors or {}, conflict=conflict,
         saved_label=_saved_label(review) if review else _("Not saved yet"),
+        intentions=page.intentions, changed_sections=changed, outcomes=INTENTION_OUTCOMES,
     )
 
 
@@ -426,7 +446,8 @@ def _review_answer(review) -> dict:
     fields = ReviewFields.saved(review)
     return {"save_token": review.save_token, "saved_label": _saved_label(review), "overall": fields.overall,
             **{f"level-{key}": level for key, level in fields.levels.items()},
-            **{f"comment-{key}": comment for key, comment in fields.comments.items()}}
+            **{f"comment-{key}": comment for key, comment in fields.comments.items()},
+            **{f"intention-{key}": outcome for key, outcome in fields.intentions.items()}}
 
 
 @bp.route("/plans/<int:plan_id>/review/comments", methods=["POST"])
@@ -518,9 +539,23 @@ def feedback(plan_id: int):
     return _feedback_page(plan, request.args.get("version", type=bounded_int))
 
 
-def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, problem: str | None = None):
-    """The feedback on one version (the latest by default) and the student's reflection on it: as saved, or as they
-    typed it when it could not be saved (`typed`, with the `problem`)."""
+@dataclass(frozen=True)
+class TypedAnswer:
+    """A reply, or a change to one, that could not be saved: shown again in its form, as typed, with why. `form` is
+    the id of the form it came from ("reply-comment-5", "reply-criterion-3", "edit-reply-7")."""
+
+    form: str
+    kind: str
+    body: str
+    problem: str
+
+
+def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, problem: str | None = None,
+                   answer: TypedAnswer | None = None, intentions_typed: dict | None = None,
+                   intentions_problem: str | None = None, status: int | None = None):
+    """The feedback on one version (the latest by default), the student's reflection on it, their replies to its
+    comments and their revision plan: as saved, or as they typed it when it could not be saved (`typed` with the
+    `problem` for the reflection, `answer` for a reply, `intentions_typed` with `intentions_problem`)."""
     require(policies.can_see_feedback(current_user, plan))
     reviews = services.released_reviews(plan)
     if not reviews:
@@ -529,6 +564,9 @@ def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, pro
     numbered, spans = number_comments(review.version.content, review.comments)
     reflection = services.reflection_for(review.version)
     text = typed if typed is not None else (reflection.text if reflection else "")
+    intentions = services.intentions_of(review)
+    planned = {key: i.text for key, i in intentions.items()}
+    failed = problem or answer or intentions_problem
     return render_template(
         "reviews/feedback.html", plan=plan, review=review, reviews=reviews, numbered=numbered,
         marked_plan=marked_plan_html(review.version.content, spans, review.version.language),
@@ -537,7 +575,175 @@ def _feedback_page(plan: Plan, number: int | None, typed: str | None = None, pro
         reflection_limit=services.MAX_COMMENT, reflection_over=services.reflection_over(text),
         reflection_saved=_saved_label(reflection) if reflection and typed is None else None,
         is_owner=workflow.is_owner(plan, current_user), can_reflect=policies.can_reflect(current_user, plan),
-    ), 400 if problem else 200
+        can_answer=policies.can_answer_feedback(current_user, plan, review), answer=answer,
+        to_plan=services.criteria_to_plan(plan, review), intentions=intentions,
+        intention_texts={**planned, **(intentions_typed or {})}, intentions_problem=intentions_problem,
+        intentions_typed_text="\n\n".join(t for t in (intentions_typed or {}).values() if t.strip()),
+        intentions_saved=_saved_label(max(intentions.values(), key=lambda i: i.updated_at))
+        if intentions and intentions_typed is None else None,
+        answered=services.intentions_answered_by(plan, review.version),
+    ), status or (400 if failed else 200)
+
+
+@bp.app_template_global()
+def feedback_labels() -> dict:
+    """The words for the student's answers: kinds of reply, helpfulness, the marks on a revision plan."""
+    return {"kinds": REPLY_KIND_LABELS, "helpful": HELPFUL_LABELS, "outcomes": INTENTION_OUTCOME_LABELS,
+            "kind_values": REPLY_KINDS, "helpful_values": HELPFUL_VALUES}
+
+
+@bp.app_template_global()
+def version_feedback(plan, version):
+    """The released feedback on one version with the student's answers to it (replies, ratings, the revision plan
+    written after it, and how the next reviewer marked that plan), for the version's page: None when none was
+    released. The template asks only where the plan itself may be read."""
+    review = services.review_for(version)
+    if review is None or review.released_at is None:
+        return None
+    later = next((r for r in services.released_reviews(plan) if r.version.number > version.number), None)
+    return {"review": review, "numbered": number_comments(version.content, review.comments)[0],
+            "intentions": services.intentions_of(review), "marked_by": later}
+
+
+@bp.app_template_global()
+def feedback_reply_counts(plan) -> dict[int, int]:
+    """How many replies the student wrote to the feedback on each version, by version id (the history lists them)."""
+    return services.reply_counts(plan)
+
+
+def _answering(plan_id: int) -> Plan:
+    """The plan whose feedback the current user answers: only its student goes on (staff who may read it: 403)."""
+    plan = require_view(current_user, plan_queries.plan(plan_id))
+    require(workflow.is_owner(plan, current_user))
+    return plan
+
+
+def _target(plan: Plan, kind: str, target_id: int):
+    if kind == "comments":
+        return services.get_released_comment(plan, target_id)
+    return services.get_released_score(plan, target_id)
+
+
+def _target_anchor(target) -> str:
+    if isinstance(target, AnchoredComment):
+        return f"#comment-{target.id}"
+    return f"#criterion-{target.criterion_key}"
+
+
+def _back_to_feedback(plan: Plan, review, anchor: str):
+    return redirect(url_for("reviews.feedback", plan_id=plan.id, version=review.version.number) + anchor)
+
+
+@bp.route("/plans/<int:plan_id>/feedback/<any(comments, criteria):kind>/<int:target_id>/replies", methods=["POST"])
+@login_required
+def reply(plan_id: int, kind: str, target_id: int):
+    """The student's reply to a comment on a passage or on a criterion; refused, it comes back on the page as
+    typed."""
+    plan = _answering(plan_id)
+    target = _target(plan, kind, target_id)
+    reply_kind, body = _text(request.form, "kind"), _text(request.form, "body")
+    try:
+        services.add_reply(plan, current_user, target, reply_kind, body)
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        form_id = f"reply-{'comment' if kind == 'comments' else 'criterion'}-{target_id}"
+        return _feedback_page(plan, target.review.version.number, status=error.status,
+                              answer=TypedAnswer(form_id, reply_kind, body, error.message or ""))
+    db.session.commit()
+    flash(_("Your reply is saved. Your reviewer sees it with your next version."), "success")
+    return _back_to_feedback(plan, target.review, _target_anchor(target))
+
+
+@bp.route("/plans/<int:plan_id>/feedback/<any(comments, criteria):kind>/<int:target_id>/rating", methods=["POST"])
+@login_required
+def rate(plan_id: int, kind: str, target_id: int):
+    """How helpful the student found a comment; "clear" takes the rating back."""
+    plan = _answering(plan_id)
+    target = _target(plan, kind, target_id)
+    value = "" if request.form.get("clear") else request.form.get("helpful", "")
+    services.rate(plan, current_user, target, value)
+    db.session.commit()
+    flash(_("Your rating is saved.") if value else _("Your rating is removed."), "success")
+    return _back_to_feedback(plan, target.review, _target_anchor(target))
+
+
+def _reply_target_anchor(reply) -> str:
+    return f"#comment-{reply.comment_id}" if reply.comment_id else f"#criterion-{reply.score.criterion_key}"
+
+
+@bp.route("/plans/<int:plan_id>/feedback/replies/<int:reply_id>", methods=["POST"])
+@login_required
+def edit_reply(plan_id: int, reply_id: int):
+    plan = _answering(plan_id)
+    found = services.get_reply(plan, reply_id)
+    reply_kind, body = _text(request.form, "kind"), _text(request.form, "body")
+    try:
+        services.edit_reply(plan, current_user, found, reply_kind, body)
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        return _feedback_page(plan, found.review.version.number, status=error.status,
+                              answer=TypedAnswer(f"edit-reply-{reply_id}", reply_kind, body, error.message or ""))
+    db.session.commit()
+    flash(_("Your reply is changed."), "success")
+    return _back_to_feedback(plan, found.review, _reply_target_anchor(found))
+
+
+@bp.route("/plans/<int:plan_id>/feedback/replies/<int:reply_id>/delete", methods=["POST"])
+@login_required
+def delete_reply(plan_id: int, reply_id: int):
+    plan = _answering(plan_id)
+    found = services.get_reply(plan, reply_id)
+    review, anchor = found.review, _reply_target_anchor(found)
+    back = url_for("reviews.feedback", plan_id=plan.id, version=review.version.number) + anchor
+    if request.form.get("confirmed") != "yes":
+        return render_template("confirm.html", title=_("Delete this reply?"),
+                               message=found.body or str(REPLY_KIND_LABELS.get(found.kind or "", "")),
+                               action=url_for("reviews.delete_reply", plan_id=plan.id, reply_id=found.id),
+                               confirm_label=_("Delete"), cancel=back, hidden={}, form=None)
+    services.delete_reply(plan, current_user, found)
+    db.session.commit()
+    flash(_("Your reply is deleted."), "success")
+    return redirect(back)
+
+
+@bp.route("/plans/<int:plan_id>/revision-plan", methods=["POST"])
+@login_required
+def revision_plan(plan_id: int):
+    """The student's revision plan for the feedback on one version: from the feedback page's script as they write
+    (JSON: {"version": n, "intentions": {criterion: text}}), or the form ("intention-<criterion>" fields), which
+    comes back as typed when it cannot be saved."""
+    plan = _answering(plan_id)
+    as_json = request.is_json
+    data = request.get_json(silent=True) if as_json else request.form
+    if not isinstance(data, dict) and not hasattr(data, "get"):
+        return jsonify({"error": _("Send the revision plan as JSON.")}), 400
+    try:
+        number = bounded_int(data.get("version"))
+    except (TypeError, ValueError):
+        number = None
+    version = next((v for v in plan.versions if v.number == number), None)
+    review = services.review_for(version) if version is not None else None
+    if review is None or review.released_at is None:
+        abort(404)
+    if as_json:
+        given = data.get("intentions")
+        texts = {str(k): v for k, v in given.items()} if isinstance(given, dict) else {}
+    else:
+        texts = {name[len("intention-"):]: value for name, value in data.items() if name.startswith("intention-")}
+    try:
+        kept = services.save_intentions(plan, current_user, review, texts)
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        if as_json:
+            return jsonify({"error": error.message}), error.status
+        return _feedback_page(plan, number, status=error.status, intentions_problem=error.message,
+                              intentions_typed={k: v if isinstance(v, str) else "" for k, v in texts.items()})
+    label = _saved_label(max(kept.values(), key=lambda i: i.updated_at)) if kept else _("Saved")
+    db.session.commit()
+    if as_json:
+        return jsonify({"saved_label": label})
+    flash(_("Your revision plan is saved. Your reviewer reads it beside your next version."), "success")
+    return redirect(url_for("reviews.feedback", plan_id=plan_id, version=number) + "#revision-plan")
 
 
 @bp.route("/plans/<int:plan_id>/feedback/comments/<int:comment_id>/addressed", methods=["POST"])

@@ -215,7 +215,7 @@
     statusEl.className = "save-status" + (kind ? " is-" + kind : "");
   }
   function isReviewField(field) {
-    return form.contains(field) && /^(level-|comment-|overall$)/.test(field.name || "");
+    return form.contains(field) && /^(level-|comment-|intention-|overall$)/.test(field.name || "");
   }
   function collect() {
     var data = {};
@@ -309,7 +309,8 @@
       return own ? own.textContent.trim() : field.name;
     }
     var legend = fieldset.querySelector("legend").textContent.trim();
-    return msg(field.type === "radio" ? "level-of" : "comment-of").replace("{criterion}", legend);
+    var kind = field.name.indexOf("intention-") === 0 ? "intention-of" : (field.type === "radio" ? "level-of" : "comment-of");
+    return msg(kind).replace("{criterion}", legend);
   }
   function levelText(name, value) {
     var radio = value && form.querySelector('input[type="radio"][name="' + name + '"][value="' + value + '"]');

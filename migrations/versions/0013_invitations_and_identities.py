@@ -1,7 +1,7 @@
 """invitations to a cohort, sign-in identities at OpenID Connect providers, course groups mapped to cohorts
 
-Revision ID: 0014_invitations_and_identities
-Revises: 0013_exports_and_preferences
+Revision ID: 0013_invitations_and_identities
+Revises: 0012_exports_and_preferences
 Create Date: 2026-12-05 10:33:20.896301
 
 """
@@ -11,8 +11,8 @@ import app.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_invitations_and_identities'
-down_revision = '0013_exports_and_preferences'
+revision = '0013_invitations_and_identities'
+down_revision = '0012_exports_and_preferences'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """which notifications each person also gets by e-mail; a cohort's plans exported as one zip, built in steps
 
-Revision ID: 0013_exports_and_preferences
-Revises: 0012_content_upload
+Revision ID: 0012_exports_and_preferences
+Revises: 0011_content_upload
 Create Date: 2026-12-05 10:35:07.693311
 
 """
@@ -11,8 +11,8 @@ import app.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_exports_and_preferences'
-down_revision = '0012_content_upload'
+revision = '0012_exports_and_preferences'
+down_revision = '0011_content_upload'
 branch_labels = None
 depends_on = None
 

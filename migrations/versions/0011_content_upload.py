@@ -1,6 +1,6 @@
 """uploaded cases and rubrics kept between their preview and the import
 
-Revision ID: 0012_content_upload
+Revision ID: 0011_content_upload
 Revises: 0010_student_number
 Create Date: 2026-12-05 11:00:00.000000
 
@@ -12,7 +12,7 @@ import app.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_content_upload'
+revision = '0011_content_upload'
 down_revision = '0010_student_number'
 branch_labels = None
 depends_on = None
