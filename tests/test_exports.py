@@ -9,11 +9,13 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from app.db import db, utcnow
 from app.exports import services
 from app.exports.models import ExportState, PlanExport
+from app.exports.views import progress_message
 from app.plans import services as plan_services
 from app.plans.pdf import OverBudget
 from app.plans.states import PlanState
@@ -424,3 +426,13 @@ def test_an_assignment_without_submissions_exports_its_csv_and_readme(app, clien
     archive = zip_of(client, answer["download"])
     assert sorted(archive.namelist()) == ["README.txt", "anna-students.csv"]
     assert "Olga Owner" in archive.read("anna-students.csv").decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("locale, done, total, expected", [
+    ("en", 0, 1, "0 of 1 plan added to the zip."), ("en", 1, 3, "1 of 3 plans added to the zip."),
+    ("en", 1, 1, "The one plan is in. Putting the zip together…"),
+    ("nb", 0, 1, "0 av 1 plan er lagt i zip-filen."), ("nb", 2, 3, "2 av 3 planer er lagt i zip-filen."),
+])
+def test_the_progress_counts_one_plan_in_the_singular(app, locale, done, total, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert progress_message(services.Progress(export_id=1, state="building", done=done, total=total)) == expected

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, send_file, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
@@ -71,8 +71,10 @@ def progress_message(progress: services.Progress) -> str:
     if progress.total == 0:
         return _("No plan has been submitted yet: the zip will hold the students' CSV and the README.")
     if progress.done >= progress.total:
-        return _("All %(total)s plans are in. Putting the zip together…", total=progress.total)
-    return _("%(done)s of %(total)s plans added to the zip.", done=progress.done, total=progress.total)
+        return ngettext("The one plan is in. Putting the zip together…",
+                        "All %(num)d plans are in. Putting the zip together…", progress.total)
+    return ngettext("%(done)s of %(num)d plan added to the zip.", "%(done)s of %(num)d plans added to the zip.",
+                    progress.total, done=progress.done)
 
 
 @bp.route("/assignments/<int:assignment_id>/exports", methods=["POST"])
