@@ -145,8 +145,9 @@ class Config:
     # client id is set.
     FEIDE_CLIENT_ID = os.environ.get("FEIDE_CLIENT_ID", "")
     FEIDE_CLIENT_SECRET = os.environ.get("FEIDE_CLIENT_SECRET", "")
-    FEIDE_DISCOVERY_URL = os.environ.get("FEIDE_DISCOVERY_URL",
-                                         "https://auth.dataporten.no/.well-known/openid-configuration")
+    # The provider's discovery document (FEIDE_DISCOVERY_URL is read too, as another name for it).
+    OIDC_DISCOVERY_URL = (os.environ.get("OIDC_DISCOVERY_URL") or os.environ.get("FEIDE_DISCOVERY_URL")
+                          or "https://auth.dataporten.no/.well-known/openid-configuration")
     FEIDE_SCOPES = os.environ.get("FEIDE_SCOPES", "openid profile email userid-feide groups-edu")
     # The provider's name on the sign-in button ("Sign in with Feide").
     FEIDE_PROVIDER_NAME = os.environ.get("FEIDE_PROVIDER_NAME", "Feide")

@@ -280,7 +280,7 @@ def oidc_server():
 def provider(app, oidc_server):
     """Sign-in with the mock provider configured for one test (the groups API off unless a test sets it)."""
     settings = {"FEIDE_CLIENT_ID": "careplan-test", "FEIDE_CLIENT_SECRET": "test-secret",
-                "FEIDE_DISCOVERY_URL": f"{oidc_server}/.well-known/openid-configuration", "FEIDE_GROUPS_URL": "",
+                "OIDC_DISCOVERY_URL": f"{oidc_server}/.well-known/openid-configuration", "FEIDE_GROUPS_URL": "",
                 "FEIDE_SIGN_UP": True, "FEIDE_TRUST_EMAIL": True, "LOCAL_LOGIN": "on"}
     before = {name: app.config[name] for name in settings}
     app.config.update(settings)

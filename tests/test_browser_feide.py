@@ -67,7 +67,7 @@ def test_an_invited_instructor_accepts_with_the_provider(page, browser, live_ser
     assert_no_serious_violations(page)
     shot(page, "groups.png")
 
-    link = re.search(r"http\S+/invitation/\S+", outbox("liv@example.org")[-1].body).group(0)
+    link = re.search(r"http\S+/invitations/\S+", outbox("liv@example.org")[-1].body).group(0)
     guest = browser.new_context(base_url=live_server, locale="en-GB").new_page()
     try:
         guest.goto(link)
@@ -77,7 +77,7 @@ def test_an_invited_instructor_accepts_with_the_provider(page, browser, live_ser
         shot(guest, "invitation-accept.png")
         guest.get_by_role("link", name="Sign in with Feide").click()
         at_provider(guest, "sub-liv")
-        guest.wait_for_url(lambda url: "/invitation/" in url)
+        guest.wait_for_url(lambda url: "/invitations/" in url)
         assert_no_serious_violations(guest)
         shot(guest, "invitation-accept-signed-in.png")
         guest.get_by_role("button", name="Accept the invitation").click()
@@ -100,7 +100,7 @@ def test_an_invited_instructor_accepts_with_the_provider(page, browser, live_ser
     form.get_by_label("E-mail").fill("someone.else@example.org")
     form.get_by_role("button", name="Send invitation").click()
     page.wait_for_url(lambda url: url.endswith("#invitations"))
-    page.goto(re.search(r"http\S+/invitation/\S+", outbox("someone.else@example.org")[-1].body).group(0))
+    page.goto(re.search(r"http\S+/invitations/\S+", outbox("someone.else@example.org")[-1].body).group(0))
     assert page.get_by_role("heading", name="This invitation is for someone else").is_visible()
     assert_no_serious_violations(page)
     shot(page, "invitation-wrong-person.png")

@@ -29,7 +29,7 @@ def _invite(client, cohort, email="lived@example.org", role="instructor", name="
 
 def invitation_link(email="lived@example.org") -> str:
     body = outbox(email)[-1].body
-    match = re.search(r"http://127\.0\.0\.1:5000(/invitation/\S+)", body)
+    match = re.search(r"http://127\.0\.0\.1:5000(/invitations/\S+)", body)
     assert match, body
     return match.group(1)
 
@@ -193,4 +193,4 @@ def test_invitation_links_use_the_configured_address_not_the_request_host(make_c
     assert forged.post(f"/cohorts/{cohort.id}/invitations",
                        {"email": "lived@example.org", "role": "instructor"}).status_code == 302
     body = outbox("lived@example.org")[-1].body
-    assert "evil.example" not in body and "http://127.0.0.1:5000/invitation/" in body
+    assert "evil.example" not in body and "http://127.0.0.1:5000/invitations/" in body

@@ -2,6 +2,9 @@
 password sign-in for the accounts there are and those made from an invitation) and "off" (the provider only)."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from app import create_app
@@ -87,3 +90,13 @@ def test_off_leaves_only_the_provider(make_client, local_login, provider):
 def test_off_without_a_provider_says_signing_in_is_not_set_up(client, local_login):
     local_login("off")
     assert "not set up" in client.get("/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("variable", ["OIDC_DISCOVERY_URL", "FEIDE_DISCOVERY_URL"])
+def test_the_providers_discovery_url_is_read_from_the_documented_setting(variable):
+    """A school outside Norway points the sign-in at its own provider with OIDC_DISCOVERY_URL (or the older name)."""
+    url = "https://login.example.edu/.well-known/openid-configuration"
+    env = {"PATH": "/usr/bin:/bin", variable: url}
+    shown = subprocess.run([sys.executable, "-c", "import config; print(config.Config.OIDC_DISCOVERY_URL)"],
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == url

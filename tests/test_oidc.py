@@ -102,7 +102,7 @@ def test_denied_consent_says_so_and_creates_nothing(client, provider):
 
 
 def test_the_provider_down_shows_a_clear_page(client, provider, app):
-    app.config["FEIDE_DISCOVERY_URL"] = "http://127.0.0.1:9/.well-known/openid-configuration"
+    app.config["OIDC_DISCOVERY_URL"] = "http://127.0.0.1:9/.well-known/openid-configuration"
     response = client.get("/login/oidc")
     assert response.status_code == 502 and "not answering" in response.get_data(as_text=True)
     assert _users() == 0

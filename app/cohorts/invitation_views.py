@@ -26,7 +26,7 @@ def _sensitive_limit():
     return current_app.config["SENSITIVE_RATE_LIMIT"]
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
 @limiter.limit(_sensitive_limit, methods=["POST"])
 def accept(token: str):
     invitation = invitations.by_token(token)

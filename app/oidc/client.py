@@ -11,7 +11,7 @@ EXTENSION = "careplan.oidc_client"
 
 def provider_client():
     config = current_app.config
-    key = (config["FEIDE_CLIENT_ID"], config["FEIDE_CLIENT_SECRET"], config["FEIDE_DISCOVERY_URL"],
+    key = (config["FEIDE_CLIENT_ID"], config["FEIDE_CLIENT_SECRET"], config["OIDC_DISCOVERY_URL"],
            config["FEIDE_SCOPES"], config["FEIDE_TIMEOUT"])
     cached = current_app.extensions.get(EXTENSION)
     if cached is not None and cached[0] == key:
@@ -22,7 +22,7 @@ def provider_client():
         "provider",
         client_id=config["FEIDE_CLIENT_ID"],
         client_secret=config["FEIDE_CLIENT_SECRET"],
-        server_metadata_url=config["FEIDE_DISCOVERY_URL"],
+        server_metadata_url=config["OIDC_DISCOVERY_URL"],
         client_kwargs={"scope": config["FEIDE_SCOPES"], "code_challenge_method": "S256",
                        "default_timeout": config["FEIDE_TIMEOUT"]},
     )
