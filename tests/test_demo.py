@@ -55,3 +55,24 @@ def test_every_demo_review_gives_a_level_for_every_criterion_of_its_rubric(app):
         assert set(levels) == set(plan.rubric_version.criterion_keys())
         assert None not in levels.values(), (plan.student.email, levels)
     assert "consent" in plan.rubric_version.criterion_keys()
+
+
+def test_the_returned_demo_plan_shows_a_students_answers_to_feedback(app):
+    """student4's feedback is answered as a student would: a question on a comment, a rating, a revision plan."""
+    from app.reviews.models import FeedbackReply, RevisionIntention
+
+    import_shipped_content()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    plan = next(p for p in db.session.scalars(db.select(Plan)) if p.student.email == "student4@example.org")
+    replies = db.session.scalars(db.select(FeedbackReply).join(Review).where(Review.plan_id == plan.id)).all()
+    assert [(r.kind, r.author_id) for r in replies] == [("question", plan.student_id)]
+    intentions = db.session.scalars(db.select(RevisionIntention).where(RevisionIntention.plan_id == plan.id)).all()
+    assert [i.criterion_key for i in intentions] == ["measures"]
+    review = db.session.scalar(db.select(Review).where(Review.plan_id == plan.id))
+    assert {s.criterion_key: s.helpful for s in review.scores if s.helpful} == {"language": 3}
+
+    assert runner.invoke(args=["demo", "load", "--reset"]).exit_code == 0  # rebuilt, not doubled
+    plan = next(p for p in db.session.scalars(db.select(Plan)) if p.student.email == "student4@example.org")
+    assert db.session.scalar(db.select(db.func.count()).select_from(FeedbackReply).join(Review)
+                             .where(Review.plan_id == plan.id)) == 1

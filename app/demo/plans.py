@@ -11,7 +11,7 @@ from app.db import db, utcnow
 from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans.states import REVIEW_STARTED, PlanState
-from app.reviews.services import demo_review
+from app.reviews.services import demo_answers, demo_review
 from app.rubrics.models import Rubric
 
 DEMO_ASSIGNMENT = "Individual plan for Anna"
@@ -97,6 +97,8 @@ def load_demo_plans(people: dict, cohort) -> list[str]:
                 plan_services.submit(plan, student, plan.save_token)
             if state in REVIEW_STARTED:
                 _review(plan, leader, instructor, state)
+            if state == PlanState.returned:
+                demo_answers(plan, student)
         lines.append(f"{email:<26} plan {plan.state.value}")
     lines.append(f"{'student6@example.org':<26} not started")
     return lines

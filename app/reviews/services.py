@@ -591,3 +591,16 @@ def demo_review(plan: Plan, leader, instructor, target: PlanState) -> None:
     if target == PlanState.in_review:
         return
     (release if target == PlanState.returned else complete)(plan, instructor)
+
+
+def demo_answers(plan: Plan, student) -> None:
+    """The demo student's answers to released feedback: a question on one comment, a rating of another, and a
+    revision plan for the measures, so the feedback page and the next review show them."""
+    review = latest_released_review(plan)
+    assert review is not None  # the demo plan's feedback is released
+    scores = {score.criterion_key: score for score in review.scores}
+    add_reply(plan, student, scores["measures"], "question",
+              "Some dates depend on NAV's answer. Is it enough to write \"within two weeks of NAV's answer\"?")
+    rate(plan, student, scores["language"], 3)
+    save_intentions(plan, student, review, {
+        "measures": "Give every measure a date or a time frame, and name who Anna calls if it does not happen."})
