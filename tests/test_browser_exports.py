@@ -51,6 +51,7 @@ def test_a_leader_starts_an_export_sees_its_progress_and_downloads_the_zip(page,
     status = page.locator("#export-status")
     assert status.get_attribute("aria-live") == "polite"
     expect(status).to_have_text("1 of 2 plans added to the zip.")  # the first of two plans is in
+    expect(page.get_by_text("While this page is open it adds a few plans at a time")).to_be_visible()
     expect(page.locator("#export-bar")).to_have_js_property("value", 1)
     assert page.locator("#export-bar").get_attribute("max") == "2"
     screenshot(page, "export-progress.png")
@@ -61,6 +62,7 @@ def test_a_leader_starts_an_export_sees_its_progress_and_downloads_the_zip(page,
     assert status.inner_text() == "The zip is ready."
     assert page.locator("#export-state-title").inner_text() == "The zip is ready"
     assert page.locator("[data-export-continue]").is_hidden()
+    expect(page.get_by_text("While this page is open it adds a few plans at a time")).to_be_hidden()
     screenshot(page, "export-ready-in-place.png")
     with page.expect_download() as download:
         download_link.click()

@@ -44,6 +44,7 @@
         window.setTimeout(step, answer.busy ? 1500 : 50);
       } else if (answer.state === "ready") {
         box.querySelector("h2").textContent = box.getAttribute("data-ready-heading");
+        box.querySelectorAll("[data-export-while-building]").forEach(function (note) { note.hidden = true; });
         done.hidden = false;
       } else {
         window.location.reload();
