@@ -86,6 +86,9 @@ class Config:
     LANGUAGES = {"en": "English", "nb": "Norsk bokmål"}
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # The job queue's broker (app/jobs): Redis in production, e.g. redis://127.0.0.1:6379/1. Unset: each task runs in
+    # the process that started it, right after its request's commit.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins only (a correct password never counts): per address, and per account from one address ...
@@ -184,6 +187,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     MAIL_ECHO = False
     MAIL_SERVER = None
+    CELERY_BROKER_URL = None  # tasks run in the test's process after the commit (a test may set a broker)
     # Tests create hundreds of accounts; a cheap hash keeps them fast (never used outside tests).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     ACCOUNT_ANSWER_SECONDS = 0.1

@@ -82,6 +82,9 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(Path(__file__).resolve().parent / "translations"))
     limiter.init_app(app)
     login_manager.init_app(app)
+    from app import jobs
+
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,6 +7,15 @@ from app.cohorts.models import Cohort, Invitation, Membership  # noqa: F401
 from app.content.models import StagedUpload  # noqa: F401
 from app.exports.models import PlanExport  # noqa: F401
 from app.language.models import HintDismissal  # noqa: F401
+from app.lti.models import (  # noqa: F401
+    LtiContext,
+    LtiDeployment,
+    LtiKey,
+    LtiNonce,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiScoreDelivery,
+)
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.notifications.models import EmailChoice, Notification  # noqa: F401
 from app.oidc.models import GroupMapping, Identity  # noqa: F401
