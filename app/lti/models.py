@@ -102,7 +102,7 @@ class LtiKey(CreatedAtMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     private_pem: Mapped[str] = mapped_column(Text, nullable=False)
-    public_jwk: Mapped[dict] = mapped_column(JSON, nullable=False)
+    public_pem: Mapped[str] = mapped_column(Text, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
 
 

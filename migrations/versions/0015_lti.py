@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kid', sa.String(length=64), nullable=False),
     sa.Column('private_pem', sa.Text(), nullable=False),
-    sa.Column('public_jwk', sa.JSON(), nullable=False),
+    sa.Column('public_pem', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', app.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_keys')),
