@@ -131,6 +131,12 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Care Plan Lab <no-reply@careplan.local>")
     MAIL_ECHO = True  # print mail to the console when no MAIL_SERVER is configured
+    # E-mail is handed to the mail server by a task after the request's commit (app/mail/tasks.py). A failed attempt
+    # is tried again after MAIL_RETRY_BACKOFF seconds, doubling each time up to MAIL_RETRY_BACKOFF_MAX, at most
+    # MAIL_MAX_RETRIES times after the first; then the message is marked failed in the outbox.
+    MAIL_MAX_RETRIES = _int("MAIL_MAX_RETRIES", 5)
+    MAIL_RETRY_BACKOFF = _int("MAIL_RETRY_BACKOFF", 60)
+    MAIL_RETRY_BACKOFF_MAX = _int("MAIL_RETRY_BACKOFF_MAX", 3600)
 
     PASSWORD_RESET_HOURS = 2
     # Asking for a reset link and joining with a code answer no sooner than this (seconds), whether or not the

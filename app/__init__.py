@@ -122,8 +122,12 @@ def register_commands(app: Flask) -> None:
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
     from app.exports.cli import exports_cli
+    from app.jobs.cli import jobs_cli
+    from app.mail.cli import mail_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(exports_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)

@@ -20,6 +20,7 @@ from app.mail.models import OutboxMessage  # noqa: F401
 from app.notifications.models import EmailChoice, Notification  # noqa: F401
 from app.oidc.models import GroupMapping, Identity  # noqa: F401
 from app.plans.models import Plan, PlanVersion, VersionPdf  # noqa: F401
+from app.reminders.models import ReminderSent  # noqa: F401
 from app.reviews.models import (  # noqa: F401
     AnchoredComment,
     CommentBankEntry,

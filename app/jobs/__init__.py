@@ -7,6 +7,7 @@ in an application context of its own, so one command still serves everything. A 
 nothing."""
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from celery import Celery, Task
@@ -31,7 +32,14 @@ class FlaskTask(Task):
 
 
 def init_app(app: Flask) -> Celery:
+    from app.jobs.schedule import SCHEDULE, TASK_MODULES
+
     broker = app.config.get("CELERY_BROKER_URL") or None
+    if celery._pool is not None and celery.conf.broker_url != (broker or "memory://"):
+        # An app made with another broker than the last one (tests): its connections come from the new one (kombu
+        # keeps each broker's pool open for when it is used again).
+        celery._pool = None
+        celery.amqp._producer_pool = None
     celery.conf.update(
         broker_url=broker or "memory://",
         result_backend=None,
@@ -41,13 +49,19 @@ def init_app(app: Flask) -> Celery:
         task_acks_late=True,  # a worker that dies mid-task leaves it for another
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # A retry waits up to MAIL_RETRY_BACKOFF_MAX (an hour) in Redis: it must not be handed out again meanwhile.
+        broker_transport_options={"visibility_timeout": 3 * 3600},
         broker_connection_retry_on_startup=True,
         timezone="UTC",
+        imports=TASK_MODULES,
+        beat_schedule=SCHEDULE,
     )
     celery.conf.update(app.config.get("CELERY", {}))
     celery.Task = FlaskTask
     celery.flask_app = app
     app.extensions["celery"] = celery
+    for module in TASK_MODULES:  # every task is known here too, not only in a worker
+        importlib.import_module(module)
     return celery
 
 
@@ -56,8 +70,9 @@ def task(*args: Any, **kwargs: Any):
     return celery.task(*args, base=FlaskTask, **kwargs)
 
 
-def after_commit(job: Task, *args: Any, **kwargs: Any) -> None:
-    """Start `job(*args, **kwargs)` once the current transaction commits; nothing happens if it rolls back."""
+def after_commit(job: Task | str, *args: Any, **kwargs: Any) -> None:
+    """Start `job(*args, **kwargs)` once the current transaction commits; nothing happens if it rolls back. `job` is
+    a task or a task's name ("mail.send"), so that a domain's services need not import its own tasks module."""
     from app.db import db
 
     db.session.info.setdefault(_PENDING, []).append((job, args, kwargs))
@@ -67,16 +82,25 @@ def eager() -> bool:
     return bool(celery.conf.task_always_eager)
 
 
+def start(job: Task | str, *args: Any, **kwargs: Any) -> None:
+    """Start `job` now: handed to the broker, or without one run here (its failure logged, not raised)."""
+    if eager():
+        _run_here(job, args, kwargs)
+    else:
+        _task(job).apply_async(args=args, kwargs=kwargs)
+
+
+def _task(job: Task | str) -> Task:
+    return celery.tasks[job] if isinstance(job, str) else job
+
+
 @event.listens_for(Session, "after_commit")
 def _start_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     for job, args, kwargs in pending:
-        if eager():
-            _run_here(job, args, kwargs)
-        else:
-            job.apply_async(args=args, kwargs=kwargs)
+        start(job, *args, **kwargs)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -84,10 +108,11 @@ def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def _run_here(job: Task, args: tuple, kwargs: dict) -> None:
+def _run_here(job: Task | str, args: tuple, kwargs: dict) -> None:
     """Without a broker: run the task now. `FlaskTask` gives it an application context of its own, so its own
     database session, not the one that is just finishing its commit. A failure is logged: the request that started
     it has committed, and the task records its own outcome."""
-    result = job.apply(args=args, kwargs=kwargs, throw=False)
+    task_ = _task(job)
+    result = task_.apply(args=args, kwargs=kwargs, throw=False)
     if result.failed():
-        celery.flask_app.logger.error("Task %s failed: %r", job.name, result.result)
+        celery.flask_app.logger.error("Task %s failed: %r", task_.name, result.result)

@@ -16,7 +16,7 @@ class Notification(CreatedAtMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # submitted | released | completed | reassigned | waiting
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # app.notifications.services.EMAIL_CHOICES
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     params: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,8 +3,9 @@ recipient's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.cohorts.models import Role
 from app.cohorts.policies import roles_by_cohort
 from app.db import db, utcnow
+from app.i18n import format_moment
 from app.mail.services import send_mail
 from app.notifications.models import EmailChoice, Notification
 from app.signin import forget_unread, signed_in_as
@@ -26,11 +28,21 @@ def message_for(kind: str, params: dict) -> str:
         "reassigned": lambda: _("A plan by %(student)s is now yours to review.", **params),
         "waiting": lambda: _("A plan by %(student)s waits for a reviewer in %(assignment)s.", **params),
         "unassigned": lambda: _("The plan by %(student)s was given to another reviewer.", **params),
+        "due_soon": lambda: _("Your plan for %(assignment)s is due %(due)s and is not submitted yet.",
+                              assignment=params["assignment"], due=_moment(params["due"])),
+        "review_overdue": lambda: ngettext("%(num)d plan you review in %(assignment)s is past its review date.",
+                                           "%(num)d plans you review in %(assignment)s are past their review date.",
+                                           int(params["count"]), assignment=params["assignment"]),
     }
     try:
         return messages[kind]()
     except (KeyError, TypeError, ValueError):
         return kind
+
+
+def _moment(iso: str) -> str:
+    """A time kept in a notification's parameters, as its reader reads times."""
+    return format_moment(datetime.fromisoformat(iso))
 
 
 @dataclass(frozen=True)
@@ -50,11 +62,15 @@ class EmailChoiceKind:
 EMAIL_CHOICES: tuple[EmailChoiceKind, ...] = (
     EmailChoiceKind("released", _l("My feedback is ready to read"), frozenset({Role.student}), True),
     EmailChoiceKind("completed", _l("My plan is marked complete"), frozenset({Role.student}), True),
+    EmailChoiceKind("due_soon", _l("My plan is due in two days and not submitted yet"), frozenset({Role.student}),
+                    True),
     EmailChoiceKind("reassigned", _l("A plan is given to me to review"), frozenset({Role.instructor, Role.leader}),
                     True),
     EmailChoiceKind("submitted", _l("A plan I review is submitted again"),
                     frozenset({Role.instructor, Role.leader}), True),
     EmailChoiceKind("unassigned", _l("A plan I was reviewing is given to another reviewer"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("review_overdue", _l("Plans I review are past their review date (at most once a day)"),
                     frozenset({Role.instructor, Role.leader}), True),
     EmailChoiceKind("waiting", _l("Plans are waiting for a reviewer (course leaders)"), frozenset({Role.leader}),
                     False),

@@ -33,6 +33,8 @@ def open(notification_id: int):
         abort(404)
     services.mark_read(note)
     db.session.commit()
+    if note.kind == "review_overdue":
+        return redirect(url_for("reviews.queue"))
     if note.plan_id is None:
         return redirect(url_for("notifications.index"))
     if note.kind in ("submitted", "reassigned"):
