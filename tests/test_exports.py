@@ -12,8 +12,10 @@ import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
 
+from app import jobs
 from app.db import db, utcnow
 from app.exports import services
+from app.exports import tasks as export_tasks
 from app.exports.models import ExportState, PlanExport
 from app.exports.views import progress_message
 from app.plans import services as plan_services
@@ -436,3 +438,38 @@ def test_an_assignment_without_submissions_exports_its_csv_and_readme(app, clien
 def test_the_progress_counts_one_plan_in_the_singular(app, locale, done, total, expected):
     with app.test_request_context(), force_locale(locale):
         assert progress_message(services.Progress(export_id=1, state="building", done=done, total=total)) == expected
+
+
+def test_with_a_job_queue_a_worker_makes_the_export_and_the_page_only_shows_how_far_it_has_come(app, client, renderer,
+                                                                                                monkeypatch):
+    handed = []
+    monkeypatch.setitem(jobs.celery.conf, "task_always_eager", False)  # as with CELERY_BROKER_URL set
+    monkeypatch.setattr(jobs, "start", lambda job, *args: handed.append((job, args)))
+    world, other = cohort_with_plans()
+    login(client, world.leader.email)
+    export_id = start(client, world)
+    assert handed == [("exports.run_to_end", (export_id,))]  # handed to a worker once the start was committed
+    page = client.get(f"/exports/{export_id}").get_data(as_text=True)
+    assert "It is made in the background" in page and "Show how far it has come" in page
+    answer = step_json(client, export_id)
+    assert (answer["state"], answer["done"], answer["busy"]) == ("building", 0, True)  # the page adds nothing
+    assert renderer.calls == 0
+
+    export_tasks.run_to_end(export_id)  # what the worker runs, in an application context of its own
+    db.session.expire_all()
+    assert step_json(client, export_id)["state"] == "ready"
+    with zipfile.ZipFile(services.file_of(db.session.get(PlanExport, export_id))) as archive:
+        assert archive.testzip() is None
+
+
+def test_an_export_whose_worker_is_not_seen_for_a_while_is_carried_on_by_its_page(app, client, renderer, monkeypatch):
+    monkeypatch.setitem(jobs.celery.conf, "task_always_eager", False)
+    monkeypatch.setattr(jobs, "start", lambda job, *args: None)  # a worker that never comes
+    world, other = cohort_with_plans()
+    login(client, world.leader.email)
+    export_id = start(client, world)
+    assert step_json(client, export_id)["done"] == 0
+    export = db.session.get(PlanExport, export_id)
+    export.worker_seen_at = utcnow() - timedelta(seconds=app.config["EXPORT_CLAIM_STALE"] + 1)
+    db.session.commit()
+    assert step_json(client, export_id)["state"] == "ready"

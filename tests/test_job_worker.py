@@ -15,10 +15,12 @@ import redis
 
 from app import jobs
 from app.db import db
+from app.exports.models import ExportState, PlanExport
 from app.mail.models import SENT, OutboxMessage
 from app.mail.services import send_mail
-from tests.conftest import post
+from tests.conftest import login, post
 from tests.factories import UserFactory
+from tests.plan_helpers import World
 from tests.smtp_server import FakeSmtp
 
 BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -49,7 +51,8 @@ def worker(app, database_url, smtp, tmp_path_factory):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {**os.environ, "CAREPLAN_ENV": "development", "DATABASE_URL": database_url,
            "CELERY_BROKER_URL": BROKER_URL, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
-           "MAIL_RETRY_BACKOFF": "1", "MAIL_MAX_RETRIES": "3", "SECRET_KEY": "worker-test"}
+           "MAIL_RETRY_BACKOFF": "1", "MAIL_MAX_RETRIES": "3", "SECRET_KEY": "worker-test",
+           "EXPORTS_FOLDER": app.config["EXPORTS_FOLDER"]}
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "app.jobs.worker", "worker", "--pool=solo", "--loglevel=INFO",
@@ -118,3 +121,18 @@ def test_a_rolled_back_transaction_sends_nothing(app, with_broker):
     assert with_broker.to("never@example.org") == []
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))
                              .where(OutboxMessage.recipient == "never@example.org")) == 0
+
+
+def test_an_export_started_by_a_course_leader_is_made_by_the_worker(app, client, with_broker):
+    world = World(title="Anna, spring")
+    login(client, world.leader.email)
+    response = post(client, f"/assignments/{world.assignment.id}/exports")
+    export_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    export = wait_for(lambda: db.session.scalar(db.select(PlanExport).where(
+        PlanExport.id == export_id, PlanExport.state == ExportState.ready)), what="the export")
+    assert export.worker_seen_at is not None and export.size
+    download = client.get(f"/exports/{export_id}/download")
+    try:
+        assert download.status_code == 200 and download.get_data()[:2] == b"PK"  # a zip
+    finally:
+        download.close()

@@ -45,6 +45,9 @@ class PlanExport(CreatedAtMixin, Model):
     file_name: Mapped[str | None] = mapped_column(String(200))
     size: Mapped[int | None] = mapped_column(Integer)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # With a job queue: when a worker last showed it is making this export (handed over, or a step done). While that
+    # is recent, the export's page only shows how far it has come; after EXPORT_CLAIM_STALE the page carries on.
+    worker_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
     assignment = relationship("Assignment")

@@ -2,7 +2,8 @@
 
 `start_export` fixes which plans it holds; `run_step` adds the next few and, after the last, puts the zip together.
 A step is a unit of work of its own (it commits, also while PDFs are rendered), so the export page can call it again
-and again to show real progress, and a job queue can later call the same function in a loop (`run_to_end`).
+and again to show real progress. With a job queue (a broker configured), starting an export also hands it to a
+worker, which calls the same function in a loop (`run_to_end`), and the page only shows how far it has come.
 
 Each plan is written as a part file of its own, under a temporary name then renamed, and the zip is assembled from
 the parts at the end, under a temporary name then renamed: two steps at once (two tabs, a stale claim taken over)
@@ -29,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 
+from app import jobs
 from app.assignments.models import Assignment
 from app.cohorts.models import Membership
 from app.dashboard import services as dashboard
@@ -140,7 +142,28 @@ def start_export(assignment: Assignment, actor, *, locale: str, now: datetime | 
                         file_name=f"{folder}/{name}", created_at=now, expires_at=now + _keep())
     db.session.add(export)
     db.session.flush()
+    if not jobs.eager():  # a worker makes it; without one, the page's steps do
+        export.worker_seen_at = now
+        jobs.after_commit(BUILD_TASK, export.id)
     return export
+
+
+BUILD_TASK = "exports.run_to_end"
+
+
+def left_to_worker(export: PlanExport, now: datetime | None = None) -> bool:
+    """Whether a worker is making the export: it was handed to one, and the worker was seen at it within
+    EXPORT_CLAIM_STALE (else the page carries it on, as without a job queue)."""
+    if export.worker_seen_at is None or export.state != ExportState.building:
+        return False
+    stale = timedelta(seconds=current_app.config["EXPORT_CLAIM_STALE"])
+    return export.worker_seen_at > (now or utcnow()) - stale
+
+
+def worker_seen(export_id: int) -> None:
+    db.session.execute(update(PlanExport).where(PlanExport.id == export_id).values(worker_seen_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def recent_exports(assignment: Assignment, limit: int = 5) -> list[PlanExport]:
@@ -263,10 +286,13 @@ def run_step(export_id: int) -> Progress:
     return progress_of(export)
 
 
-def run_to_end(export_id: int) -> Progress:
-    """What a job queue's worker does with an export: steps until it is made (or another worker holds it)."""
+def run_to_end(export_id: int, *, by_worker: bool = False) -> Progress:
+    """What a job queue's worker does with an export: steps until it is made (or another step holds it). A worker
+    notes after each step that it is still at it (`worker_seen_at`)."""
     while True:
         progress = run_step(export_id)
+        if by_worker:
+            worker_seen(export_id)
         if progress.state != ExportState.building.value or progress.busy:
             return progress
 

@@ -100,6 +100,7 @@ def _page(export: PlanExport, status: int = 200):
     response = current_app.response_class(render_template(
         "exports/show.html", export=export, assignment=export.assignment, cohort=export.assignment.cohort,
         progress=progress, message=progress_message(progress), expired=expired, size=size_text(export.size),
+        by_worker=services.left_to_worker(export),
         keep_hours=current_app.config["EXPORT_KEEP_HOURS"]), status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -111,7 +112,10 @@ def step(export_id: int):
     """Carries the export on by one step: the page's script calls it again and again; without scripts, its
     "Continue" button does. JSON for the script, the page again for the button."""
     export = load_export(export_id)
-    progress = services.run_step(export.id)
+    if services.left_to_worker(export):  # a worker makes it: the page only asks how far it has come
+        progress = services.progress_of(export, busy=True)
+    else:
+        progress = services.run_step(export.id)
     if not wants_json():
         return redirect(url_for("exports.show", export_id=export.id))
     ready = progress.state == ExportState.ready.value

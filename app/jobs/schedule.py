@@ -14,7 +14,7 @@ from typing import Any
 from celery.schedules import crontab
 
 # The modules that define tasks: imported by every process (web and worker), so each knows every task by name.
-TASK_MODULES = ("app.mail.tasks", "app.reminders.tasks")
+TASK_MODULES = ("app.mail.tasks", "app.reminders.tasks", "app.exports.tasks")
 
 SCHEDULE: dict[str, dict[str, Any]] = {
     # E-mail whose retry is due and not taken up by a worker (see app/mail/services.py retry_unsent).
