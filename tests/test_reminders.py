@@ -109,3 +109,15 @@ def test_the_account_page_offers_the_reminders(app, client):
     login(client, world.reviewer.email)
     page = client.get("/account").get_data(as_text=True)
     assert "Plans I review are past their review date (at most once a day)" in page
+
+
+def test_without_a_broker_a_scheduled_entry_runs_by_hand(app):
+    now = utcnow()
+    world = World(due_at=now + timedelta(days=1), review_due_at=now + timedelta(days=10))
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "reminders-due-soon"])
+    assert result.exit_code == 0 and "reminders.due_soon ran." in result.output
+    db.session.expire_all()
+    assert len(notices(world.owner, "due_soon")) == 1
+    listed = app.test_cli_runner().invoke(args=["jobs", "schedule"]).output
+    assert "reminders-overdue-reviews: reminders.overdue_reviews" in listed
+    assert app.test_cli_runner().invoke(args=["jobs", "run", "nothing"]).exit_code != 0
