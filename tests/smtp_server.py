@@ -14,6 +14,7 @@ class Recorder:
         self.received: list = []  # email.message.Message, in the order accepted
         self.attempts = 0
         self.refuse_next = 0
+        self.port = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -39,7 +40,7 @@ def free_port() -> int:
 class FakeSmtp:
     def __init__(self) -> None:
         self.recorder = Recorder()
-        self.port = free_port()
+        self.port = self.recorder.port = free_port()
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> FakeSmtp:

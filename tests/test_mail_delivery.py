@@ -12,7 +12,7 @@ from app.mail import services
 from app.mail.models import FAILED, KEPT, QUEUED, SENT, OutboxMessage
 from app.mail.services import send_mail
 from app.mail.tasks import retry_unsent
-from tests.smtp_server import FakeSmtp
+from tests.smtp_server import FakeSmtp, free_port
 
 
 @pytest.fixture
@@ -114,3 +114,14 @@ def test_without_a_mail_server_or_console_the_e_mail_is_kept_in_the_outbox(app, 
     assert capsys.readouterr().err == ""
     kept = stored(message_id)
     assert kept.status == KEPT and kept.attempts == 0
+
+
+def test_an_unreachable_mail_server_is_tried_again_when_it_is_back(app, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there: the connection is refused
+    message_id = send_mail("ada@example.org", "Welcome", "Hello Ada", kind="test").id
+    db.session.commit()
+    waiting = stored(message_id)
+    assert waiting.status == QUEUED and waiting.attempts == 1 and waiting.error
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)
+    assert services.retry_unsent(utcnow() + timedelta(minutes=2)) == 1
+    assert stored(message_id).status == SENT and len(smtp.to("ada@example.org")) == 1

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> Celery:
         broker_url=broker or "memory://",
         result_backend=None,
         task_ignore_result=True,
+        result_expires=None,  # no results are kept, so beat needs no clean-up entry of its own
         task_always_eager=broker is None,
         task_eager_propagates=False,
         task_acks_late=True,  # a worker that dies mid-task leaves it for another
