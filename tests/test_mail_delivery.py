@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from app import jobs
 from app.db import db, utcnow
 from app.mail import services
 from app.mail.models import FAILED, KEPT, QUEUED, SENT, OutboxMessage
@@ -125,3 +126,19 @@ def test_an_unreachable_mail_server_is_tried_again_when_it_is_back(app, smtp, mo
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)
     assert services.retry_unsent(utcnow() + timedelta(minutes=2)) == 1
     assert stored(message_id).status == SENT and len(smtp.to("ada@example.org")) == 1
+
+
+def test_an_e_mail_not_handed_to_an_unreachable_broker_waits_in_the_outbox(app, smtp, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionRefusedError("the broker is down")
+
+    monkeypatch.setitem(jobs.celery.conf, "task_always_eager", False)  # as with CELERY_BROKER_URL set
+    monkeypatch.setattr(jobs.celery.tasks["mail.send"], "apply_async", unreachable)
+    message_id = send_mail("ada@example.org", "Welcome", "Hello Ada", kind="test").id
+    db.session.commit()  # the request still succeeds
+    assert stored(message_id).status == QUEUED and smtp.attempts == 0
+    assert services.retry_unsent() == 0  # a worker's retry would come first ...
+    handed = []
+    monkeypatch.setattr(jobs.celery.tasks["mail.send"], "apply_async", lambda args, kwargs: handed.append(args))
+    assert services.retry_unsent(utcnow() + services.SENDING_LEASE + timedelta(seconds=1)) == 1  # ... not this late
+    assert handed == [(message_id,)]

@@ -101,7 +101,11 @@ def _start_pending(session: Session) -> None:
     if not pending:
         return
     for job, args, kwargs in pending:
-        start(job, *args, **kwargs)
+        try:
+            start(job, *args, **kwargs)
+        except Exception:  # the broker is unreachable: the request has committed, and must not fail now
+            # Each task's own records let it be taken up later (an e-mail waits in the outbox for mail.retry_unsent).
+            celery.flask_app.logger.exception("Task %s not handed to the broker", getattr(job, "name", job))
 
 
 @event.listens_for(Session, "after_rollback")
