@@ -4,7 +4,8 @@ task, started only once the request's transaction has committed.
 With `CELERY_BROKER_URL` set (Redis in production), `after_commit` hands the task to the broker and a worker runs
 it. Without a broker (the `make run` default and the tests), the task runs in this process right after the commit,
 in an application context of its own, so one command still serves everything. A rolled-back transaction starts
-nothing."""
+nothing. Tasks live in each domain's `tasks.py` (listed in `app/jobs/schedule.py` TASK_MODULES, with the periodic
+ones in SCHEDULE); the worker and beat start from `app/jobs/worker.py`."""
 from __future__ import annotations
 
 import importlib
