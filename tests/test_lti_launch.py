@@ -125,6 +125,7 @@ def test_login_initiation_checks_cookies_first_inside_a_frame(client, platform):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Open Care Plan Lab in a new window" in page
     assert "lti1p3_new_window" in page and "js/lti.js" in page
+    assert "frame-ancestors https://lms.example.edu" in response.headers["Content-Security-Policy"]
 
 
 def test_an_unknown_platform_cannot_start_a_login(client, platform):

@@ -5,8 +5,6 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.cohorts.models import Role
 from app.forms import Form
 
-URL_HINT = _l("An https:// address.")
-
 
 def _url(form, field) -> None:
     if field.data and not field.data.strip().startswith(("https://", "http://")):

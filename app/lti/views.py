@@ -92,7 +92,10 @@ def login():
     launch_url = external_url("lti.launch")
     if target and _origin(target) != _origin(launch_url):
         return refused(_("This link points somewhere other than Care Plan Lab."), 400)
-    session[FRAMED] = bool(current_app.config["LTI_FRAME_COOKIES"])
+    platform = DatabaseToolConf.platform(request.values.get("iss", ""), request.values.get("client_id"))
+    if platform is not None:  # the cookies check page is shown inside the platform's frame
+        _mark_framed(_ancestors(platform, {}))
+        g.frame_ancestors = session[ANCESTORS]
     try:
         oidc_login = OIDCLogin(FlaskRequest(), DatabaseToolConf())
         if current_app.config["LTI_FRAME_COOKIES"]:
