@@ -169,6 +169,15 @@ class Config:
     # an invitation makes a new account.
     FEIDE_SIGN_UP = _bool("FEIDE_SIGN_UP", True)
     FEIDE_TIMEOUT = float(os.environ.get("FEIDE_TIMEOUT", "10"))
+
+    # LTI 1.3 (app/lti, docs/lti.md). A session begun by a launch inside a learning platform's page gets a cookie the
+    # browser sends inside that frame (SameSite=None; Secure; Partitioned); its forms keep their CSRF tokens. Off:
+    # launches work only in a new window or tab.
+    LTI_FRAME_COOKIES = _bool("LTI_FRAME_COOKIES", True)
+    # Origins besides the platform's own that may show launched pages in a frame, space-separated (a Canvas
+    # school's own host when its issuer is https://canvas.instructure.com).
+    LTI_FRAME_ANCESTORS = os.environ.get("LTI_FRAME_ANCESTORS", "").split()
+    LTI_TIMEOUT = float(os.environ.get("LTI_TIMEOUT", "10"))
     PASSWORD_MIN_LENGTH = 12
     # Every absolute link the app sends or shows (password resets, invitations, notifications, the join link) is
     # built from this, never from the request's Host header (app/urls.py `external_url`).

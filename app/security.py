@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
@@ -40,6 +40,17 @@ def register_security_headers(app: Flask) -> None:
         present = {name.lower() for name, _value in headers.items()}
         wanted = fixed if request.path.startswith(static_prefix) else personal
         headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+        framed_by, posts_to = g.get("frame_ancestors"), g.get("form_action")
+        if (framed_by or posts_to) and headers.get("Content-Security-Policy") == CSP:
+            # A page of a session launched from a learning platform, shown inside it (app/lti), or the form that
+            # sends a deep-linking answer back to the platform.
+            policy = CSP
+            if framed_by:
+                policy = policy.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(framed_by))
+                headers.pop("X-Frame-Options", None)
+            if posts_to:
+                policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(posts_to))
+            headers["Content-Security-Policy"] = policy
         return response
 
 

@@ -13,6 +13,7 @@ from app.cohorts.models import Membership, Role
 from app.content import uploads
 from app.db import db
 from app.exports import services as export_services
+from app.lti.models import LtiContext, LtiPlatform, LtiResourceLink
 from app.notifications.models import Notification
 from app.oidc import groups
 from app.plans import services as plan_services
@@ -109,6 +110,16 @@ EXPECTED = {
     ("auth.email_choices", "POST"): SIGNED_IN,
     ("exports.start", "POST"): LEADER_ONLY_IN_COHORT, ("exports.show", "GET"): LEADER_ONLY_IN_COHORT,
     ("exports.step", "POST"): LEADER_ONLY_IN_COHORT, ("exports.download", "GET"): LEADER_ONLY_IN_COHORT,
+    ("lti.login", "GET"): PUBLIC, ("lti.login", "POST"): PUBLIC, ("lti.launch", "POST"): PUBLIC,
+    ("lti.jwks", "GET"): PUBLIC, ("lti.config", "GET"): PUBLIC,
+    ("lti.link_account", "GET"): PUBLIC, ("lti.link_account", "POST"): PUBLIC,
+    ("lti.set_up_link", "GET"): "LFFNOOONO", ("lti.set_up_link", "POST"): "LFFNOOONO",
+    ("lti.deep_link", "GET"): "LNNNNNNNN", ("lti.deep_link", "POST"): "LNNNNNNNN",
+    ("lti.platforms", "GET"): ADMIN_ONLY, ("lti.new_platform", "GET"): ADMIN_ONLY,
+    ("lti.new_platform", "POST"): ADMIN_ONLY, ("lti.edit_platform", "GET"): ADMIN_ONLY,
+    ("lti.edit_platform", "POST"): ADMIN_ONLY, ("lti.switch_platform", "POST"): ADMIN_ONLY,
+    ("lti.delete_platform", "POST"): ADMIN_ONLY, ("lti.register", "GET"): ADMIN_ONLY,
+    ("lti.register", "POST"): ADMIN_ONLY,
 }
 
 # Routes whose POST would change what the later checks rely on run last (signing out the very last:
@@ -156,6 +167,12 @@ def _build_world():
     invitation_path = invitation_link("invited.two@example.org")
     mapping = groups.add_mapping(world.cohort, "fs:fc:emne:uio.no:MED4500:1", Role.student, None, actor=world.leader)
     db.session.commit()
+    lms = LtiPlatform(name="LMS", issuer="https://lms.example.edu", client_id="1", auth_login_url="https://lms/a",
+                      auth_token_url="https://lms/t", key_set_url="https://lms/k")
+    course = LtiContext(platform=lms, deployment_id="1", context_id="course", cohort_id=world.cohort.id)
+    lms_link = LtiResourceLink(context=course, resource_link_id="link")
+    db.session.add_all([lms, course, lms_link])
+    db.session.commit()
     note = db.session.scalar(db.select(Notification).where(Notification.user_id == world.owner.id))
     member = db.session.scalar(db.select(Membership).where(Membership.user_id == world.other_student.id))
     values = {
@@ -166,7 +183,7 @@ def _build_world():
         "export_id": export.id,
         "upload_id": staged.token, "discarded_upload_id": discarded.token,
         "invitation_id": managed.id, "mapping_id": mapping.id, "invitation_token": invitation_path.rsplit("/", 1)[1],
-        "kind": "comments", "target_id": released_comment.id, "reply_id": released_reply.id,
+        "link_id": lms_link.id, "platform_id": lms.id, "kind": "comments", "target_id": released_comment.id, "reply_id": released_reply.id,
     }
     personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
                 "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import g
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -40,3 +41,19 @@ class SlidingSessionInterface(SecureCookieSessionInterface):
             return False
         issued_at = getattr(session, "issued_at", None)
         return issued_at is None or datetime.now(UTC) - issued_at >= app.config["SESSION_REFRESH_AFTER"]
+
+    # A session begun by an LTI launch (app/lti/views.py marks it) lives in the learning platform's frame: the
+    # browser sends its cookie there only as SameSite=None; Secure, and keeps it where third-party cookies are
+    # blocked only when it is Partitioned (one cookie per platform site). Forms still need their CSRF token.
+    def save_session(self, app, session, response) -> None:
+        g.lti_framed_session = bool(session.get("lti_framed")) and app.config.get("LTI_FRAME_COOKIES", False)
+        super().save_session(app, session, response)
+
+    def get_cookie_samesite(self, app):
+        return "None" if g.get("lti_framed_session") else super().get_cookie_samesite(app)
+
+    def get_cookie_secure(self, app) -> bool:
+        return True if g.get("lti_framed_session") else super().get_cookie_secure(app)
+
+    def get_cookie_partitioned(self, app) -> bool:
+        return True if g.get("lti_framed_session") else super().get_cookie_partitioned(app)
