@@ -18,8 +18,19 @@ from app.lti.tool import signing_key
 from app.oidc.models import Identity
 from tests.conftest import login, post
 from tests.factories import member
-from tests.lti_helpers import (ADMINISTRATOR, INSTRUCTOR, LEARNER, MEMBERS_URL, TA, TOKEN_URL, known_in_lms,
-                               lms_course, lms_member, members_pages, token_endpoint)
+from tests.lti_helpers import (
+    ADMINISTRATOR,
+    INSTRUCTOR,
+    LEARNER,
+    MEMBERS_URL,
+    TA,
+    TOKEN_URL,
+    known_in_lms,
+    lms_course,
+    lms_member,
+    members_pages,
+    token_endpoint,
+)
 from tests.plan_helpers import World
 
 
