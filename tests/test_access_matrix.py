@@ -109,6 +109,8 @@ EXPECTED = {
     ("auth.email_choices", "POST"): SIGNED_IN,
     ("exports.start", "POST"): LEADER_ONLY_IN_COHORT, ("exports.show", "GET"): LEADER_ONLY_IN_COHORT,
     ("exports.step", "POST"): LEADER_ONLY_IN_COHORT, ("exports.download", "GET"): LEADER_ONLY_IN_COHORT,
+    ("lti_services.roster_preview", "GET"): COHORT_MANAGER, ("lti_services.roster_apply", "POST"): COHORT_MANAGER,
+    ("lti_services.retry_scores", "POST"): COHORT_MANAGER,
 }
 
 # Routes whose POST would change what the later checks rely on run last (signing out the very last:
