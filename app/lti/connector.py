@@ -34,7 +34,7 @@ class Connector(ServiceConnector):
 
     def __init__(self, platform: LtiPlatform):
         registration = registration_for(platform)
-        super().__init__(registration, _TimedSession(current_app.config.get("LTI_SERVICE_TIMEOUT", 15)))
+        super().__init__(registration, _TimedSession(current_app.config["LTI_SERVICE_TIMEOUT"]))
         self._tokens: dict[str, tuple[str, float]] = {}
 
     def _get_cached_access_token(self, scope_key: str) -> str | None:
