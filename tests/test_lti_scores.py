@@ -144,9 +144,11 @@ def test_a_refused_score_is_retried_with_backoff_shown_to_the_leader_and_then_ac
     assert failed.attempts == 1 and "503" in failed.last_error and "read-only" in failed.last_error
     assert timedelta(seconds=50) < failed.next_attempt_at - utcnow() <= timedelta(minutes=1)
 
-    # The periodic task leaves it until it is due; when due and refused again, the pause doubles.
+    # Neither the periodic task nor a second worker sends it before it is due; when due and refused again, the
+    # pause doubles.
     with responses.RequestsMock() as mock:
         assert scores.deliver_due_scores() == {"sent": 0, "failed": 0}
+        assert scores.deliver_score(failed.id) == "not due"
     failed.next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     with responses.RequestsMock() as mock:

@@ -24,7 +24,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from sqlalchemy import select
 
-from app.db import db, utcnow
+from app.db import db, rowcount, utcnow
 from app.jobs import after_commit, task
 from app.lti.connector import LINEITEM_SCOPE, SCORE_SCOPE, Connector, describe_failure
 from app.lti.models import LtiContext, LtiPlatform, LtiResourceLink, LtiScoreDelivery
@@ -33,6 +33,8 @@ from app.oidc.models import Identity
 PENDING, SENT, FAILED, SUPERSEDED = "pending", "sent", "failed", "superseded"
 WAITING = (PENDING, FAILED)
 LONGEST_PAUSE = timedelta(hours=6)
+# While one worker sends a score, no other takes it; a worker that dies mid-send leaves it for the next round.
+CLAIM = timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -120,10 +122,16 @@ def _ensure_lineitem(link: LtiResourceLink, connector: Connector, delivery: LtiS
 
 @task(name="lti.deliver_score")
 def deliver_score(delivery_id: int, connectors: dict[int, Connector] | None = None) -> str:
-    """Send one score; on failure count the attempt, keep the reason and set the next try."""
-    delivery = db.session.get(LtiScoreDelivery, delivery_id)
-    if delivery is None or delivery.status not in WAITING:
-        return "gone"
+    """Send one score that is due; on failure count the attempt, keep the reason and set the next try."""
+    now = utcnow()
+    claimed = rowcount(db.session.execute(
+        db.update(LtiScoreDelivery).where(LtiScoreDelivery.id == delivery_id, LtiScoreDelivery.status.in_(WAITING),
+                                          LtiScoreDelivery.next_attempt_at <= now)
+        .values(next_attempt_at=now + CLAIM).execution_options(synchronize_session=False)))
+    db.session.commit()
+    if claimed != 1:
+        return "not due"  # sent, superseded, not due yet, or being sent by another worker
+    delivery = db.session.get_one(LtiScoreDelivery, delivery_id)
     link = delivery.resource_link
     platform = link.context.platform
     try:
