@@ -211,3 +211,16 @@ def test_a_cohort_without_a_course_says_so(app, make_client):
     page = client.get(f"/cohorts/{world.cohort.id}/lms/members").get_data(as_text=True)
     assert "not linked to a course" in page
     assert "Sync members" not in client.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+
+
+def test_only_the_cohorts_leaders_see_the_course_and_they_read_it_in_norwegian(app, make_client):
+    world = _course_world()
+    instructor = make_client()
+    login(instructor, world.instructor.email)
+    assert "Sync members" not in instructor.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+    leader = make_client()
+    login(leader, world.leader.email)
+    post(leader, "/locale", {"locale": "nb"})
+    page = leader.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "Emne i Canvas: MED4500 Autumn" in page and "Synkroniser medlemmer" in page
+    assert "Medlemmene er ikke synkronisert ennå." in page
