@@ -89,6 +89,8 @@ class Config:
     # The job queue's broker (app/jobs): Redis in production, e.g. redis://127.0.0.1:6379/1. Unset: each task runs in
     # the process that started it, right after its request's commit.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+    # Seconds a request to a learning platform's services (members, scores) may take.
+    LTI_SERVICE_TIMEOUT = float(os.environ.get("LTI_SERVICE_TIMEOUT", "15"))
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins only (a correct password never counts): per address, and per account from one address ...

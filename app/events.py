@@ -15,6 +15,8 @@ LISTENERS = (
     "app.notifications.subscriptions",  # reviewers and students are told
     "app.exports.subscriptions",  # an anonymised person's exports are deleted
     "app.reviews.subscriptions",  # a resubmission asks for the revision plan
+    "app.lti.audit",
+    "app.lti.subscriptions",  # the LMS's gradebook hears of submissions, released feedback and completion
 )
 
 

@@ -120,6 +120,8 @@ EXPECTED = {
     ("lti.edit_platform", "POST"): ADMIN_ONLY, ("lti.switch_platform", "POST"): ADMIN_ONLY,
     ("lti.delete_platform", "POST"): ADMIN_ONLY, ("lti.register", "GET"): ADMIN_ONLY,
     ("lti.register", "POST"): ADMIN_ONLY,
+    ("lti_services.roster_preview", "GET"): COHORT_MANAGER, ("lti_services.roster_apply", "POST"): COHORT_MANAGER,
+    ("lti_services.retry_scores", "POST"): COHORT_MANAGER,
 }
 
 # Routes whose POST would change what the later checks rely on run last (signing out the very last:

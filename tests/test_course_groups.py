@@ -183,3 +183,17 @@ def test_no_other_leader_can_map_groups(make_client, provider):
     student = member(cohort, Role.student)
     login(browser, student.email)
     assert browser.get(f"/cohorts/{cohort.id}/groups").status_code == 403
+
+
+def test_a_membership_from_an_lms_course_is_left_to_the_course(app):
+    """A person the LMS course brought into a cohort keeps that membership and role when they sign in with a
+    provider whose groups say nothing of that cohort."""
+    mapped, from_lms = CohortFactory(), CohortFactory()
+    db.session.add(GroupMapping(cohort_id=mapped.id, group_id=MED4500, student_role=Role.student, staff_role=None))
+    person = member(from_lms, Role.student)
+    membership = db.session.scalar(db.select(Membership).where(Membership.user_id == person.id))
+    membership.source_group = "lti:7"
+    db.session.commit()
+    assert groups.sync_memberships(person, {MED4500: groups.STAFF}) == {"added": 0, "changed": 0, "removed": 0}
+    db.session.refresh(membership)
+    assert membership.role == Role.student and membership.source_group == "lti:7"

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.cohorts.models import Role
@@ -49,3 +49,13 @@ class PlatformForm(Form):
 
 class PickAssignmentForm(Form):
     assignment_id = SelectField(_l("Assignment"), coerce=int, validate_choice=True)
+
+
+class RosterApplyForm(Form):
+    """Applies the preview the course leader saw: `preview` names its changes."""
+
+    preview = HiddenField()
+
+
+class RetryForm(Form):
+    pass

@@ -70,6 +70,9 @@ class LtiContext(CreatedAtMixin, Model):
     lineitems_url: Mapped[str | None] = mapped_column(String(500))  # AGS line items of the course
     ags_scopes: Mapped[list | None] = mapped_column(JSON)
     roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why the latest roster sync failed ("" after one that worked), and when it failed.
+    roster_error: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
+    roster_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     platform = relationship("LtiPlatform")
     cohort = relationship("Cohort")

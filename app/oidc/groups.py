@@ -93,6 +93,14 @@ def sync_memberships(user: User, kinds: dict[str, str] | None) -> dict[str, int]
             wanted[mapping.cohort_id] = (role, mapping.group_id)
     current = {member.cohort_id: member for member in db.session.scalars(
         db.select(Membership).where(Membership.user_id == user.id))}
+    # Only memberships that came from a course group mapped to their cohort are the groups' to change: others were
+    # given by hand or came from elsewhere (an LMS course's roster).
+    from_groups = {(cohort_id, group_id) for cohort_id, group_id in db.session.execute(
+        db.select(GroupMapping.cohort_id, GroupMapping.group_id).where(GroupMapping.cohort_id.in_(list(current))))}
+
+    def from_a_group(member: Membership) -> bool:
+        return (member.cohort_id, member.source_group) in from_groups
+
     for cohort_id, (role, group_id) in wanted.items():
         member = current.get(cohort_id)
         if member is None:
@@ -100,7 +108,7 @@ def sync_memberships(user: User, kinds: dict[str, str] | None) -> dict[str, int]
             member = add_member(cohort, user, role, actor=user)
             member.source_group = group_id
             done["added"] += 1
-        elif member.source_group is not None:
+        elif from_a_group(member):
             if member.role != role:
                 try:
                     change_role(member, role, actor=user)
@@ -109,7 +117,7 @@ def sync_memberships(user: User, kinds: dict[str, str] | None) -> dict[str, int]
                 done["changed"] += 1
             member.source_group = group_id
     for cohort_id, member in current.items():
-        if member.source_group is not None and cohort_id not in wanted:
+        if from_a_group(member) and cohort_id not in wanted:
             try:
                 remove_member(member, actor=user)
             except ValidationError:  # the cohort's last course leader stays
