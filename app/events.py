@@ -15,6 +15,7 @@ LISTENERS = (
     "app.notifications.subscriptions",  # reviewers and students are told
     "app.exports.subscriptions",  # an anonymised person's exports are deleted
     "app.reviews.subscriptions",  # a resubmission asks for the revision plan
+    "app.calibration.subscriptions",  # calibration before a first review, where the assignment requires it
 )
 
 
