@@ -93,7 +93,7 @@ def test_the_calibrate_page_keeps_what_was_typed_and_shows_the_comparison_after_
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Typed and kept" in body and "Choose a level for every criterion" in body
-    assert f'value="solid" checked' in body
+    assert 'value="solid" checked' in body
     data = {f"level-{key}": "solid" for key in criteria} | {"action": "submit"}
     response = post(client, f"/calibration/{calibration.id}", data, follow_redirects=True)
     body = response.get_data(as_text=True)

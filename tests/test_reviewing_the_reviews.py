@@ -20,7 +20,7 @@ def _calibrated_world():
     world.write()
     plan = world.to_state(PlanState.submitted)
     criteria = plan.rubric_version.criterion_keys()
-    for index, (title, reference, lower) in enumerate((("A", "solid", "emerging"), ("B", "emerging", "not_yet"))):
+    for title, reference, lower in (("A", "solid", "emerging"), ("B", "emerging", "not_yet")):
         cal = calibration.mark_version(world.assignment, world.leader, plan.latest_version, title=title, consent=True)
         calibration.save_reference(cal, world.leader, levels={k: reference for k in criteria}, comments={})
         calibration.save_calibration(cal, world.reviewer, levels={k: reference for k in criteria}, comments={},
