@@ -115,7 +115,7 @@ EXPECTED = {
     ("calibration.index", "GET"): CALIBRATORS, ("calibration.calibrate", "GET"): CALIBRATORS,
     ("calibration.calibrate", "POST"): CALIBRATORS,
     ("calibration.settings", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.new", "GET"): LEADER_ONLY_IN_COHORT,
-    ("calibration.new", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.reference", "GET"): LEADER_ONLY_IN_COHORT,
+    ("calibration.new", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.written", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.reference", "GET"): LEADER_ONLY_IN_COHORT,
     ("calibration.reference", "POST"): LEADER_ONLY_IN_COHORT,
 }
 

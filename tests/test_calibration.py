@@ -148,11 +148,14 @@ def test_without_a_calibration_review_an_instructor_cannot_claim_when_the_assign
     assert world.plan.reviewer_id == world.instructor.id
 
 
-def test_an_allocated_reviewer_cannot_start_the_review_before_calibrating(app):
+def test_an_allocated_reviewer_cannot_start_the_review_before_calibrating(app, client):
     world = _submitted_world()
     calibration, criteria = _required(world)
     review_services.allocate(world.plan, world.reviewer, world.leader)
     db.session.commit()
+    login(client, world.reviewer.email)
+    page = client.get(f"/plans/{world.plan.id}/review").get_data(as_text=True)
+    assert 'id="review-blocked"' in page and f"/assignments/{world.assignment.id}/calibration" in page
     with pytest.raises(NotReady):
         review_services.save_review(world.plan, world.reviewer, scores={}, overall="Hello")
     db.session.rollback()
@@ -215,3 +218,18 @@ def test_an_instructor_of_another_role_cannot_write_the_reference(app):
     for actor in (world.reviewer, other_leader):
         with pytest.raises(NotPermitted):
             services.save_reference(calibration, actor, levels={}, comments={})
+
+
+def test_a_leader_writes_a_calibration_plan_for_the_purpose_and_nothing_typed_is_lost(app, client):
+    world = World()
+    login(client, world.leader.email)
+    url = f"/assignments/{world.assignment.id}/calibration/written"
+    refused = post(client, url, {"title": "", "section-what_matters": "Anna wants her dog back."})
+    assert refused.status_code == 400 and "Anna wants her dog back." in refused.get_data(as_text=True)
+    response = post(client, url, {"title": "Written", "section-what_matters": "Anna wants her dog back.",
+                                  "language": "en"})
+    assert response.status_code == 302
+    [written] = queries.plans_of(world.assignment.id)
+    assert written.content["sections"]["what_matters"] == "Anna wants her dog back."
+    assert written.source_version_id is None and written.rubric_version_id == world.assignment.rubric_version_id
+    assert "Anna wants her dog back." in client.get(f"/calibration/{written.id}").get_data(as_text=True)

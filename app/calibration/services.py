@@ -18,6 +18,7 @@ from app.calibration.models import (
 from app.cases.models import localized
 from app.db import db, utcnow
 from app.errors import Conflict, NotPermitted, ValidationError
+from app.plans.content import ContentProblem, empty_content, normalise
 from app.plans.models import PlanVersion
 
 MAX_TITLE = 160
@@ -84,6 +85,27 @@ def mark_version(assignment, actor, version: PlanVersion | None, *, title: str |
         assignment_id=assignment.id, title=_title(title), source_version_id=version.id, consent_confirmed=True,
         content=copy.deepcopy(version.content), language=version.language or "en",
         rubric_version_id=version.plan.rubric_version_id, created_by_id=actor.id)
+    db.session.add(calibration)
+    db.session.flush()
+    return calibration
+
+
+def write_plan(assignment, actor, *, title: str | None, sections: dict, language: str) -> CalibrationPlan:
+    """A calibration plan the course leader writes for the purpose (its text sections; no student involved)."""
+    if not policies.can_manage_calibration(actor, assignment):
+        raise NotPermitted(_("Only a course leader of this cohort marks calibration plans."))
+    content = empty_content()
+    content["sections"].update({key: value for key, value in sections.items() if key in content["sections"]})
+    try:
+        content = normalise(content)
+    except ContentProblem as problem:
+        raise ValidationError(_("A part of the plan is too long: %(reason)s.", reason=str(problem))) from None
+    if not any(text.strip() for text in content["sections"].values()):
+        raise ValidationError(_("Write at least one part of the plan."))
+    calibration = CalibrationPlan(
+        assignment_id=assignment.id, title=_title(title), source_version_id=None, consent_confirmed=False,
+        content=content, language=language if language in ("en", "nb") else "en",
+        rubric_version_id=assignment.rubric_version_id, created_by_id=actor.id)
     db.session.add(calibration)
     db.session.flush()
     return calibration

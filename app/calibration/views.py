@@ -11,7 +11,7 @@ from app.calibration.models import CalibrationPlan
 from app.db import db
 from app.errors import ValidationError
 from app.i18n import current_locale
-from app.plans.content import SECTIONS
+from app.plans.content import SECTIONS, TEXT_SECTIONS
 from app.plans.models import PlanVersion
 from app.policies import require, require_in_cohort
 from app.reading import reading_language
@@ -90,8 +90,37 @@ def new(assignment_id: int):
             flash(_("The calibration plan is kept. Now give your reference level and a model comment for each "
                     "criterion."), "success")
             return redirect(url_for("calibration.reference", calibration_id=calibration.id))
+    return _new_page(assignment, candidates, form, error)
+
+
+def _new_page(assignment, candidates, form, error, written=None, written_error=None):
+    written = written or {"title": form["title"], "sections": {}, "language": current_locale()}
     return render_template("calibration/new.html", assignment=assignment, cohort=assignment.cohort,
-                           candidates=candidates, form=form, error=error), 400 if error else 200
+                           candidates=candidates, form=form, error=error, written=written,
+                           written_error=written_error, text_sections=[s for s in SECTIONS if s.key in TEXT_SECTIONS]
+                           ), 400 if error or written_error else 200
+
+
+@bp.route("/assignments/<int:assignment_id>/calibration/written", methods=["POST"])
+@login_required
+def written(assignment_id: int):
+    """A calibration plan the course leader writes for the purpose."""
+    assignment = _assignment(assignment_id, policies.can_manage_calibration)
+    sections = {key: request.form.get(f"section-{key}", "") for key in TEXT_SECTIONS}
+    written = {"title": request.form.get("title", ""), "sections": sections,
+               "language": request.form.get("language", "en")}
+    try:
+        calibration = services.write_plan(assignment, current_user, title=written["title"], sections=sections,
+                                          language=written["language"])
+    except ValidationError as problem:
+        db.session.rollback()
+        candidates = queries.candidate_versions(assignment, current_user.id)
+        form = {"title": written["title"], "version_id": "", "consent": False}
+        return _new_page(assignment, candidates, form, None, written, problem.message)
+    db.session.commit()
+    flash(_("The calibration plan is kept. Now give your reference level and a model comment for each "
+            "criterion."), "success")
+    return redirect(url_for("calibration.reference", calibration_id=calibration.id))
 
 
 def _criteria(calibration: CalibrationPlan) -> list[str]:
