@@ -107,15 +107,15 @@ def written(assignment_id: int):
     """A calibration plan the course leader writes for the purpose."""
     assignment = _assignment(assignment_id, policies.can_manage_calibration)
     sections = {key: request.form.get(f"section-{key}", "") for key in TEXT_SECTIONS}
-    written = {"title": request.form.get("title", ""), "sections": sections,
-               "language": request.form.get("language", "en")}
+    title, language = request.form.get("title", ""), request.form.get("language", "en")
+    written = {"title": title, "sections": sections, "language": language}
     try:
-        calibration = services.write_plan(assignment, current_user, title=written["title"], sections=sections,
-                                          language=written["language"])
+        calibration = services.write_plan(assignment, current_user, title=title, sections=sections,
+                                          language=language)
     except ValidationError as problem:
         db.session.rollback()
         candidates = queries.candidate_versions(assignment, current_user.id)
-        form = {"title": written["title"], "version_id": "", "consent": False}
+        form = {"title": title, "version_id": "", "consent": False}
         return _new_page(assignment, candidates, form, None, written, problem.message)
     db.session.commit()
     flash(_("The calibration plan is kept. Now give your reference level and a model comment for each "
