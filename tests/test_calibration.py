@@ -6,14 +6,16 @@ import re
 
 import pytest
 
+from app.assignments.models import Assignment
 from app.calibration import queries, services
 from app.cohorts.models import Role
 from app.db import db
+from app.demo.plans import DEMO_ASSIGNMENT
 from app.errors import Conflict, NotPermitted, NotReady, ValidationError
 from app.plans.states import PlanState
 from app.reviews import services as review_services
 from tests.conftest import login, post
-from tests.factories import member
+from tests.factories import import_shipped_content, member
 from tests.plan_helpers import World
 
 SECRET_COMMENT = "Calibration words no student may read"
@@ -233,3 +235,19 @@ def test_a_leader_writes_a_calibration_plan_for_the_purpose_and_nothing_typed_is
     assert written.content["sections"]["what_matters"] == "Anna wants her dog back."
     assert written.source_version_id is None and written.rubric_version_id == world.assignment.rubric_version_id
     assert "Anna wants her dog back." in client.get(f"/calibration/{written.id}").get_data(as_text=True)
+
+
+def test_the_demo_leader_sees_whether_the_reviewers_agree_and_the_reviewers_page(app, client):
+    import_shipped_content()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0  # again: nothing doubled
+    assignment = db.session.scalar(db.select(Assignment).where(Assignment.title == DEMO_ASSIGNMENT))
+    assert len(queries.plans_of(assignment.id)) == 2
+    login(client, "leader@example.org", "demo-password")
+    page = client.get(f"/assignments/{assignment.id}/dashboard").get_data(as_text=True)
+    section = page[page.index('id="agreement"'):page.index('id="rubric"')]
+    assert re.search(r'<td class="num">-?[01]\.\d\d</td>', section)  # an alpha for at least one criterion
+    assert "harsher than the others" in section and "milder than the others" in section
+    reviewers = client.get(f"/assignments/{assignment.id}/reviewers").get_data(as_text=True)
+    assert "than the reference" in reviewers
