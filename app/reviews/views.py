@@ -22,7 +22,6 @@ from app.plans.content import SECTIONS
 from app.plans.diff import diff_plans
 from app.plans.models import Plan
 from app.plans.policies import require_view
-from app.plans.states import PlanState
 from app.policies import require, require_in_cohort
 from app.reading import reading_language
 from app.reviews import policies, queries, services
@@ -61,14 +60,6 @@ def case_for_teachers(case, lang: str) -> Markup:
 @bp.app_template_global("can_see_review_page")
 def can_see_review_page_global(plan) -> bool:
     return policies.can_see_review_page(current_user, plan)
-
-
-@bp.app_template_global("review_blockers")
-def review_blockers_global(plan) -> list[dict]:
-    """What must come first before the current user's first save starts this plan's review (none once started)."""
-    if plan.state != PlanState.submitted or not policies.can_review(current_user, plan):
-        return []
-    return policies.review_blockers(plan, current_user)
 
 
 @bp.app_template_global()
