@@ -102,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
     for name in ("app.cohorts.invitation_views", "app.oidc.views", "app.cases.views", "app.rubrics.views", "app.assignments.views", "app.plans.views",
                  "app.reviews.views", "app.notifications.views", "app.privacy.views", "app.language.views", "app.dashboard.views",
                  "app.audit.views", "app.exports.views", "app.content.views", "app.lti.views",
-                 "app.lti.service_views"):
+                 "app.lti.service_views", "app.calibration.views"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -21,6 +21,14 @@ class NotPermitted(DomainError):
     status = 403
 
 
+class NotReady(NotPermitted):
+    """Refused until something else is done first, with a link to where it is done."""
+
+    def __init__(self, message: str, link: str, label: str):
+        super().__init__(message)
+        self.link, self.label = link, label
+
+
 class NotFound(DomainError):
     status = 404
 
@@ -58,19 +66,22 @@ def _default_message(status: int) -> str:
     }.get(status, _("Something went wrong."))
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, link: str | None = None, label: str | None = None):
     message = message or _default_message(status)
     if wants_json():
-        return jsonify({"error": message, "status": status}), status
+        answer = {"error": message, "status": status}
+        if link:
+            answer["link"] = link
+        return jsonify(answer), status
     template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return render_template(template, status=status, message=message, link=link, link_label=label), status
 
 
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()
-        return error_response(error.status, error.message)
+        return error_response(error.status, error.message, getattr(error, "link", None), getattr(error, "label", None))
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

@@ -17,6 +17,7 @@ LISTENERS = (
     "app.reviews.subscriptions",  # a resubmission asks for the revision plan
     "app.lti.audit",
     "app.lti.subscriptions",  # the LMS's gradebook hears of submissions, released feedback and completion
+    "app.calibration.subscriptions",  # calibration before a first review, where the assignment requires it
 )
 
 

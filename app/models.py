@@ -2,6 +2,13 @@
 from app.assignments.models import Assignment  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import PasswordToken, User  # noqa: F401
+from app.calibration.models import (  # noqa: F401
+    CalibrationPlan,
+    CalibrationReference,
+    CalibrationReview,
+    CalibrationScore,
+    CalibrationSettings,
+)
 from app.cases.models import Case, CaseDocument, CaseVersion  # noqa: F401
 from app.cohorts.models import Cohort, Invitation, Membership  # noqa: F401
 from app.content.models import StagedUpload  # noqa: F401

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.calibration import services as calibration_services
 from app.cohorts import invitations
 from app.cohorts.models import Membership, Role
 from app.content import uploads
@@ -45,6 +46,7 @@ BANK_ENTRY = "LNNNONNNN"
 NOTE = "LONNNNNNN"
 CONTENT_IMPORT = "LFFFFFOOO"    # course leaders of any cohort and administrators
 OWN_UPLOAD = "LFFFFFONN"        # an upload waiting for confirmation is its uploader's alone
+CALIBRATORS = "LFFNOOONF"       # instructors and course leaders of the cohort calibrate; students never see it
 
 EXPECTED = {
     ("core.index", "GET"): PUBLIC, ("core.healthz", "GET"): PUBLIC, ("core.change_locale", "POST"): PUBLIC,
@@ -122,6 +124,12 @@ EXPECTED = {
     ("lti.register", "POST"): ADMIN_ONLY,
     ("lti_services.roster_preview", "GET"): COHORT_MANAGER, ("lti_services.roster_apply", "POST"): COHORT_MANAGER,
     ("lti_services.retry_scores", "POST"): COHORT_MANAGER,
+    ("dashboard.reviewers", "GET"): LEADER_ONLY_IN_COHORT, ("dashboard.reviewers_csv", "GET"): LEADER_ONLY_IN_COHORT,
+    ("calibration.index", "GET"): CALIBRATORS, ("calibration.calibrate", "GET"): CALIBRATORS,
+    ("calibration.calibrate", "POST"): CALIBRATORS,
+    ("calibration.settings", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.new", "GET"): LEADER_ONLY_IN_COHORT,
+    ("calibration.new", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.written", "POST"): LEADER_ONLY_IN_COHORT, ("calibration.reference", "GET"): LEADER_ONLY_IN_COHORT,
+    ("calibration.reference", "POST"): LEADER_ONLY_IN_COHORT,
 }
 
 # Routes whose POST would change what the later checks rely on run last (signing out the very last:
@@ -155,6 +163,8 @@ def _build_world():
                                                 start=None, body="Unreleased")
     entry = review_services.bank_add(world.reviewer, "Saved words")
     export = export_services.start_export(world.assignment, world.leader, locale="en")
+    calibration = calibration_services.mark_version(world.assignment, world.leader, plan.versions[0], title="Cal",
+                                                    consent=True)
     rubric_file = (Path(__file__).resolve().parent.parent / "rubrics" / "ip-default.yaml").read_bytes()
     staged = uploads.stage_upload(rubric_file.replace(b"Individual", b"An individual", 1), "ip-default.yaml", world.leader)
     discarded = uploads.stage_upload(rubric_file, "ip-default.yaml", world.leader)
@@ -186,6 +196,7 @@ def _build_world():
         "upload_id": staged.token, "discarded_upload_id": discarded.token,
         "invitation_id": managed.id, "mapping_id": mapping.id, "invitation_token": invitation_path.rsplit("/", 1)[1],
         "link_id": lms_link.id, "platform_id": lms.id, "kind": "comments", "target_id": released_comment.id, "reply_id": released_reply.id,
+        "calibration_id": calibration.id,
     }
     personas = {"owner": world.owner, "other_student": world.other_student, "student_b": b.owner,
                 "reviewer": world.reviewer, "instructor": world.instructor, "leader": world.leader,

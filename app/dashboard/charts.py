@@ -242,3 +242,26 @@ def dashboard_charts(dashboard) -> dict[str, Markup]:
               "latest versions, each followed by the number of hints per 1,000 words. Shorter lower bars mean "
               "fewer hints after feedback. The table beside has the same numbers."), groups)
     return charts
+
+
+def reviewer_quality_charts(rows) -> dict[str, Markup]:
+    """Reviewing the reviews: released reviews and the share of rated comments found helpful, per reviewer."""
+    charts: dict[str, Markup] = {}
+    if not rows:
+        return charts
+    charts["released"] = bar_chart(
+        "chart-released", _("Released reviews per reviewer"),
+        _("Horizontal bars, one per reviewer, with the number of reviews they released and their median turnaround "
+          "written after each bar. The table above has the same numbers."),
+        [Bar(row.name, row.released, "bar bar-open",
+             _("%(n)d released, median %(days)s days", n=row.released, days=f"{row.median_days:.1f}")
+             if row.median_days is not None else _("%(n)d released", n=row.released)) for row in rows])
+    charts["helpful"] = bar_chart(
+        "chart-helpful", _("Comments students found helpful"),
+        _("Horizontal bars, one per reviewer, as long as the share of their rated comments that students found "
+          "somewhat or very helpful; the share and the number of rated comments are written after each bar. "
+          "The table above has the same numbers."),
+        [Bar(row.name, row.helpful_share or 0, "bar bar-latest",
+             _("%(share)s %% of %(n)d rated", share=f"{row.helpful_share:.0f}", n=row.rated)
+             if row.helpful_share is not None else _("no ratings yet")) for row in rows])
+    return charts

@@ -16,7 +16,10 @@ from app.cohorts.models import Membership, Role
 from app.db import UTCDateTime, db
 from app.plans.models import Plan, PlanVersion
 from app.plans.states import NOTHING_SUBMITTED, OPEN_FOR_REVIEW
-from app.reviews.models import CriterionScore, Review
+from app.reviews.models import AnchoredComment, CriterionScore, Review
+
+# A comment counts as helpful when its student rated it "somewhat helpful" (2) or "very helpful" (3).
+HELPFUL_FROM = 2
 
 
 def _dialect() -> str:
@@ -224,3 +227,26 @@ def leader_triage(user, now, released_since) -> Sequence[Row]:
         .where(Assignment.cohort_id.in_(led))
         .order_by(Assignment.due_at, Assignment.id)
     ).all()
+
+
+def helpful_ratings(assignment) -> Sequence[Row]:
+    """(reviewer id, rated comments, comments rated helpful) over the released reviews of the assignment: the
+    criterion comments and the comments on passages students rated. Helpful: "somewhat" or "very" (2 or 3)."""
+    rated = []
+    for model in (CriterionScore, AnchoredComment):
+        rated.append(db.select(Review.reviewer_id.label("reviewer_id"), model.helpful.label("helpful"))
+                     .join(model, model.review_id == Review.id)
+                     .join(Plan, Plan.id == Review.plan_id)
+                     .where(Plan.assignment_id == assignment.id, Review.released_at.is_not(None),
+                            Review.reviewer_id.is_not(None), model.helpful.is_not(None)))
+    every = db.union_all(*rated).subquery()
+    return db.session.execute(
+        db.select(every.c.reviewer_id, db.func.count(),
+                  db.func.sum(db.case((every.c.helpful >= HELPFUL_FROM, 1), else_=0)))
+        .group_by(every.c.reviewer_id)).all()
+
+
+def names(user_ids) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(sorted(user_ids)))).all())

@@ -11,14 +11,18 @@ import re
 import statistics
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import cached_property
 
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.assignments.models import Assignment
+from app.calibration import queries as calibration_queries
 from app.cases.models import localized
 from app.dashboard import queries
 from app.db import utcnow
@@ -27,6 +31,8 @@ from app.language.services import category_label as hint_category_label
 from app.plans.states import NOT_STARTED, NOTHING_SUBMITTED_VALUES, OPEN_FOR_REVIEW_VALUES
 from app.plans.states import PROGRESS as STATES
 from app.plans.states import PROGRESS_LABELS as STATE_LABELS
+from app.reviews import agreement as agreement_figures
+from app.reviews.agreement import Rating
 
 OVERDUE_LABELS = {"submission": _l("submission overdue"), "review": _l("review overdue")}
 
@@ -552,7 +558,7 @@ def cell_text(value) -> str:
         return format_moment(value)
     if isinstance(value, float):
         return f"{value:.1f}"
-    return str(value)
+    return str(value)  # a Decimal keeps the decimals it was made with (agreement: two)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -560,6 +566,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value) -> str | int | float:
     """Spreadsheets run cells that start with = + - @ as formulas; a leading quote keeps them text."""
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return cell_text(value) if isinstance(value, float) else value
     if isinstance(value, datetime):
@@ -583,3 +591,152 @@ def to_csv(data: Table) -> str:
     for row in data.rows:
         writer.writerow([csv_safe(value) for value in row])
     return out.getvalue()
+
+
+# --- do the reviewers agree? ----------------------------------------------------------------------------------
+
+# Where the agreement figures' ratings come from: functions of the assignment's id giving (unit, rater id, criterion
+# key, level key) rows. The second opinions' ratings join here as `review_queries.second_opinion_ratings`.
+RATING_SOURCES: tuple[Callable[[int], list], ...] = (
+    calibration_queries.calibration_ratings,
+)
+
+
+def load_ratings(assignment_id: int, sources=RATING_SOURCES) -> list[Rating]:
+    return [Rating(*row) for source in sources for row in source(assignment_id)]
+
+
+_STEPS = {0.5: _l("half a level"), 1.0: _l("one level"), 1.5: _l("one and a half levels")}
+
+
+def offset_words(value: float | None, against: str = "others") -> str:
+    """An offset in words, rounded to half a level: "half a level harsher than the others", "in line with the
+    reference". Negative offsets are harsher (lower levels), positive milder."""
+    if value is None:
+        return ""
+    steps = round(abs(value) * 2) / 2
+    if steps == 0:
+        return _("in line with the others") if against == "others" else _("in line with the reference")
+    amount = str(_STEPS[steps]) if steps in _STEPS else _("%(n)s levels", n=format_decimal(steps))
+    if against == "others":
+        return (_("%(amount)s harsher than the others", amount=amount) if value < 0
+                else _("%(amount)s milder than the others", amount=amount))
+    return (_("%(amount)s harsher than the reference", amount=amount) if value < 0
+            else _("%(amount)s milder than the reference", amount=amount))
+
+
+@dataclass
+class RaterRow:
+    user_id: int
+    name: str
+    versus_others: agreement_figures.RaterOffset | None
+    versus_reference: agreement_figures.RaterOffset | None
+
+
+@dataclass
+class AgreementFigures:
+    criteria: list  # [(key, title)]
+    results: list  # [CriterionAgreement], in the order of `criteria`
+    raters: list  # [RaterRow]
+
+    @property
+    def has_ratings(self) -> bool:
+        return bool(self.raters)
+
+
+def agreement_of(assignment, locale: str, sources=RATING_SOURCES) -> AgreementFigures:
+    rubric = assignment.rubric_version
+    levels = {criterion["key"]: rubric.level_keys() for criterion in rubric.criteria}
+    ratings = load_ratings(assignment.id, sources)
+    results = agreement_figures.agreement(ratings, levels)
+    versus_others = agreement_figures.offsets(ratings, levels)
+    calibration = [r for r in ratings if r.unit.startswith("calibration:")]
+    versus_reference = agreement_figures.offsets_from(calibration_queries.reference_levels(assignment.id),
+                                                      calibration, levels)
+    rater_ids = {r.rater_id for r in ratings}
+    names = queries.names(rater_ids)
+    raters = sorted((RaterRow(user_id, names.get(user_id, ""), versus_others.get(user_id),
+                              versus_reference.get(user_id)) for user_id in rater_ids),
+                    key=lambda row: (row.name.casefold(), row.user_id))
+    criteria = [(c["key"], localized(c["title"], locale)) for c in rubric.criteria]
+    return AgreementFigures(criteria, results, raters)
+
+
+def two_decimals(value: float) -> Decimal:
+    return Decimal(f"{value:.2f}")
+
+
+def agreement_note(result: agreement_figures.CriterionAgreement) -> str:
+    """Why a criterion has no figure, and what it needs."""
+    if result.enough:
+        return ""
+    if result.units_missing:
+        return ngettext("not enough data: %(num)d more plan rated by two or more reviewers is needed",
+                        "not enough data: %(num)d more plans rated by two or more reviewers are needed",
+                        result.units_missing)
+    return _("not enough data: every rating is the same level, so agreement cannot be told from chance")
+
+
+def agreement_table(figures: AgreementFigures) -> Table:
+    titles = dict(figures.criteria)
+    rows = [[titles[result.criterion_key], None if result.alpha is None else two_decimals(result.alpha), result.units,
+             result.raters, agreement_note(result)] for result in figures.results]
+    return Table("agreement", [_("Criterion"), _("Agreement (Krippendorff's alpha)"), _("Plans rated by 2 or more"),
+                               _("Reviewers"), _("Note")], rows)
+
+
+def offsets_table(figures: AgreementFigures) -> Table:
+    rows = []
+    for row in figures.raters:
+        others, reference = row.versus_others, row.versus_reference
+        rows.append([row.name, offset_words(others.overall if others else None, "others") or _("no plan shared yet"),
+                     others.units if others else 0,
+                     offset_words(reference.overall if reference else None, "reference") or _("no reference yet"),
+                     reference.units if reference else 0])
+    return Table("offsets", [_("Reviewer"), _("Compared with the other reviewers"), _("Plans compared"),
+                             _("Compared with the reference"), _("Calibration plans compared")], rows)
+
+
+# --- reviewing the reviews ---------------------------------------------------------------------------------------
+
+@dataclass
+class ReviewerQuality:
+    user_id: int
+    name: str
+    released: int
+    median_days: float | None
+    rated: int
+    helpful: int
+    reference_offset: float | None
+    reference_units: int
+
+    @property
+    def helpful_share(self) -> float | None:
+        return round(100 * self.helpful / self.rated, 1) if self.rated else None
+
+
+def reviewer_quality(dashboard: Dashboard) -> list[ReviewerQuality]:
+    """Per instructor of the cohort (and anyone else who released a review on the assignment): released reviews,
+    median turnaround (as the dashboard's reviewer table), the share of their rated comments students found helpful
+    (rated 2 "somewhat" or 3 "very"), and their mean calibration offset from the reference."""
+    helpful = {reviewer_id: (rated, found or 0) for reviewer_id, rated, found in
+               queries.helpful_ratings(dashboard.assignment)}
+    figures = agreement_of(dashboard.assignment, dashboard.locale, (calibration_queries.calibration_ratings,))
+    reference = {row.user_id: row.versus_reference for row in figures.raters}
+    rows = []
+    for reviewer in dashboard.reviewers:
+        rated, found = helpful.get(reviewer.user_id, (0, 0))
+        offset = reference.get(reviewer.user_id)
+        rows.append(ReviewerQuality(reviewer.user_id, reviewer.name, reviewer.released, reviewer.median_days, rated,
+                                    found, offset.overall if offset else None, offset.units if offset else 0))
+    return rows
+
+
+def quality_table(rows: list[ReviewerQuality]) -> Table:
+    return Table("reviewers", [
+        _("Reviewer"), _("Released reviews"), _("Median turnaround (days)"), _("Rated comments"),
+        _("Found helpful (%)"), _("Calibration: offset from the reference (levels)"),
+        _("Calibration: in words")],
+        [[row.name, row.released, row.median_days, row.rated, row.helpful_share,
+          None if row.reference_offset is None else two_decimals(row.reference_offset),
+          offset_words(row.reference_offset, "reference") or _("not calibrated yet")] for row in rows])

@@ -39,12 +39,14 @@ def show(assignment_id: int):
     filters = services.Filters.from_args(request.args)
     tables = {key: services.table(dashboard, key, filters) for key in services.TABLES}
     students = services.filtered_students(dashboard, filters)
+    agreement = services.agreement_of(assignment, current_locale())
     return render_template(
         "dashboard/assignment.html", assignment=assignment, cohort=assignment.cohort, dashboard=dashboard,
         filters=filters, student_rows=list(zip(students, tables["students"].rows)), tables=tables,
         charts=charts.dashboard_charts(dashboard),
         state_labels=services.STATE_LABELS, states=services.STATES, overdue_labels=services.OVERDUE_LABELS,
-        cell=services.cell_text,
+        cell=services.cell_text, agreement=agreement, agreement_table=services.agreement_table(agreement),
+        offsets_table=services.offsets_table(agreement),
     )
 
 
@@ -60,4 +62,28 @@ def export(assignment_id: int):
     data = services.export_table(dashboard, key, services.Filters.from_args(request.args))
     return Response(services.to_csv(data), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{services.csv_filename(assignment, key)}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/assignments/<int:assignment_id>/reviewers")
+@transactional
+@login_required
+def reviewers(assignment_id: int):
+    assignment = load_assignment(assignment_id)
+    dashboard = services.build(assignment, locale=current_locale())
+    rows = services.reviewer_quality(dashboard)
+    return render_template("dashboard/reviewers.html", assignment=assignment, cohort=assignment.cohort,
+                           rows=rows, table=services.quality_table(rows), charts=charts.reviewer_quality_charts(rows),
+                           cell=services.cell_text, now=dashboard.now)
+
+
+@bp.route("/assignments/<int:assignment_id>/reviewers.csv")
+@transactional
+@login_required
+def reviewers_csv(assignment_id: int):
+    assignment = load_assignment(assignment_id)
+    dashboard = services.build(assignment, locale=current_locale())
+    data = services.quality_table(services.reviewer_quality(dashboard))
+    return Response(services.to_csv(data), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{services.csv_filename(assignment, "reviewing")}"',
                              "Cache-Control": "no-store"})

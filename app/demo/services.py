@@ -6,6 +6,7 @@ from app.auth.services import create_user
 from app.cohorts.models import Cohort, Role
 from app.cohorts.services import add_member, create_cohort
 from app.db import db
+from app.demo.calibration import load_demo_calibration
 from app.demo.dashboard import load_history
 from app.demo.plans import load_demo_plans, people_by_email, reset_demo_plans
 
@@ -55,4 +56,5 @@ def load_demo(*, reset: bool = False) -> list[str]:
     people = people_by_email(email for email, _, _ in DEMO_PEOPLE)
     lines += load_demo_plans(people, cohort)
     lines += load_history(people)
+    lines += load_demo_calibration(people, cohort)
     return lines

@@ -9,6 +9,7 @@ from app.plans.models import Plan
 from app.plans.policies import require_view
 from app.plans.states import REFLECTABLE
 from app.plans.workflow import is_owner, is_reviewer
+from app.reviews.signals import review_checked
 
 
 def can_review(user, plan) -> bool:
@@ -82,3 +83,9 @@ def version_under_review(plan):
     """The version a review page shows: the one under way, else (after a withdrawal or once a revision has begun)
     the latest submitted one."""
     return plan.current_version or plan.latest_version
+
+
+def review_blockers(plan, actor) -> list[dict]:
+    """What must be done before `actor` claims this plan or starts its review ({"message", "link", "label"} each),
+    as the domains that listen to `review_checked` answer (calibration first, where the assignment requires it)."""
+    return [blocker for _receiver, answer in review_checked.send(plan, actor=actor) for blocker in answer or []]

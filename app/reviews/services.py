@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.cases.models import localized
 from app.cohorts.models import Membership, Role
 from app.db import db, utcnow
-from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, ValidationError
+from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, NotReady, ValidationError
 from app.plans import services as plan_services
 from app.plans import workflow
 from app.plans.content import too_long_message
@@ -106,10 +106,20 @@ def allocate_all(assignment, actor) -> list[tuple[Plan, User]]:
     return done
 
 
+def require_ready_to_review(plan: Plan, actor) -> None:
+    """Refuse, with a link to where it is done, while something must come first (e.g. a calibration review)."""
+    blockers = policies.review_blockers(plan, actor)
+    if blockers:
+        first = blockers[0]
+        raise NotReady(first["message"], first["link"], first["label"])
+
+
 def claim(plan: Plan, actor) -> None:
     """An instructor of the cohort takes an unallocated plan. Only one of two instructors racing wins."""
     if plan.reviewer_id is not None:
         raise Conflict(_("Someone else already reviews this plan."))
+    if workflow.is_cohort_instructor(plan, actor):
+        require_ready_to_review(plan, actor)
     try:
         workflow.apply(plan, PlanAction.claim, actor, reviewer=actor)
     except Conflict:
@@ -149,6 +159,8 @@ def _ensure_review(plan: Plan, actor) -> Review:
     # and then finds the review this one created, instead of creating a second one (a unique-key error).
     plan_services.lock(plan)
     _require_reviewer(plan, actor)
+    if plan.state == PlanState.submitted:  # the first save starts the review: not before what must come first
+        require_ready_to_review(plan, actor)
     version = plan.current_version
     assert version is not None  # a plan its reviewer may review has a version under way
     # Read afresh under the lock: its save token is what another tab's save may just have counted up.

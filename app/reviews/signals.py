@@ -10,3 +10,6 @@ _signals = Namespace()
 reviewer_changed = _signals.signal("reviewer-changed")
 # sender: the plan; review, version, actor, completed (True when releasing it also closed the plan)
 feedback_released = _signals.signal("feedback-released")
+# sender: the plan; actor. Asked before someone claims a plan or starts its review: each receiver answers with a list
+# of {"message", "link", "label"}, what stands in the way (empty: nothing). Read only, nothing is changed.
+review_checked = _signals.signal("review-checked")
