@@ -82,3 +82,8 @@ def version_under_review(plan):
     """The version a review page shows: the one under way, else (after a withdrawal or once a revision has begun)
     the latest submitted one."""
     return plan.current_version or plan.latest_version
+
+
+def teaches_in(user, cohort_id) -> bool:
+    """An instructor or course leader of the cohort (who may be asked for, or decide, a second opinion)."""
+    return role_in(user, cohort_id) in (Role.instructor, Role.leader)

@@ -10,3 +10,5 @@ _signals = Namespace()
 reviewer_changed = _signals.signal("reviewer-changed")
 # sender: the plan; review, version, actor, completed (True when releasing it also closed the plan)
 feedback_released = _signals.signal("feedback-released")
+# sender: the plan; review (released), reply (the student's new FeedbackReply), actor
+feedback_replied = _signals.signal("feedback-replied")
