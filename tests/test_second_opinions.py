@@ -8,11 +8,13 @@ import re
 
 import pytest
 
+from app.assignments.services import to_local
 from app.audit.models import AuditEntry
 from app.cohorts.models import Role
 from app.db import db
 from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
 from app.notifications.models import Notification
+from app.notifications.subscriptions import REPLY_NOTICE_QUIET
 from app.plans import workflow
 from app.plans.states import PlanState, SecondOpinionState
 from app.plans.workflow import SecondOpinionAction
@@ -361,3 +363,59 @@ def test_second_opinion_ratings_give_the_original_first_levels_and_the_second(wo
 def test_no_ratings_before_a_second_opinion_is_submitted(world):
     _request(world)
     assert queries.second_opinion_ratings(world.assignment.id) == []
+
+
+def test_the_leader_chooses_who_decides_on_the_assignment_form(world, client):
+    login(client, world.leader.email)
+    page = client.get(f"/assignments/{world.assignment.id}/edit").get_data(as_text=True)
+    assert "Who decides a second opinion" in page
+    a = world.assignment
+    form = {"title": a.title, "instructions": a.instructions, "case_version_id": a.case_version_id,
+            "rubric_version_id": a.rubric_version_id, "second_opinion_resolver": "reviewer",
+            "confirmed": "yes",
+            **{name: to_local(getattr(a, name)).strftime("%Y-%m-%dT%H:%M")
+               for name in ("opens_at", "due_at", "review_due_at")}}
+    assert post(client, f"/assignments/{a.id}/edit", form).status_code == 302
+    db.session.expire_all()
+    assert world.assignment.second_opinion_resolver == "reviewer"
+    opinion = _scored(world)
+    assert workflow.can_second_opinion(world.plan, opinion, SecondOpinionAction.resolve, world.reviewer)
+    assert not workflow.can_second_opinion(world.plan, opinion, SecondOpinionAction.resolve, world.leader)
+
+
+# --- the reviewer hears when a student answers -------------------------------------------------------------
+
+def _released(world):
+    opinion = _scored(world)
+    _decide(world, opinion)
+    services.release(world.plan, world.reviewer)
+    db.session.commit()
+    return services.current_review(world.plan) or services.latest_released_review(world.plan)
+
+
+def test_the_reviewer_is_told_once_an_hour_when_the_student_answers(world, client):
+    review = _released(world)
+    score = review.score_for("measures")
+    services.add_reply(world.plan, world.owner, score, "question", "What do you mean?")
+    services.add_reply(world.plan, world.owner, score, "disagree", "I think the dates are there.")
+    db.session.commit()
+    notes = _notes(world.reviewer, "student_replied")
+    assert len(notes) == 1  # two replies in a row: one notice
+    assert notes[0].params["version"] == 1
+    login(client, world.reviewer.email)
+    listing = client.get("/notifications/").get_data(as_text=True)
+    assert "Olga Owner answered your feedback on version 1." in listing
+    response = client.get(f"/notifications/{notes[0].id}")
+    assert response.headers["Location"].endswith(f"/plans/{world.plan.id}/versions/1")
+    notes[0].created_at = notes[0].created_at - REPLY_NOTICE_QUIET
+    db.session.commit()
+    services.add_reply(world.plan, world.owner, score, "done", "")
+    db.session.commit()
+    assert len(_notes(world.reviewer, "student_replied")) == 2  # an hour later: told again
+
+
+def test_the_reply_notice_is_a_choice_on_the_account_page(world, client):
+    login(client, world.reviewer.email)
+    page = client.get("/account").get_data(as_text=True)
+    assert "A student answered my feedback" in page
+    assert "I am asked for a second opinion on a plan" in page

@@ -33,6 +33,7 @@ def _values(form: AssignmentForm) -> dict:
         "case_version_id": form.case_version_id.data, "rubric_version_id": form.rubric_version_id.data,
         "opens_at": services.to_utc(form.opens_at.data), "due_at": services.to_utc(form.due_at.data),
         "review_due_at": services.to_utc(form.review_due_at.data), "allow_late": bool(form.allow_late.data),
+        "second_opinion_resolver": form.second_opinion_resolver.data or "leader",
     }
 
 
