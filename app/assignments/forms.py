@@ -1,13 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateTimeLocalField,
-    HiddenField,
-    SelectChoice,  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
@@ -30,8 +22,10 @@ class AssignmentForm(Form):
                                        description=_l("When instructors should have released their feedback."))
     allow_late = BooleanField(_l("Accept late submissions (they are marked late)"))
     second_opinion_resolver = SelectField(
-        _l("Who decides a second opinion"), default="leader",
-        choices=[SelectChoice("leader", _l("The course leader")), SelectChoice("reviewer", _l("The first reviewer"))],
+        _l("Who decides a second opinion"), default="leader", validate_choice=True,
         description=_l("When a second instructor scores a plan too, this person compares both and picks the levels "
                        "to release."))
     confirmed = HiddenField()
+
+# The choices of `AssignmentForm.second_opinion_resolver`, by `app.plans.workflow.RESOLVERS`.
+RESOLVER_LABELS = {"leader": _l("The course leader"), "reviewer": _l("The first reviewer")}
