@@ -48,6 +48,9 @@ class Review(CreatedAtMixin, Model):
     scores = relationship("CriterionScore", back_populates="review", cascade="all, delete-orphan")
     comments = relationship("AnchoredComment", back_populates="review", cascade="all, delete-orphan",
                             order_by="AnchoredComment.id")
+    # Second opinions asked on this review's version, newest last (read with the review page, changed by the
+    # services of `app.reviews.second_opinions` only).
+    second_opinions = relationship("SecondOpinion", viewonly=True, order_by="SecondOpinion.id")
 
     @property
     def is_released(self) -> bool:

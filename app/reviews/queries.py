@@ -46,7 +46,7 @@ def _review_page_plan():
 def _review_page_reviews():
     # Every review of the plan with its levels, then their comments: the one under way and the released ones.
     return (db.select(Review).where(Review.plan_id == bindparam("plan_id"))
-            .options(joinedload(Review.scores), selectinload(Review.comments)))
+            .options(joinedload(Review.scores), selectinload(Review.comments), joinedload(Review.second_opinions)))
 
 
 def load_review_page(plan_id: int) -> ReviewPage | None:

@@ -897,24 +897,25 @@ def second_opinion_label(state: str) -> str:
 
 
 @bp.app_template_global()
-def second_opinion_panel(plan) -> dict:
+def second_opinion_panel(plan, review) -> dict:
     """What the review page says of a second opinion on the version under review: the open one (or the latest
-    decided), its flag, and which steps the person reading may take."""
-    version = policies.version_under_review(plan)
-    opinion = second_opinions.open_second_opinion(version) or second_opinions.latest_second_opinion(version)
+    decided), its flag, and which steps the person reading may take. `review`: the version's review as the page
+    loaded it, with its second opinions (None before the review has begun: asking for one begins it)."""
+    kept = [o for o in review.second_opinions if o.state != SecondOpinionState.cancelled.value] if review else []
+    opinion = kept[-1] if kept else None
+    open_one = opinion if opinion is not None and SecondOpinionState(opinion.state).blocks_release else None
     lang = reading_language(plan.rubric_version)
     far = second_opinions.disagreements(opinion, plan.rubric_version) \
         if opinion is not None and opinion.state == SecondOpinionState.scored.value else []
     return {
         "opinion": opinion, "state": SecondOpinionState(opinion.state) if opinion is not None else None,
         "flagged": _criteria_titles(plan.rubric_version, far, lang),
-        "can_request": workflow.can_second_opinion(plan, second_opinions.open_second_opinion(version),
-                                                   SecondOpinionAction.request, current_user),
+        "can_request": workflow.can_second_opinion(plan, open_one, SecondOpinionAction.request, current_user),
         "can_resolve": opinion is not None and workflow.can_second_opinion(plan, opinion, SecondOpinionAction.resolve,
                                                                            current_user),
         "can_cancel": opinion is not None and workflow.can_second_opinion(plan, opinion, SecondOpinionAction.cancel,
                                                                           current_user),
-        "held_back": workflow.release_held_back(plan) if plan.state.open_for_review else None,
+        "held_back": workflow.release_held_back(plan) if open_one is not None else None,
     }
 
 
