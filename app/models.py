@@ -36,5 +36,7 @@ from app.reviews.models import (  # noqa: F401
     Reflection,
     Review,
     RevisionIntention,
+    SecondOpinion,
+    SecondOpinionScore,
 )
 from app.rubrics.models import Rubric, RubricVersion  # noqa: F401

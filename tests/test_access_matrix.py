@@ -19,6 +19,7 @@ from app.notifications.models import Notification
 from app.oidc import groups
 from app.plans import services as plan_services
 from app.plans.states import PlanState
+from app.reviews import second_opinions
 from app.reviews import services as review_services
 from tests.conftest import csrf_token, login, post
 from tests.factories import UserFactory
@@ -47,6 +48,9 @@ NOTE = "LONNNNNNN"
 CONTENT_IMPORT = "LFFFFFOOO"    # course leaders of any cohort and administrators
 OWN_UPLOAD = "LFFFFFONN"        # an upload waiting for confirmation is its uploader's alone
 CALIBRATORS = "LFFNOOONF"       # instructors and course leaders of the cohort calibrate; students never see it
+TEACHERS_REVIEW = "LNNNOFONN"   # the reviewer and course leaders; students of the cohort are told nothing exists
+SECOND_RATER = "LNNNFOFNN"      # the instructor asked for the second opinion, alone
+SECOND_OPINION_DECIDER = "LNNNFFONN"
 
 EXPECTED = {
     ("core.index", "GET"): PUBLIC, ("core.healthz", "GET"): PUBLIC, ("core.change_locale", "POST"): PUBLIC,
@@ -107,6 +111,13 @@ EXPECTED = {
     ("reviews.reply", "POST"): FEEDBACK_OWNER_ACTION, ("reviews.rate", "POST"): FEEDBACK_OWNER_ACTION,
     ("reviews.edit_reply", "POST"): FEEDBACK_OWNER_ACTION, ("reviews.delete_reply", "POST"): FEEDBACK_OWNER_ACTION,
     ("reviews.revision_plan", "POST"): FEEDBACK_OWNER_ACTION,
+    # A second opinion: asked by the reviewer or a leader; scored by the instructor asked (here: "instructor");
+    # decided by the course leader (the reviewer may read both scorings); cancelled by who asked (here: the leader).
+    ("reviews.request_second_opinion", "GET"): TEACHERS_REVIEW, ("reviews.request_second_opinion", "POST"): TEACHERS_REVIEW,
+    ("reviews.second_opinion", "GET"): SECOND_RATER, ("reviews.second_opinion", "POST"): SECOND_RATER,
+    ("reviews.resolve_second_opinion", "GET"): TEACHERS_REVIEW,
+    ("reviews.resolve_second_opinion", "POST"): SECOND_OPINION_DECIDER,
+    ("reviews.cancel_second_opinion", "POST"): SECOND_OPINION_DECIDER,
     ("notifications.index", "GET"): SIGNED_IN, ("notifications.read_all", "POST"): SIGNED_IN,
     ("notifications.open", "GET"): NOTE,
     ("auth.email_choices", "POST"): SIGNED_IN,
@@ -161,6 +172,7 @@ def _build_world():
     review_services.save_review(plan, world.reviewer, scores={}, overall="Second round")
     draft_comment = review_services.add_comment(plan, world.reviewer, key="what_matters", quote="Luna",
                                                 start=None, body="Unreleased")
+    second_opinions.request(plan, world.leader, world.instructor, "Unsure on the measures")
     entry = review_services.bank_add(world.reviewer, "Saved words")
     export = export_services.start_export(world.assignment, world.leader, locale="en")
     calibration = calibration_services.mark_version(world.assignment, world.leader, plan.versions[0], title="Cal",

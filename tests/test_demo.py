@@ -76,3 +76,24 @@ def test_the_returned_demo_plan_shows_a_students_answers_to_feedback(app):
     plan = next(p for p in db.session.scalars(db.select(Plan)) if p.student.email == "student4@example.org")
     assert db.session.scalar(db.select(db.func.count()).select_from(FeedbackReply).join(Review)
                              .where(Review.plan_id == plan.id)) == 1
+
+
+def test_the_demo_leader_sees_a_second_opinion_waiting_for_a_decision(app, make_client):
+    from app.assignments.models import Assignment
+    from app.auth.models import user_by_email
+    from tests.conftest import login
+
+    import_shipped_content()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assignment = db.session.scalar(db.select(Assignment).where(Assignment.title == DEMO_ASSIGNMENT))
+    plan = next(p for p in db.session.scalars(db.select(Plan)) if p.student.email == "student3@example.org")
+    client = make_client()
+    login(client, "leader@example.org", "demo-password")
+    dashboard = client.get(f"/assignments/{assignment.id}/dashboard").get_data(as_text=True)
+    assert "Second opinion differs: Concrete measures and responsibilities" in dashboard
+    review = client.get(f"/plans/{plan.id}/review").get_data(as_text=True)
+    assert "Compare and decide" in review and "Differs by two levels or more" in review
+    assert user_by_email("instructor2@example.org") is not None
+    assert runner.invoke(args=["demo", "load", "--reset"]).exit_code == 0
+    assert _states() == DOCUMENTED

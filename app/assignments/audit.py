@@ -13,7 +13,8 @@ from app.i18n import format_moment
 
 DATE_FIELDS = {"opens_at": _l("opening date"), "due_at": _l("due date"), "review_due_at": _l("review due date")}
 FIELD_LABELS = {**DATE_FIELDS, "title": _l("title"), "instructions": _l("instructions"), "case_version_id": _l("case"),
-                "rubric_version_id": _l("rubric"), "allow_late": _l("late submissions")}
+                "rubric_version_id": _l("rubric"), "allow_late": _l("late submissions"),
+                "second_opinion_resolver": _l("who decides a second opinion")}
 
 
 def _when(value) -> str:

@@ -21,4 +21,11 @@ class AssignmentForm(Form):
                                        validators=[DataRequired(message=_l("Enter a date and time."))],
                                        description=_l("When instructors should have released their feedback."))
     allow_late = BooleanField(_l("Accept late submissions (they are marked late)"))
+    second_opinion_resolver = SelectField(
+        _l("Who decides a second opinion"), default="leader", validate_choice=True,
+        description=_l("When a second instructor scores a plan too, this person compares both and picks the levels "
+                       "to release."))
     confirmed = HiddenField()
+
+# The choices of `AssignmentForm.second_opinion_resolver`, by `app.plans.workflow.RESOLVERS`.
+RESOLVER_LABELS = {"leader": _l("The course leader"), "reviewer": _l("The first reviewer")}

@@ -15,6 +15,7 @@ class Assignment(CreatedAtMixin, Model):
     __table_args__ = (
         CheckConstraint("due_at > opens_at", name="due_after_opening"),
         CheckConstraint("review_due_at >= due_at", name="review_after_due"),
+        CheckConstraint("second_opinion_resolver IN ('leader', 'reviewer')", name="second_opinion_resolver_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,6 +28,10 @@ class Assignment(CreatedAtMixin, Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     review_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     allow_late: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # Who decides a second opinion on a plan of this assignment: "leader" (its course leaders) or "reviewer" (the
+    # plan's first reviewer); `app.plans.workflow.RESOLVERS`.
+    second_opinion_resolver: Mapped[str] = mapped_column(String(16), default="leader", server_default="leader",
+                                                         nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

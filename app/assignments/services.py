@@ -16,7 +16,7 @@ from app.plans.models import Plan, PlanVersion
 from app.rubrics.models import Rubric, RubricVersion
 
 FIELDS = ("title", "instructions", "case_version_id", "rubric_version_id", "opens_at", "due_at", "review_due_at",
-          "allow_late")
+          "allow_late", "second_opinion_resolver")
 
 
 def local_zone() -> ZoneInfo:

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
 
 from app.assignments import services
-from app.assignments.forms import AssignmentForm
+from app.assignments.forms import RESOLVER_LABELS, AssignmentForm
 from app.assignments.models import Assignment
 from app.cohorts import policies as cohort_policies
 from app.cohorts.forms import ConfirmForm
@@ -24,6 +24,7 @@ def _form(obj=None) -> AssignmentForm:
     locale = current_locale()
     form.case_version_id.choices = [SelectChoice(i, label) for i, label in services.case_version_choices(locale)]
     form.rubric_version_id.choices = [SelectChoice(i, label) for i, label in services.rubric_version_choices(locale)]
+    form.second_opinion_resolver.choices = [SelectChoice(key, label) for key, label in RESOLVER_LABELS.items()]
     return form
 
 
@@ -33,6 +34,7 @@ def _values(form: AssignmentForm) -> dict:
         "case_version_id": form.case_version_id.data, "rubric_version_id": form.rubric_version_id.data,
         "opens_at": services.to_utc(form.opens_at.data), "due_at": services.to_utc(form.due_at.data),
         "review_due_at": services.to_utc(form.review_due_at.data), "allow_late": bool(form.allow_late.data),
+        "second_opinion_resolver": form.second_opinion_resolver.data or "leader",
     }
 
 

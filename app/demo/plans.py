@@ -11,6 +11,7 @@ from app.db import db, utcnow
 from app.plans import queries as plan_queries
 from app.plans import services as plan_services
 from app.plans.states import REVIEW_STARTED, PlanState
+from app.reviews.second_opinions import demo_second_opinion
 from app.reviews.services import demo_answers, demo_review
 from app.rubrics.models import Rubric
 
@@ -99,6 +100,9 @@ def load_demo_plans(people: dict, cohort) -> list[str]:
                 _review(plan, leader, instructor, state)
             if state == PlanState.returned:
                 demo_answers(plan, student)
+            if state == PlanState.in_review and "instructor2@example.org" in people:
+                # a second opinion two levels away on the measures, waiting for the course leader's decision
+                demo_second_opinion(plan, leader, people["instructor2@example.org"])
         lines.append(f"{email:<26} plan {plan.state.value}")
     lines.append(f"{'student6@example.org':<26} not started")
     return lines
@@ -109,14 +113,26 @@ def reset_demo_plans(cohort) -> int:
     from app.language.models import HintDismissal
     from app.notifications.models import Notification
     from app.plans.models import Plan, PlanVersion
-    from app.reviews.models import AnchoredComment, CriterionScore, FeedbackReply, Reflection, Review, RevisionIntention
+    from app.reviews.models import (
+        AnchoredComment,
+        CriterionScore,
+        FeedbackReply,
+        Reflection,
+        Review,
+        RevisionIntention,
+        SecondOpinion,
+        SecondOpinionScore,
+    )
 
     assignment_ids = db.select(Assignment.id).where(Assignment.cohort_id == cohort.id, Assignment.title == DEMO_ASSIGNMENT)
     plan_ids = list(db.session.scalars(db.select(Plan.id).where(Plan.assignment_id.in_(assignment_ids))))
     if not plan_ids:
         return 0
     review_ids = db.select(Review.id).where(Review.plan_id.in_(plan_ids))
-    for model, clause in ((FeedbackReply, FeedbackReply.review_id.in_(review_ids)),
+    opinion_ids = db.select(SecondOpinion.id).where(SecondOpinion.plan_id.in_(plan_ids))
+    for model, clause in ((SecondOpinionScore, SecondOpinionScore.second_opinion_id.in_(opinion_ids)),
+                          (SecondOpinion, SecondOpinion.plan_id.in_(plan_ids)),
+                          (FeedbackReply, FeedbackReply.review_id.in_(review_ids)),
                           (RevisionIntention, RevisionIntention.plan_id.in_(plan_ids)),
                           (CriterionScore, CriterionScore.review_id.in_(review_ids)),
                           (AnchoredComment, AnchoredComment.review_id.in_(review_ids)),

@@ -33,6 +33,13 @@ def message_for(kind: str, params: dict) -> str:
         "review_overdue": lambda: ngettext("%(num)d plan you review in %(assignment)s is past its review date.",
                                            "%(num)d plans you review in %(assignment)s are past their review date.",
                                            int(params["count"]), assignment=params["assignment"]),
+        "second_opinion_asked": lambda: _("%(requester)s asks for your second opinion on version %(version)s of the "
+                                          "plan by %(student)s.", **params),
+        "second_opinion_in": lambda: _("The second opinion on version %(version)s of the plan by %(student)s is in "
+                                       "and waits for a decision.", **params),
+        "second_opinion_cancelled": lambda: _("The second opinion you were asked for on the plan by %(student)s is "
+                                              "no longer needed.", **params),
+        "student_replied": lambda: _("%(student)s answered your feedback on version %(version)s.", **params),
     }
     try:
         return messages[kind]()
@@ -74,6 +81,14 @@ EMAIL_CHOICES: tuple[EmailChoiceKind, ...] = (
                     frozenset({Role.instructor, Role.leader}), True),
     EmailChoiceKind("waiting", _l("Plans are waiting for a reviewer (course leaders)"), frozenset({Role.leader}),
                     False),
+    EmailChoiceKind("second_opinion_asked", _l("I am asked for a second opinion on a plan"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("second_opinion_in", _l("A second opinion I asked for or decide is in"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("second_opinion_cancelled", _l("A second opinion I was asked for is no longer needed"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("student_replied", _l("A student answered my feedback"), frozenset({Role.instructor, Role.leader}),
+                    True),
 )
 EMAIL_DEFAULTS = {choice.kind: choice.default for choice in EMAIL_CHOICES}
 
@@ -141,6 +156,14 @@ def was_notified(user, kind: str, plan) -> bool:
     """Whether `user` was already told `kind` about this plan."""
     return db.session.scalar(db.select(db.exists().where(
         Notification.user_id == user.id, Notification.kind == kind, Notification.plan_id == plan.id))) or False
+
+
+def was_notified_since(user, kind: str, plan, since, **params) -> bool:
+    """Whether `user` was told `kind` about this plan since `since`, with these params (e.g. the same review)."""
+    notes = db.session.scalars(db.select(Notification).where(
+        Notification.user_id == user.id, Notification.kind == kind, Notification.plan_id == plan.id,
+        Notification.created_at >= since))
+    return any(all(note.params.get(key) == value for key, value in params.items()) for note in notes)
 
 
 def unread_count_of(user_id):

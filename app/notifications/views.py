@@ -41,6 +41,12 @@ def open(notification_id: int):
         return redirect(url_for("reviews.review", plan_id=note.plan_id))
     if note.kind == "waiting":
         return redirect(url_for("reviews.allocation", assignment_id=note.plan.assignment_id))
+    if note.kind == "second_opinion_asked":
+        return redirect(url_for("reviews.second_opinion", plan_id=note.plan_id))
+    if note.kind == "second_opinion_in":
+        return redirect(url_for("reviews.resolve_second_opinion", plan_id=note.plan_id))
+    if note.kind == "student_replied" and note.params.get("version"):
+        return redirect(url_for("plans.version", plan_id=note.plan_id, number=note.params["version"]))
     if note.kind in ("released", "completed"):
         return redirect(url_for("reviews.feedback", plan_id=note.plan_id))
     return redirect(url_for("plans.show", plan_id=note.plan_id))

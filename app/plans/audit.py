@@ -11,14 +11,36 @@ from app.audit.services import record
 from app.auth.models import User
 from app.db import db
 from app.plans.models import Plan
-from app.plans.signals import plan_transitioned
-from app.plans.states import label_of
+from app.plans.signals import plan_transitioned, second_opinion_transitioned
+from app.plans.states import SecondOpinionState, label_of
 
 
 @plan_transitioned.connect
 def record_the_transition(plan, *, action, actor, source, target, details, **_extra) -> None:
     record(f"plan.{action.value}", actor=actor, cohort_id=plan.assignment.cohort_id, subject=plan,
            action=action.value, **{"from": source.value, "to": target.value}, **details)
+
+
+@second_opinion_transitioned.connect
+def record_the_second_opinion_step(plan, *, opinion, action, actor, source, target, details, **_extra) -> None:
+    record(f"second_opinion.{action.name}", actor=actor, cohort_id=plan.assignment.cohort_id, subject=plan,
+           action=action.value, second_opinion_id=opinion.id, rater_id=opinion.rater_id,
+           **{"from": source.value if source else None, "to": target.value}, **details)
+
+
+def _describe_second_opinion(entry, context: Context) -> str:
+    data = entry.data or {}
+    student, _title = context.subject(entry) or (_("a deleted plan"), "")
+    try:
+        state = SecondOpinionState(data.get("to")).label
+    except ValueError:
+        state = str(data.get("to"))
+    text = _("Plan by %(student)s: %(state)s", student=student, state=state)
+    if data.get("version"):
+        text += ", " + _("version %(n)s", n=data["version"])
+    if data.get("rater_id"):
+        text += ", " + _("second instructor %(name)s", name=context.person(data, "rater_id"))
+    return text
 
 
 def _describe(entry, context: Context) -> str:
@@ -60,3 +82,9 @@ describe_events("plan.", _l("All plan transitions"), {
     "plan.complete": _l("Plan completed"),
 }, _describe, person_keys=("reviewer_id", "previous_reviewer_id"))
 describe_subject("plan", _names, owners=lambda: db.select(Plan.id, Plan.student_id))
+describe_events("second_opinion.", _l("Second opinions"), {
+    "second_opinion.request": _l("Second opinion requested"),
+    "second_opinion.submit": _l("Second opinion submitted"),
+    "second_opinion.resolve": _l("Second opinion decided"),
+    "second_opinion.cancel": _l("Second opinion cancelled"),
+}, _describe_second_opinion, person_keys=("rater_id",))

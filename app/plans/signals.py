@@ -17,3 +17,9 @@ plan_submitted = _signals.signal("plan-submitted")
 # student has left undone that the reviewer will look for (warnings to show before confirming: submitting stays
 # allowed)
 submission_checked = _signals.signal("submission-checked")
+# sender: the plan, whose latest version's feedback is about to be released (release or complete); each receiver
+# answers why it cannot be released now (a message) or None. One reason refuses the transition.
+release_checked = _signals.signal("release-checked")
+# sender: the plan; opinion (the second opinion on its version in review), action (a SecondOpinionAction), actor,
+# source and target sub-states (source None for a new request), details
+second_opinion_transitioned = _signals.signal("second-opinion-transitioned")

@@ -119,3 +119,34 @@ def label_of(value) -> str:
         return PlanState(value).label
     except ValueError:
         return str(value)
+
+
+# --- a second opinion (moderation): a sub-state of a version in review ----------------------------------------
+
+class SecondOpinionState(str, enum.Enum):
+    """Where a second instructor's scoring of a version in review stands. While it is `requested` or `scored` the
+    version's feedback cannot be released (nor the plan completed): the decision comes first."""
+
+    requested = "requested"  # a second instructor is asked to score the version on their own
+    scored = "scored"  # they have; the decider picks, per criterion, the level to release
+    resolved = "resolved"  # decided: the review's levels are the decision, both score sets are kept
+    cancelled = "cancelled"  # withdrawn before a decision; the review stands as the first reviewer wrote it
+
+    @property
+    def label(self) -> str:
+        return str(SECOND_OPINION_LABELS[self])
+
+    @property
+    def blocks_release(self) -> bool:
+        return self in SECOND_OPINION_OPEN
+
+
+SECOND_OPINION_OPEN = frozenset({SecondOpinionState.requested, SecondOpinionState.scored})
+SECOND_OPINION_LABELS = {
+    SecondOpinionState.requested: _l("Second opinion requested"),
+    SecondOpinionState.scored: _l("Second opinion in, waiting for a decision"),
+    SecondOpinionState.resolved: _l("Second opinion resolved"),
+    SecondOpinionState.cancelled: _l("Second opinion cancelled"),
+}
+# How far apart (in levels of the rubric) two instructors' levels on one criterion must be to flag the plan.
+DISAGREEMENT_LEVELS = 2

@@ -48,6 +48,9 @@ class Review(CreatedAtMixin, Model):
     scores = relationship("CriterionScore", back_populates="review", cascade="all, delete-orphan")
     comments = relationship("AnchoredComment", back_populates="review", cascade="all, delete-orphan",
                             order_by="AnchoredComment.id")
+    # Second opinions asked on this review's version, newest last (read with the review page, changed by the
+    # services of `app.reviews.second_opinions` only).
+    second_opinions = relationship("SecondOpinion", viewonly=True, order_by="SecondOpinion.id")
 
     @property
     def is_released(self) -> bool:
@@ -169,3 +172,74 @@ class RevisionIntention(CreatedAtMixin, Model):
     criterion_key: Mapped[str] = mapped_column(String(64), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+SECOND_OPINION_STATES = ("requested", "scored", "resolved", "cancelled")
+
+
+class SecondOpinion(Model):
+    """A second instructor's own scoring of a version in review, asked for before its feedback is released, and the
+    decision on it. Its state (`app.plans.states.SecondOpinionState`) is changed by `app.plans.workflow` only. The
+    first reviewer's levels as they stood when the second opinion came in, the second instructor's levels and the
+    decision are all kept here (`SecondOpinionScore`): resolving sets the review's levels, and overwrites nothing
+    that is not also kept."""
+
+    __tablename__ = "second_opinions"
+    __table_args__ = (
+        CheckConstraint(_in("state", SECOND_OPINION_STATES), name="state_known"),
+        CheckConstraint("submitted_at IS NOT NULL OR state IN ('requested', 'cancelled')", name="scored_when_submitted"),
+        CheckConstraint("resolved_at IS NOT NULL OR state <> 'resolved'", name="resolved_when_decided"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True, nullable=False)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True,
+                                                 nullable=False)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rater_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # The first reviewer, as the second opinion was asked for (the review's reviewer may change later).
+    first_rater_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # "first", "second", "mixed" (some of each or other levels), "cancelled"
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    decision_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    plan = relationship("Plan")
+    version = relationship("PlanVersion")
+    review = relationship("Review")
+    rater = relationship("User", foreign_keys=[rater_id])
+    first_rater = relationship("User", foreign_keys=[first_rater_id])
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+    scores = relationship("SecondOpinionScore", back_populates="opinion", cascade="all, delete-orphan",
+                          order_by="SecondOpinionScore.id")
+
+    def score_for(self, criterion_key: str) -> SecondOpinionScore | None:
+        return next((s for s in self.scores if s.criterion_key == criterion_key), None)
+
+
+class SecondOpinionScore(Model):
+    """One criterion of a second opinion: the second instructor's level and comment, the first reviewer's level as
+    it stood when the second opinion came in, and the level decided (with why) once resolved."""
+
+    __tablename__ = "second_opinion_scores"
+    __table_args__ = (UniqueConstraint("second_opinion_id", "criterion_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    second_opinion_id: Mapped[int] = mapped_column(ForeignKey("second_opinions.id", ondelete="CASCADE"), index=True,
+                                                   nullable=False)
+    criterion_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    level_key: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    first_level_key: Mapped[str | None] = mapped_column(String(64))
+    decided_level_key: Mapped[str | None] = mapped_column(String(64))
+    decision_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    opinion = relationship("SecondOpinion", back_populates="scores")

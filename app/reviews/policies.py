@@ -89,3 +89,6 @@ def review_blockers(plan, actor) -> list[dict]:
     """What must be done before `actor` claims this plan or starts its review ({"message", "link", "label"} each),
     as the domains that listen to `review_checked` answer (calibration first, where the assignment requires it)."""
     return [blocker for _receiver, answer in review_checked.send(plan, actor=actor) for blocker in answer or []]
+def teaches_in(user, cohort_id) -> bool:
+    """An instructor or course leader of the cohort (who may be asked for, or decide, a second opinion)."""
+    return role_in(user, cohort_id) in (Role.instructor, Role.leader)

@@ -15,7 +15,7 @@ from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.plans.queries import ASSIGNMENT_FOR_PLAN, case_summary
 from app.plans.states import AFTER_REVIEW, OPEN_FOR_REVIEW, WAITING_FOR_REVIEWER
-from app.reviews.models import FeedbackReply, Reflection, Review, RevisionIntention
+from app.reviews.models import FeedbackReply, Reflection, Review, RevisionIntention, SecondOpinion, SecondOpinionScore
 from app.reviews.policies import version_under_review
 
 
@@ -46,7 +46,7 @@ def _review_page_plan():
 def _review_page_reviews():
     # Every review of the plan with its levels, then their comments: the one under way and the released ones.
     return (db.select(Review).where(Review.plan_id == bindparam("plan_id"))
-            .options(joinedload(Review.scores), selectinload(Review.comments)))
+            .options(joinedload(Review.scores), selectinload(Review.comments), joinedload(Review.second_opinions)))
 
 
 def load_review_page(plan_id: int) -> ReviewPage | None:
@@ -190,3 +190,28 @@ def _leader_assignments_query():
                                                     Membership.role == Role.leader)
     return (db.select(Assignment).options(joinedload(Assignment.cohort), defer(Assignment.instructions))
             .where(Assignment.cohort_id.in_(cohorts)).order_by(Assignment.due_at, Assignment.id))
+
+
+def second_opinion_ratings(assignment_id: int) -> list[tuple[str, int, str, str]]:
+    """For the agreement statistics: for each version of the assignment with a submitted second opinion (the latest
+    one), (unit, rater id, criterion key, level key) for the first reviewer's levels as they stood when the second
+    opinion came in (never the decision) and for the second instructor's levels. The unit is f"version:{id}";
+    criteria without a level, and raters whose account is gone, are left out."""
+    latest = (db.select(db.func.max(SecondOpinion.id))
+              .join(Plan, Plan.id == SecondOpinion.plan_id)
+              .where(Plan.assignment_id == assignment_id, SecondOpinion.submitted_at.is_not(None))
+              .group_by(SecondOpinion.plan_version_id))
+    rows = db.session.execute(
+        db.select(SecondOpinion.plan_version_id, SecondOpinion.first_rater_id, SecondOpinion.rater_id,
+                  SecondOpinionScore.criterion_key, SecondOpinionScore.first_level_key, SecondOpinionScore.level_key)
+        .join(SecondOpinionScore, SecondOpinionScore.second_opinion_id == SecondOpinion.id)
+        .where(SecondOpinion.id.in_(latest))
+        .order_by(SecondOpinion.plan_version_id, SecondOpinionScore.id)).all()
+    ratings: list[tuple[str, int, str, str]] = []
+    for version_id, first_rater, second_rater, criterion, first_level, second_level in rows:
+        unit = f"version:{version_id}"
+        if first_rater is not None and first_level:
+            ratings.append((unit, first_rater, criterion, first_level))
+        if second_rater is not None and second_level:
+            ratings.append((unit, second_rater, criterion, second_level))
+    return ratings

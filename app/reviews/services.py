@@ -29,7 +29,8 @@ from app.reviews.models import (
     Review,
     RevisionIntention,
 )
-from app.reviews.signals import feedback_released, reviewer_changed
+from app.reviews.second_opinions import decided_levels
+from app.reviews.signals import feedback_released, feedback_replied, reviewer_changed
 
 MAX_COMMENT = 5000
 
@@ -186,9 +187,12 @@ def save_review(plan: Plan, actor, *, scores: dict, overall: str, save_token: in
         raise ReviewConflict(review)  # (a review never saved before has nothing to overwrite)
     rubric = plan.rubric_version
     levels, criteria = set(rubric.level_keys()), rubric.criterion_keys()
+    decided = decided_levels(review.version)  # after a second opinion, the levels are the decision's
     for key in criteria:
         given = scores.get(key) or {}
         level = (given.get("level") or "").strip() or None
+        if key in decided:
+            level = decided[key]
         if level is not None and level not in levels:
             raise ValidationError(_("Unknown level for %(criterion)s.", criterion=key))
         comment = (given.get("comment") or "").strip()
@@ -428,6 +432,7 @@ def add_reply(plan: Plan, actor, target: AnchoredComment | CriterionScore, kind:
     db.session.add(reply)
     db.session.flush()
     target.replies.append(reply)
+    feedback_replied.send(plan, review=review, reply=reply, actor=actor)
     return reply
 
 

@@ -13,3 +13,5 @@ feedback_released = _signals.signal("feedback-released")
 # sender: the plan; actor. Asked before someone claims a plan or starts its review: each receiver answers with a list
 # of {"message", "link", "label"}, what stands in the way (empty: nothing). Read only, nothing is changed.
 review_checked = _signals.signal("review-checked")
+# sender: the plan; review (released), reply (the student's new FeedbackReply), actor
+feedback_replied = _signals.signal("feedback-replied")

@@ -22,9 +22,11 @@ from app.plans.content import SECTIONS
 from app.plans.diff import diff_plans
 from app.plans.models import Plan
 from app.plans.policies import require_view
+from app.plans.states import SecondOpinionState
+from app.plans.workflow import SecondOpinionAction
 from app.policies import require, require_in_cohort
 from app.reading import reading_language
-from app.reviews import policies, queries, services
+from app.reviews import policies, queries, second_opinions, services
 from app.reviews.anchors import (
     anchor_choices,
     anchor_labels,
@@ -504,6 +506,10 @@ def _confirm(plan, endpoint, title, message, label):
 @login_required
 def release(plan_id: int):
     plan = policies.require_review_page(current_user, plan_queries.plan(plan_id))
+    held_back = workflow.release_held_back(plan) if plan.state.open_for_review else None
+    if held_back and request.method == "GET":
+        flash(held_back, "error")
+        return redirect(url_for("reviews.review", plan_id=plan.id) + "#second-opinion")
     if request.method == "GET" or request.form.get("confirmed") != "yes":
         return _confirm(plan, "reviews.release", _("Release the feedback?"),
                         _("%(name)s will see your levels, comments and overall message, and can start revising. "
@@ -867,3 +873,191 @@ def changes(plan_id: int):
     if previous is None:
         return redirect(url_for("reviews.review", plan_id=plan_id))
     return redirect(url_for("plans.diff", plan_id=plan_id, **{"from": previous.version.number, "to": version.number}))
+
+
+# --- a second opinion (moderation) ---------------------------------------------------------------------
+
+def _plan_for_teachers(plan_id: int) -> Plan:
+    """A plan for the instructors and course leaders of its cohort: anyone else (students, other cohorts) is told
+    nothing exists (404); who among them may take which step is asked next (403)."""
+    plan = plan_queries.plan(plan_id)
+    if plan is None or not policies.teaches_in(current_user, plan.assignment.cohort_id):
+        abort(404)
+    return plan
+
+
+def _criteria_titles(rubric, keys: list[str], lang: str) -> list[str]:
+    titles = {c["key"]: _title(c["title"], lang) for c in rubric.criteria}
+    return [titles.get(key, key) for key in keys]
+
+
+@bp.app_template_filter("so_label")
+def second_opinion_label(state: str) -> str:
+    return SecondOpinionState(state).label
+
+
+@bp.app_template_global()
+def second_opinion_panel(plan, review) -> dict:
+    """What the review page says of a second opinion on the version under review: the open one (or the latest
+    decided), its flag, and which steps the person reading may take. `review`: the version's review as the page
+    loaded it, with its second opinions (None before the review has begun: asking for one begins it)."""
+    kept = [o for o in review.second_opinions if o.state != SecondOpinionState.cancelled.value] if review else []
+    opinion = kept[-1] if kept else None
+    open_one = opinion if opinion is not None and SecondOpinionState(opinion.state).blocks_release else None
+    lang = reading_language(plan.rubric_version)
+    far = second_opinions.disagreements(opinion, plan.rubric_version) \
+        if opinion is not None and opinion.state == SecondOpinionState.scored.value else []
+    return {
+        "opinion": opinion, "state": SecondOpinionState(opinion.state) if opinion is not None else None,
+        "flagged": _criteria_titles(plan.rubric_version, far, lang),
+        "can_request": workflow.can_second_opinion(plan, open_one, SecondOpinionAction.request, current_user),
+        "can_resolve": opinion is not None and workflow.can_second_opinion(plan, opinion, SecondOpinionAction.resolve,
+                                                                           current_user),
+        "can_cancel": opinion is not None and workflow.can_second_opinion(plan, opinion, SecondOpinionAction.cancel,
+                                                                          current_user),
+        "held_back": workflow.release_held_back(plan) if open_one is not None else None,
+    }
+
+
+@bp.app_template_global()
+def second_opinion_flags(assignment) -> dict[int, list[str]]:
+    """For the progress rows: each plan of the assignment whose second opinion differs from its first review by two
+    levels or more, with the criteria (titles)."""
+    plans = list(db.session.scalars(db.select(Plan).where(Plan.assignment_id == assignment.id)
+                                    .where(Plan.id.in_(second_opinions.scored_plan_ids(assignment.id)))))
+    lang = reading_language(assignment.rubric_version)
+    return {plan_id: _criteria_titles(assignment.rubric_version, flag.criteria, lang)
+            for plan_id, flag in second_opinions.flags_for(plans).items()}
+
+
+@bp.app_template_global()
+def feedback_was_moderated(review) -> bool:
+    return review is not None and review.released_at is not None and second_opinions.was_moderated(review)
+
+
+@bp.route("/plans/<int:plan_id>/second-opinion/request", methods=["GET", "POST"])
+@login_required
+def request_second_opinion(plan_id: int):
+    plan = _plan_for_teachers(plan_id)
+    require(policies.can_see_review_page(current_user, plan))
+    version = policies.version_under_review(plan)
+    typed = {"rater_id": request.form.get("rater_id", ""), "reason": _text(request.form, "reason")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        rater = db.session.get(User, request.form.get("rater_id", type=bounded_int) or 0)
+        try:
+            second_opinions.request(plan, current_user, rater, typed["reason"])
+        except ValidationError as error:
+            db.session.rollback()
+            errors["rater"] = error.message or ""
+        else:
+            name = rater.name if rater else ""
+            db.session.commit()
+            flash(_("%(name)s is asked for a second opinion. The feedback can be released once it is decided.",
+                    name=name), "success")
+            return redirect(url_for("reviews.review", plan_id=plan.id) + "#second-opinion")
+    return render_template("reviews/second_opinion_request.html", plan=plan, version=version,
+                           raters=second_opinions.eligible_raters(plan), typed=typed, errors=errors,
+                           limit=second_opinions.MAX_REASON), 400 if errors else 200
+
+
+def _rater_fields(rubric, data) -> dict:
+    return {key: {"level": _text(data, f"level-{key}"), "comment": _text(data, f"comment-{key}")}
+            for key in rubric.criterion_keys()}
+
+
+@bp.route("/plans/<int:plan_id>/second-opinion", methods=["GET", "POST"])
+@login_required
+def second_opinion(plan_id: int):
+    """The second instructor's own page: the plan and the rubric, never the first reviewer's levels or comments
+    until they have submitted theirs."""
+    plan = _plan_for_teachers(plan_id)
+    opinion = second_opinions.get(plan)
+    require(workflow.is_second_rater(plan, opinion, current_user))
+    rubric = plan.rubric_version
+    fields = _rater_fields(rubric, request.form) if request.method == "POST" else {}
+    problem = None
+    if request.method == "POST":
+        try:
+            second_opinions.submit(plan, opinion, current_user, fields)
+        except ValidationError as error:
+            db.session.rollback()
+            problem = error.message
+            opinion = second_opinions.get(plan)
+        else:
+            db.session.commit()
+            flash(_("Your second opinion is in. Whoever decides is told; you now see the first review beside "
+                    "yours."), "success")
+            return redirect(url_for("reviews.second_opinion", plan_id=plan.id))
+    version = opinion.version
+    submitted = opinion.submitted_at is not None
+    return render_template(
+        "reviews/second_opinion.html", plan=plan, version=version, opinion=opinion, rubric=rubric,
+        lang=reading_language(rubric), fields=fields, problem=problem, submitted=submitted,
+        can_submit=workflow.can_second_opinion(plan, opinion, SecondOpinionAction.submit, current_user),
+        marked_plan=marked_plan_html(version.content, (), version.language),
+        first=opinion.review if submitted else None,
+        flagged=second_opinions.disagreements(opinion, rubric) if submitted else [],
+    ), 400 if problem else 200
+
+
+@bp.route("/plans/<int:plan_id>/second-opinion/resolve", methods=["GET", "POST"])
+@login_required
+def resolve_second_opinion(plan_id: int):
+    """The decider sees both sets of levels side by side and picks, per criterion, the level to release."""
+    plan = _plan_for_teachers(plan_id)
+    opinion = second_opinions.get(plan)
+    # The decider decides; the reviewer and the course leaders may read both scorings side by side.
+    deciding = workflow.decides_second_opinions(plan, current_user)
+    require((deciding or (request.method == "GET" and policies.can_see_review_page(current_user, plan)))
+            and not workflow.is_second_rater(plan, opinion, current_user))
+    rubric = plan.rubric_version
+    keys = rubric.criterion_keys()
+    decisions = {key: _text(request.form, f"decision-{key}") for key in keys}
+    notes = {key: _text(request.form, f"note-{key}") for key in keys}
+    note = _text(request.form, "decision_note")
+    problem = None
+    if request.method == "POST":
+        try:
+            second_opinions.resolve(plan, opinion, current_user, decisions, notes, note)
+        except ValidationError as error:
+            db.session.rollback()
+            problem = error.message
+            opinion = second_opinions.get(plan)
+        else:
+            db.session.commit()
+            flash(_("Decided. The review's levels are now the ones you chose; the feedback can be released."),
+                  "success")
+            return redirect(url_for("reviews.review", plan_id=plan.id) + "#second-opinion")
+    elif opinion.state == SecondOpinionState.resolved.value:
+        decisions = {s.criterion_key: s.decided_level_key or "" for s in opinion.scores}
+        notes = {s.criterion_key: s.decision_note for s in opinion.scores}
+        note = opinion.decision_note
+    else:  # where the two agree, that level is chosen already
+        decisions = {s.criterion_key: s.level_key for s in opinion.scores if s.level_key == s.first_level_key}
+    return render_template(
+        "reviews/second_opinion_resolve.html", plan=plan, opinion=opinion, rubric=rubric,
+        lang=reading_language(rubric), decisions=decisions, notes=notes, note=note, problem=problem,
+        flagged=second_opinions.disagreements(opinion, rubric),
+        can_resolve=workflow.can_second_opinion(plan, opinion, SecondOpinionAction.resolve, current_user),
+    ), 400 if problem else 200
+
+
+@bp.route("/plans/<int:plan_id>/second-opinion/cancel", methods=["POST"])
+@login_required
+def cancel_second_opinion(plan_id: int):
+    plan = _plan_for_teachers(plan_id)
+    opinion = second_opinions.get(plan)
+    require(workflow.can_second_opinion(plan, opinion, SecondOpinionAction.cancel, current_user))
+    back = url_for("reviews.review", plan_id=plan.id) + "#second-opinion"
+    if request.form.get("confirmed") != "yes":
+        return render_template("confirm.html", title=_("Cancel the second opinion?"),
+                               message=_("%(name)s's second opinion will no longer be needed. Anything already "
+                                         "scored stays kept, and the review stays as its reviewer wrote it.",
+                                         name=opinion.rater.name if opinion.rater else "—"),
+                               action=url_for("reviews.cancel_second_opinion", plan_id=plan.id),
+                               confirm_label=_("Cancel the second opinion"), cancel=back, hidden={}, form=None)
+    second_opinions.cancel(plan, opinion, current_user)
+    db.session.commit()
+    flash(_("The second opinion is cancelled."), "success")
+    return redirect(back)
