@@ -32,6 +32,7 @@ from app.plans.states import NOT_STARTED, NOTHING_SUBMITTED_VALUES, OPEN_FOR_REV
 from app.plans.states import PROGRESS as STATES
 from app.plans.states import PROGRESS_LABELS as STATE_LABELS
 from app.reviews import agreement as agreement_figures
+from app.reviews import queries as review_queries
 from app.reviews.agreement import Rating
 
 OVERDUE_LABELS = {"submission": _l("submission overdue"), "review": _l("review overdue")}
@@ -596,9 +597,10 @@ def to_csv(data: Table) -> str:
 # --- do the reviewers agree? ----------------------------------------------------------------------------------
 
 # Where the agreement figures' ratings come from: functions of the assignment's id giving (unit, rater id, criterion
-# key, level key) rows. The second opinions' ratings join here as `review_queries.second_opinion_ratings`.
+# key, level key) rows: calibration reviews, and each version scored by its reviewer and a second instructor.
 RATING_SOURCES: tuple[Callable[[int], list], ...] = (
     calibration_queries.calibration_ratings,
+    review_queries.second_opinion_ratings,
 )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from celery.schedules import crontab
 
 # The modules that define tasks: imported by every process (web and worker), so each knows every task by name.
-TASK_MODULES = ("app.mail.tasks", "app.reminders.tasks", "app.exports.tasks")
+TASK_MODULES = ("app.mail.tasks", "app.reminders.tasks", "app.exports.tasks", "app.lti.roster", "app.lti.scores")
 
 SCHEDULE: dict[str, dict[str, Any]] = {
     # E-mail whose retry is due and not taken up by a worker (see app/mail/services.py retry_unsent).
@@ -23,4 +23,8 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "reminders-due-soon": {"task": "reminders.due_soon", "schedule": crontab(minute=15)},
     # Reviewers with reviews past the assignment's review date (once a day per reviewer and assignment).
     "reminders-overdue-reviews": {"task": "reminders.overdue_reviews", "schedule": crontab(hour=7, minute=0)},
+    # Each LMS course's members, synced with its cohort every night (app/lti/roster.py).
+    "lti-sync-rosters": {"task": "lti.sync_all_rosters", "schedule": crontab(hour=2, minute=30)},
+    # Scores to LMS gradebooks whose retry is due (app/lti/scores.py).
+    "lti-deliver-scores": {"task": "lti.deliver_due_scores", "schedule": timedelta(minutes=5)},
 }

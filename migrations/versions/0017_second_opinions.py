@@ -13,7 +13,7 @@ import app.db
 
 # revision identifiers, used by Alembic.
 revision = '0017_second_opinions'
-down_revision = '0015_lti'
+down_revision = '0016_calibration'
 branch_labels = None
 depends_on = None
 

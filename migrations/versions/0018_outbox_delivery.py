@@ -14,7 +14,7 @@ import app.db
 
 # revision identifiers, used by Alembic.
 revision = '0018_outbox_delivery'
-down_revision = '0015_lti'
+down_revision = '0017_second_opinions'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """An LMS course's roster sync remembers why it last failed
 
-Revision ID: 0020_lti_services
+Revision ID: 0019_lti_services
 Revises: 0015_lti
 Create Date: 2026-12-05 15:15:00
 
@@ -11,8 +11,8 @@ from alembic import op
 import app.db
 
 # revision identifiers, used by Alembic.
-revision = '0020_lti_services'
-down_revision = '0015_lti'
+revision = '0019_lti_services'
+down_revision = '0018_outbox_delivery'
 branch_labels = None
 depends_on = None
 
