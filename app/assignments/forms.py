@@ -1,8 +1,21 @@
+from datetime import datetime
+from typing import cast
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in WTForms 3.3; the stubs describe 3.2
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.assignments import services
 from app.forms import Form
+from app.i18n import current_locale
 
 DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -29,3 +42,26 @@ class AssignmentForm(Form):
 
 # The choices of `AssignmentForm.second_opinion_resolver`, by `app.plans.workflow.RESOLVERS`.
 RESOLVER_LABELS = {"leader": _l("The course leader"), "reviewer": _l("The first reviewer")}
+
+
+def assignment_form(obj=None) -> AssignmentForm:
+    """The assignment form with the case and rubric versions to choose from, in the reader's language."""
+    form = AssignmentForm(obj=obj)
+    locale = current_locale()
+    form.case_version_id.choices = [SelectChoice(i, label) for i, label in services.case_version_choices(locale)]
+    form.rubric_version_id.choices = [SelectChoice(i, label) for i, label in services.rubric_version_choices(locale)]
+    form.second_opinion_resolver.choices = [SelectChoice(key, label) for key, label in RESOLVER_LABELS.items()]
+    return form
+
+
+def assignment_values(form: AssignmentForm) -> dict:
+    """What the service needs to create or change an assignment, from a validated form."""
+    return {
+        "title": form.title.data, "instructions": form.instructions.data or "",
+        "case_version_id": form.case_version_id.data, "rubric_version_id": form.rubric_version_id.data,
+        # The three times are required fields of a validated form.
+        "opens_at": services.to_utc(cast(datetime, form.opens_at.data)),
+        "due_at": services.to_utc(cast(datetime, form.due_at.data)),
+        "review_due_at": services.to_utc(cast(datetime, form.review_due_at.data)), "allow_late": bool(form.allow_late.data),
+        "second_opinion_resolver": form.second_opinion_resolver.data or "leader",
+    }

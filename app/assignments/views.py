@@ -3,39 +3,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
 
 from app.assignments import services
-from app.assignments.forms import RESOLVER_LABELS, AssignmentForm
+from app.assignments.forms import assignment_form as _form
+from app.assignments.forms import assignment_values as _values
 from app.assignments.models import Assignment
 from app.cohorts import policies as cohort_policies
 from app.cohorts.forms import ConfirmForm
 from app.cohorts.models import Cohort
 from app.db import db
 from app.errors import ValidationError
-from app.i18n import current_locale
 from app.policies import require, require_in_cohort
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
-
-
-def _form(obj=None) -> AssignmentForm:
-    form = AssignmentForm(obj=obj)
-    locale = current_locale()
-    form.case_version_id.choices = [SelectChoice(i, label) for i, label in services.case_version_choices(locale)]
-    form.rubric_version_id.choices = [SelectChoice(i, label) for i, label in services.rubric_version_choices(locale)]
-    form.second_opinion_resolver.choices = [SelectChoice(key, label) for key, label in RESOLVER_LABELS.items()]
-    return form
-
-
-def _values(form: AssignmentForm) -> dict:
-    return {
-        "title": form.title.data, "instructions": form.instructions.data or "",
-        "case_version_id": form.case_version_id.data, "rubric_version_id": form.rubric_version_id.data,
-        "opens_at": services.to_utc(form.opens_at.data), "due_at": services.to_utc(form.due_at.data),
-        "review_due_at": services.to_utc(form.review_due_at.data), "allow_late": bool(form.allow_late.data),
-        "second_opinion_resolver": form.second_opinion_resolver.data or "leader",
-    }
 
 
 @bp.route("/cohorts/<int:cohort_id>/assignments/new", methods=["GET", "POST"])

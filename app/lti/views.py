@@ -18,9 +18,8 @@ from pylti1p3.lineitem import LineItem
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs describe 3.2
 
 from app.assignments import services as assignment_services
+from app.assignments.forms import assignment_form, assignment_values
 from app.assignments.models import Assignment
-from app.assignments.views import _form as assignment_form
-from app.assignments.views import _values as assignment_values
 from app.audit.services import record
 from app.auth.services import WrongPassword
 from app.auth.views import start_session

@@ -140,8 +140,26 @@ class SecondOpinionState(str, enum.Enum):
     def blocks_release(self) -> bool:
         return self in SECOND_OPINION_OPEN
 
+    @property
+    def awaits_scoring(self) -> bool:
+        """The second instructor has not scored the version yet."""
+        return self in SECOND_OPINION_AWAITING
+
+    @property
+    def has_scores(self) -> bool:
+        """The second instructor's levels are in: both scorings can be compared."""
+        return self in SECOND_OPINION_SCORED
+
+    @property
+    def decided(self) -> bool:
+        """The review's levels are the ones decided on the second opinion."""
+        return self in SECOND_OPINION_DECIDED
+
 
 SECOND_OPINION_OPEN = frozenset({SecondOpinionState.requested, SecondOpinionState.scored})
+SECOND_OPINION_AWAITING = frozenset({SecondOpinionState.requested})
+SECOND_OPINION_SCORED = frozenset({SecondOpinionState.scored, SecondOpinionState.resolved})
+SECOND_OPINION_DECIDED = frozenset({SecondOpinionState.resolved})
 SECOND_OPINION_LABELS = {
     SecondOpinionState.requested: _l("Second opinion requested"),
     SecondOpinionState.scored: _l("Second opinion in, waiting for a decision"),

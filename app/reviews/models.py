@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
+from app.plans.states import SecondOpinionState
 
 # How helpful the student found a comment: 1 not helpful, 2 somewhat, 3 very helpful (none: not rated).
 HELPFUL_VALUES = (1, 2, 3)
@@ -174,7 +175,7 @@ class RevisionIntention(CreatedAtMixin, Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-SECOND_OPINION_STATES = ("requested", "scored", "resolved", "cancelled")
+SECOND_OPINION_STATES = tuple(state.value for state in SecondOpinionState)
 
 
 class SecondOpinion(Model):
@@ -220,6 +221,11 @@ class SecondOpinion(Model):
     resolved_by = relationship("User", foreign_keys=[resolved_by_id])
     scores = relationship("SecondOpinionScore", back_populates="opinion", cascade="all, delete-orphan",
                           order_by="SecondOpinionScore.id")
+
+    @property
+    def stage(self) -> SecondOpinionState:
+        """Where it stands, as `app.plans.states` defines it (what each state allows is asked there)."""
+        return SecondOpinionState(self.state)
 
     def score_for(self, criterion_key: str) -> SecondOpinionScore | None:
         return next((s for s in self.scores if s.criterion_key == criterion_key), None)
