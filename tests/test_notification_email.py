@@ -151,3 +151,16 @@ def test_the_e_mail_tells_in_norwegian_where_to_choose(app):
     db.session.commit()
     (mail,) = mails(world.owner, "released")
     assert "Du velger selv hvilke varsler som også kommer på e-post:" in mail.body
+
+
+def test_every_notification_mail_fits_the_outbox_record():
+    """A notice e-mailed as `notification.<kind>` is kept in the outbox; PostgreSQL refuses a kind longer than its
+    column, which would lose the notice and the action that sent it."""
+    from app.mail.models import OutboxMessage
+    from app.notifications.models import Notification as NotificationModel
+
+    outbox_width = OutboxMessage.__table__.c.kind.type.length
+    notice_width = NotificationModel.__table__.c.kind.type.length
+    for choice in notification_services.EMAIL_CHOICES:
+        assert len(f"notification.{choice.kind}") <= outbox_width, choice.kind
+        assert len(choice.kind) <= notice_width, choice.kind

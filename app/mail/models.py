@@ -23,7 +23,7 @@ class OutboxMessage(CreatedAtMixin, Model):
     recipient: Mapped[str] = mapped_column(String(254), index=True, nullable=False)
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
-    kind: Mapped[str] = mapped_column(String(32), default="", nullable=False)
+    kind: Mapped[str] = mapped_column(String(64), default="", nullable=False)
     status: Mapped[str] = mapped_column(String(16), default=QUEUED, server_default=QUEUED, nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     # When the next attempt is due (queued), or until when the attempt under way holds the message (sending).

@@ -1,7 +1,7 @@
 """An LMS course's roster sync remembers why it last failed
 
 Revision ID: 0019_lti_services
-Revises: 0015_lti
+Revises: 0018_outbox_delivery
 Create Date: 2026-12-05 15:15:00
 
 """
