@@ -127,8 +127,9 @@ def test_an_administrator_without_cohorts_is_led_to_administration_not_to_a_join
     home = client.get("/").get_data(as_text=True)
     assert "Administration" in home
     assert 'href="/cohorts/"' in home and 'href="/admin/users"' in home and 'href="/audit"' in home
+    assert 'href="/lti/platforms"' in home  # the learning platforms (LMS) that launch Care Plan Lab
     assert "Join with a code" not in home and "You are not in any cohort yet." not in home
-    for url in ("/cohorts/", "/admin/users", "/audit"):
+    for url in ("/cohorts/", "/admin/users", "/audit", "/lti/platforms"):
         assert client.get(url).status_code == 200
 
 

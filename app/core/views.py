@@ -12,6 +12,7 @@ from app.cohorts.models import Role
 from app.cohorts.policies import is_admin
 from app.cohorts.services import cohorts_of
 from app.dashboard.services import leader_home
+from app.lti.policies import can_manage_platforms
 from app.db import db
 from app.plans.queries import student_assignments
 from app.reviews.queries import review_counts
@@ -30,14 +31,16 @@ def index():
 def home_for(user) -> dict:
     """What the home page shows a signed-in person: their cohorts, and their next steps in each of their roles
     (their plans as a student, their reviews as an instructor, their assignments as a course leader), and for an
-    administrator the way to administration (cohorts, people, the audit log) instead of a join code."""
+    administrator the way to administration (cohorts, people, the audit log, the learning platforms that launch
+    Care Plan Lab) instead of a join code."""
     cohorts = cohorts_of(user)
     roles = {role for _cohort, role in cohorts}
     return {"cohorts": cohorts,
             "plans": student_assignments(user) if Role.student in roles else [],
             "reviews": review_counts(user) if Role.instructor in roles else None,
             "leading": leader_home(user) if Role.leader in roles else ([], []),
-            "administration": is_admin(user), "audit_log": can_read_full_log(user)}
+            "administration": is_admin(user), "audit_log": can_read_full_log(user),
+            "learning_platforms": can_manage_platforms(user)}
 
 
 @bp.route("/healthz")
