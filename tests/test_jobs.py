@@ -34,3 +34,22 @@ def test_a_rolled_back_transaction_starts_nothing(app):
     db.session.commit()
     assert ran == []
     assert db.session.query(OutboxMessage).filter_by(kind="job-rollback").count() == 0
+
+
+@task(name="tests.which_app")
+def which_app() -> str:
+    from flask import current_app
+
+    return current_app.name + ":" + str(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def test_a_task_started_in_an_app_runs_in_that_app_though_another_was_made_since(app, monkeypatch, tmp_path):
+    """One process may hold two apps (a restore check makes one on the restored database): a task started in one
+    runs against that app's database, not the app made last."""
+    from app import create_app, jobs
+
+    monkeypatch.setattr(jobs.celery, "flask_app", app)  # given back to this app afterwards
+    other = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/other.db")
+    assert other is not app
+    with app.app_context():
+        assert which_app() == app.name + ":" + str(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -12,8 +12,8 @@ from app.cohorts.models import Role
 from app.cohorts.policies import is_admin
 from app.cohorts.services import cohorts_of
 from app.dashboard.services import leader_home
-from app.lti.policies import can_manage_platforms
 from app.db import db
+from app.lti.policies import can_manage_platforms
 from app.plans.queries import student_assignments
 from app.reviews.queries import review_counts
 from app.urls import safe_next

@@ -12,7 +12,7 @@ import importlib
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,13 @@ _PENDING = "careplan_jobs_after_commit"
 
 
 class FlaskTask(Task):
-    """A task that runs inside the Flask application's context (its database session, config and logger)."""
+    """A task that runs inside a Flask application context of its own (its own database session): of the app that
+    started it when it runs in this process, else (in a worker) of the app the worker made."""
 
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        app = self.app.flask_app
+        app = current_app._get_current_object() if has_app_context() else self.app.flask_app  # type: ignore[attr-defined]
         with app.app_context():
             return self.run(*args, **kwargs)
 
