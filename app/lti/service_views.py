@@ -42,6 +42,7 @@ def _preview_page(cohort: Cohort, context, *, changed: bool = False, status: int
         db.session.commit()
         return render_template("lti/roster.html", cohort=cohort, context=context, result=None, error=str(exc),
                                form=RosterApplyForm(formdata=None))
+    db.session.commit()  # the tool's first signing key, when this request made it to ask for the service token
     form = RosterApplyForm(formdata=None, preview=result.fingerprint)
     return render_template("lti/roster.html", cohort=cohort, context=context, result=result, error=None,
                            form=form, changed=changed), status
