@@ -346,6 +346,39 @@ def test_the_second_instructor_is_told_and_the_asker_and_decider_hear_when_it_is
     assert response.headers["Location"].endswith(f"/plans/{world.plan.id}/second-opinion/resolve")
 
 
+def test_the_second_instructor_and_the_first_reviewer_hear_the_decision_and_read_it(world, client):
+    """Once a leader decides, the second instructor and the first reviewer are told (the decider is not), and the
+    second instructor's page shows what was decided beside their own levels."""
+    opinion = _scored(world)
+    _decide(world, opinion)
+    assert len(_notes(world.instructor, "second_opinion_decided")) == 1
+    assert len(_notes(world.reviewer, "second_opinion_decided")) == 1
+    assert _notes(world.leader, "second_opinion_decided") == []
+    login(client, world.instructor.email)
+    note = _notes(world.instructor, "second_opinion_decided")[0]
+    assert "is decided" in client.get("/notifications/").get_data(as_text=True)
+    response = client.get(f"/notifications/{note.id}")
+    assert response.headers["Location"].endswith(f"/plans/{world.plan.id}/second-opinion")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Decided" in page and "Met in the middle" in page and "Agreed after reading both" in page
+    assert "Lena Leader" in page
+    login(client, world.reviewer.email)
+    note = _notes(world.reviewer, "second_opinion_decided")[0]
+    assert client.get(f"/notifications/{note.id}").headers["Location"].endswith(f"/plans/{world.plan.id}/review")
+
+
+def test_a_first_reviewer_who_decides_is_not_told_of_their_own_decision(app):
+    world = World(second_opinion_resolver="reviewer")
+    plan = world.to_state(PlanState.in_review)
+    services.save_review(plan, world.reviewer, scores=_scores(FIRST), overall="Overall.")
+    db.session.commit()
+    opinion = _scored(world)
+    _decide(world, opinion, actor=world.reviewer)
+    assert _notes(world.reviewer, "second_opinion_decided") == []
+    assert len(_notes(world.instructor, "second_opinion_decided")) == 1
+    assert len(_notes(world.leader, "second_opinion_decided")) == 1  # who asked
+
+
 # --- the ratings for the agreement statistics ---------------------------------------------------------------
 
 def test_second_opinion_ratings_give_the_original_first_levels_and_the_second(world):

@@ -39,6 +39,8 @@ def message_for(kind: str, params: dict) -> str:
                                        "and waits for a decision.", **params),
         "second_opinion_cancelled": lambda: _("The second opinion you were asked for on the plan by %(student)s is "
                                               "no longer needed.", **params),
+        "second_opinion_decided": lambda: _("The second opinion on version %(version)s of the plan by %(student)s "
+                                            "is decided.", version=params["version"], student=params["student"]),
         "student_replied": lambda: _("%(student)s answered your feedback on version %(version)s.", **params),
     }
     try:
@@ -86,6 +88,8 @@ EMAIL_CHOICES: tuple[EmailChoiceKind, ...] = (
     EmailChoiceKind("second_opinion_in", _l("A second opinion I asked for or decide is in"),
                     frozenset({Role.instructor, Role.leader}), True),
     EmailChoiceKind("second_opinion_cancelled", _l("A second opinion I was asked for is no longer needed"),
+                    frozenset({Role.instructor, Role.leader}), True),
+    EmailChoiceKind("second_opinion_decided", _l("A second opinion I gave or asked for is decided"),
                     frozenset({Role.instructor, Role.leader}), True),
     EmailChoiceKind("student_replied", _l("A student answered my feedback"), frozenset({Role.instructor, Role.leader}),
                     True),

@@ -56,7 +56,8 @@ def _deciders(plan) -> list:
 @second_opinion_transitioned.connect
 def tell_about_the_second_opinion(plan, *, opinion, action, actor, source, **_details) -> None:
     """The second instructor is told they are asked (and when it is no longer needed); the person who asked and
-    whoever decides are told when it is in. Nobody is told of their own step."""
+    whoever decides are told when it is in; the second instructor, the first reviewer and the person who asked are
+    told when it is decided. Nobody is told of their own step."""
     params = {"student": plan.student.name, "version": opinion.version.number}
     if action == SecondOpinionAction.request and opinion.rater is not None:
         notify(opinion.rater, "second_opinion_asked", plan, requester=actor.name, **params)
@@ -66,6 +67,15 @@ def tell_about_the_second_opinion(plan, *, opinion, action, actor, source, **_de
             if person is not None and person.id not in told and person.id != actor.id:
                 told.add(person.id)
                 notify(person, "second_opinion_in", plan, **params)
+    elif action == SecondOpinionAction.resolve:
+        told = {actor.id}
+        if opinion.rater is not None and opinion.rater_id not in told:
+            told.add(opinion.rater_id)
+            notify(opinion.rater, "second_opinion_decided", plan, as_rater=True, **params)
+        for person in (opinion.first_rater, opinion.requested_by):
+            if person is not None and person.id not in told:
+                told.add(person.id)
+                notify(person, "second_opinion_decided", plan, **params)
     elif (action == SecondOpinionAction.cancel and source == SecondOpinionState.requested
           and opinion.rater is not None and opinion.rater_id != actor.id):
         notify(opinion.rater, "second_opinion_cancelled", plan, **params)

@@ -45,6 +45,9 @@ def open(notification_id: int):
         return redirect(url_for("reviews.second_opinion", plan_id=note.plan_id))
     if note.kind == "second_opinion_in":
         return redirect(url_for("reviews.resolve_second_opinion", plan_id=note.plan_id))
+    if note.kind == "second_opinion_decided":  # the second instructor reads the decision beside their levels
+        return redirect(url_for("reviews.second_opinion" if note.params.get("as_rater") else "reviews.review",
+                                plan_id=note.plan_id))
     if note.kind == "student_replied" and note.params.get("version"):
         return redirect(url_for("plans.version", plan_id=note.plan_id, number=note.params["version"]))
     if note.kind in ("released", "completed"):
