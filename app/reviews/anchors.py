@@ -40,36 +40,35 @@ def anchor_texts(content: dict) -> dict[str, str]:
     return texts
 
 
-def _row_label(kind: str, field: str, n: int) -> str:
-    if kind == "goals":
-        return _("Goal %(n)d, time frame", n=n) if field == "timeframe" else _("Goal %(n)d", n=n)
-    if field == "service":
-        return _("Measure %(n)d, service", n=n)
-    if field == "role":
-        return _("Measure %(n)d, role", n=n)
-    if field == "due":
-        return _("Measure %(n)d, by when", n=n)
-    return _("Measure %(n)d", n=n)
+def _row_label_formats() -> dict[tuple[str, str | None], str]:
+    """What a goal's or a measure's passage is called, with `%(n)d` for its number, by (kind, field): looked up in
+    the catalogue once per page, not once for each field of each row."""
+    return {("goals", "timeframe"): _("Goal %(n)d, time frame"), ("goals", None): _("Goal %(n)d"),
+            ("measures", "service"): _("Measure %(n)d, service"), ("measures", "role"): _("Measure %(n)d, role"),
+            ("measures", "due"): _("Measure %(n)d, by when"), ("measures", None): _("Measure %(n)d")}
 
 
 def anchor_labels(content: dict) -> dict[str, str]:
     """What each passage is called on the page ("My network", "Goal 2, time frame"), by the keys of
     `anchor_texts`, in the same order. Goals and measures are numbered as they stand in this version."""
+    formats = _row_label_formats()
     labels: dict[str, str] = {}
     for section in SECTIONS:
         if section.kind in ("goals", "measures"):
             fields = GOAL_FIELDS if section.kind == "goals" else MEASURE_TEXTS
             for n, row in enumerate(content.get(section.kind, []), start=1):
                 for field in fields:
-                    labels[f"{section.kind}.{row['id']}.{field}"] = _row_label(section.kind, field, n)
+                    label = formats.get((section.kind, field)) or formats[(section.kind, None)]
+                    labels[f"{section.kind}.{row['id']}.{field}"] = label % {"n": n}
         else:
             labels[section.key] = str(section.title)
     return labels
 
 
-def anchor_choices(content: dict) -> list[tuple[str, str]]:
-    """The passages a comment can be put on (those with some text), as (key, label), in reading order."""
-    labels = anchor_labels(content)
+def anchor_choices(content: dict, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The passages a comment can be put on (those with some text), as (key, label), in reading order; `labels`,
+    when the page has them already, are those of `anchor_labels(content)`."""
+    labels = anchor_labels(content) if labels is None else labels
     return [(key, labels[key]) for key, text in anchor_texts(content).items() if text.strip()]
 
 

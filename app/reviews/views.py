@@ -279,13 +279,14 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
     can_edit = policies.can_edit_review(current_user, plan)
     changed = [(s.key, s.title) for s in diff_plans(previous.version.content, version.content) if s.changed] \
         if previous else []
+    labels = anchor_labels(version.content)
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
         marked_plan=marked_plan_html(version.content, spans, version.language, can_edit), quote_lang=version.language,
         sections=SECTIONS, rubric=plan.rubric_version, lang=reading_language(plan.rubric_version), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
-        case=plan.case_version, labels=anchor_labels(version.content), choices=anchor_choices(version.content),
+        case=plan.case_version, labels=labels, choices=anchor_choices(version.content, labels),
         fields=fields or ReviewFields.saved(review), errors=errors or {}, conflict=conflict,
         saved_label=_saved_label(review) if review else _("Not saved yet"),
         intentions=page.intentions, changed_sections=changed, outcomes=INTENTION_OUTCOMES,
