@@ -24,8 +24,9 @@ from markupsafe import Markup
 
 from app.memo import MB, SizedStore
 
-# What the kept parts' environment offers besides Jinja's own: links, and the interface language's words.
-ALLOWED_GLOBALS = frozenset({"url_for", "gettext", "ngettext", "pgettext", "npgettext", "_"})
+# What the kept parts' environment offers besides Jinja's own: links, and the interface language's words (the
+# plan's section names among them: `section_title` answers by the key alone, in the language that is in the scope).
+ALLOWED_GLOBALS = frozenset({"url_for", "gettext", "ngettext", "pgettext", "npgettext", "_", "section_title"})
 # Never there, however a template asks for them: they differ from one person or request to the next.
 PERSONAL = ("request", "session", "g", "current_user", "csrf_token", "get_flashed_messages")
 

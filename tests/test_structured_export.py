@@ -332,6 +332,32 @@ def test_the_plan_page_explains_the_draft_and_offers_the_latest_versions_downloa
     assert "1 of 1 have a responsible service or role and a date" in html
 
 
+def test_the_editors_explanation_follows_each_save_of_each_students_own_draft(app, make_client):
+    """The editor keeps its account of the saved draft per text: a save that adds a measure without a date shows at
+    the next opening, and two students with different drafts each read about their own."""
+    first, second = World(), World()
+    first.write()
+    second.write({"sections": {"what_matters": "I want a home."}, "goals": [], "measures": []})
+    readers = {}
+    for world in (first, second):
+        readers[world] = make_client()
+        login(readers[world], world.owner.email)
+    html = readers[first].get(f"/plans/{first.plan.id}").get_data(as_text=True)
+    assert "1 of 1 have a responsible service or role and a date" in html
+    assert "Your plan has no measures" not in html
+    html = readers[second].get(f"/plans/{second.plan.id}").get_data(as_text=True)
+    assert "Your plan has no measures, so the care plan has no activities." in html
+    assert "1 of 1 have a responsible service or role and a date" not in html
+
+    content = copy.deepcopy(GOOD_CONTENT)
+    content["measures"].append({"id": "m9", "what": "Visit the dentist", "service": "", "role": "", "due": "",
+                                "goal_id": ""})
+    first.write(content)
+    html = readers[first].get(f"/plans/{first.plan.id}").get_data(as_text=True)
+    assert "1 of 2 have a responsible service or role and a date" in html
+    assert "Measure 2 has no date and would reach the shared plan without a period." in html
+
+
 def test_staff_see_the_same_explanation_of_the_plan_they_read(app, client):
     world = World()
     plan = world.to_state(PlanState.submitted)

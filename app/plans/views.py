@@ -103,6 +103,18 @@ def plan_content_html(content: dict, lang: str) -> Markup:
                 lambda: (content, SECTIONS, lang))
 
 
+@bp.app_template_global()
+def draft_as_shared_plan(plan, person: str) -> Markup:
+    """What a shared digital plan would hold of the saved draft, its dates read as of today (`_draft_reading`), as
+    the editor explains it: kept per text, day, plan language and the downloads it offers, since a student reopens
+    the same draft again and again between saves."""
+    today, language, versions = utcnow().date(), services.plan_language(plan), plan.number_of_versions
+    draft = plan.draft
+    return kept("plans", ("draft as shared plan", fingerprint(draft), today.isoformat(), language, person, plan.id,
+                          versions), "plans/_structured.html", "structured_summary",
+                lambda: (structured.carried(draft, today, language), person, plan.id, None, versions))
+
+
 EDITOR_PANELS = ("conflict_panel", "assistant", "messages")
 
 
@@ -157,7 +169,7 @@ def show(plan_id: int):
     plan = policies.require_view(current_user, queries.plan_for_editor(plan_id))
     if policies.can_edit_plan(current_user, plan):
         return render_template("plans/editor.html", content=plan.draft, base=conflicts.fingerprints(plan.draft),
-                               structured_reading=_draft_reading(plan), **_editor_context(plan))
+                               **_editor_context(plan))
     if policies.can_see_submitted_text(current_user, plan):
         shown, shown_lang = plan.latest_version.content, plan.latest_version.language
     else:
