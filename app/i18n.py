@@ -99,11 +99,12 @@ def format_moment(value, fmt: str = DAY_AND_TIME) -> str:
 
 
 # The time of day alone ("14:05"), for what happened today: "Saved 14:05".
-TIME_OF_DAY = "HH:mm"
-
-
 def time_of_day(value) -> str:
-    return format_moment(value, TIME_OF_DAY)
+    """`value` as "14:05" in the reader's time zone. The pattern is the same in every language, so it is written
+    directly rather than through Babel's formatting, and not kept: each save has a time of its own."""
+    from flask_babel import to_user_timezone
+
+    return to_user_timezone(value).strftime("%H:%M") if value else ""
 
 
 def iso_moment(value) -> str:

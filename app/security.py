@@ -75,6 +75,10 @@ MAX_JSON_DEPTH = 32
 _JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?|([\[{])|[\]}]', re.DOTALL)
 # What is left of a surrogate pair once JSON is read is a lone half: it cannot be written as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Where a surrogate can come from in a JSON body: an escape, \uD800 to \uDFFF, or the bytes UTF-8 would have for
+# one (ED A0..BF ..), which are not UTF-8 but which Python's JSON reader lets through. A body with neither parses
+# without any, and needs no cleaning.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 def json_too_deep(body: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -117,4 +121,7 @@ class CleaningJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         if json_too_deep(s):
             abort(400, _("What you sent is nested too deeply (at most %(levels)d levels).", levels=MAX_JSON_DEPTH))
-        return clean_json(super().loads(s, **kwargs))
+        value = super().loads(s, **kwargs)
+        if isinstance(s, bytes | bytearray) and _SURROGATE_ESCAPE.search(s) is None:
+            return value
+        return clean_json(value)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from flask import Flask, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 
@@ -43,6 +43,13 @@ def register_signin(app: Flask) -> None:
         g.pop("signed_in", None)  # nothing of it outlives the request, also where the app context does (tests)
 
 
+def account_only(view):
+    """Marks a view that shows no page (an autosave, say): its sign-in reads the account alone, not the roles and
+    unread count every page's header and menu need; whichever of them the view asks for is read when asked."""
+    view.account_only = True
+    return view
+
+
 def load_user(value: str):
     """The account of the session's id ("<user id>.<session nonce>"), or None when it is unknown or was signed out
     everywhere (a new nonce). What came with it is this request's `SignedIn`."""
@@ -51,6 +58,12 @@ def load_user(value: str):
     user_id, _, nonce = (value or "").partition(".")
     if not user_id.isdigit():
         return None
+    if _shows_no_page():
+        user = db.session.execute(account_query(), {"user_id": int(user_id)}).scalar_one_or_none()
+        if user is None or user.session_nonce != nonce:
+            return None
+        g.signed_in = SignedIn(user_id=user.id, locale=user.locale, unread=None, roles_by_cohort=None)
+        return user
     row = db.session.execute(sign_in_query(), {"user_id": int(user_id)}).unique().first()
     if row is None or row[0].session_nonce != nonce:
         return None
@@ -58,6 +71,29 @@ def load_user(value: str):
     g.signed_in = SignedIn(user_id=user.id, locale=user.locale, unread=unread,
                            roles_by_cohort=MappingProxyType({m.cohort_id: m.role for m in user.memberships}))
     return user
+
+
+def _shows_no_page() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if has_request_context() and request.endpoint else None
+    return bool(getattr(view, "account_only", False))
+
+
+# Only the columns pages use: the password hash, the e-mail address and the dates are read when first asked for
+# (the account page, a change of password), and every column costs each page a little to decode.
+ACCOUNT_COLUMNS = ("name", "is_admin", "locale", "session_nonce")
+
+
+@functools.cache
+def account_query():
+    """The account alone, for a request that shows no page (`account_only`)."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import load_only
+
+    from app.auth.models import User
+    from app.db import db
+
+    return (db.select(User).where(User.id == bindparam("user_id"))
+            .options(load_only(*(getattr(User, name) for name in ACCOUNT_COLUMNS))))
 
 
 @functools.cache
@@ -72,10 +108,8 @@ def sign_in_query():
     from app.db import db
     from app.notifications.services import unread_count_of
 
-    # Only the columns pages use: the password hash, the e-mail address and the dates are read when first asked
-    # for (the account page, a change of password), and every column costs each page a little to decode.
     return (db.select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
-            .options(load_only(User.name, User.is_admin, User.locale, User.session_nonce),
+            .options(load_only(*(getattr(User, name) for name in ACCOUNT_COLUMNS)),
                      joinedload(User.memberships).load_only(Membership.cohort_id, Membership.role)))
 
 

@@ -113,3 +113,21 @@ def test_messages_after_a_change_speak_the_accounts_language(client):
     response = post(client, f"/plans/{world.plan.id}/claim", follow_redirects=True)
     assert response.status_code == 200
     assert "Du skal nå vurdere planen fra Olga Owner." in response.get_data(as_text=True)
+
+
+def test_the_time_a_save_shows_is_the_readers_wall_clock_in_both_languages_and_seasons(app):
+    """"Saved 14:05" reads in Oslo time, summer and winter, and in Norwegian as in English (as Babel's "HH:mm")."""
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale, format_datetime
+
+    from app.i18n import time_of_day
+
+    winter, summer = datetime(2026, 12, 7, 13, 5, tzinfo=UTC), datetime(2026, 7, 1, 6, 59, 30, tzinfo=UTC)
+    with app.test_request_context("/"):
+        for language in ("en", "nb"):
+            with force_locale(language):
+                for stored in (winter, winter.replace(tzinfo=None)):  # as UTC, with or without its zone
+                    assert time_of_day(stored) == "14:05" == format_datetime(stored, "HH:mm")
+                assert time_of_day(summer) == "08:59" == format_datetime(summer, "HH:mm")
+                assert time_of_day(None) == ""

@@ -441,6 +441,28 @@ def test_the_plan_page_reads_the_account_and_the_plan_and_nothing_more(make_clie
     assert counter.count == 2, "\n\n".join(counter.statements)
 
 
+def test_an_autosave_reads_the_account_alone_and_writes_in_one_statement(make_client, world):
+    """The request a class sends most: the account (no roles, no unread count: it shows no page) and the
+    conditional write of the draft; the answer still says when it was saved, in the reader's clock."""
+    student = make_client()
+    login(student, world.owner.email)
+    assert autosave(student, world.plan.id, 0, GOOD_CONTENT).status_code == 200
+    token, url = csrf_token(student), f"/plans/{world.plan.id}/draft"
+    db.session.commit()
+    with QueryCounter() as counter:
+        answer = student.post(url, json={"save_token": 1, "content": GOOD_CONTENT},
+                              headers={"X-CSRFToken": token})
+    assert answer.status_code == 200 and answer.get_json()["save_token"] == 2
+    assert answer.get_json()["saved_label"].startswith("Saved ")
+    assert counter.count == 2, "\n\n".join(counter.statements)
+    assert "memberships" not in counter.statements[0] and "notifications" not in counter.statements[0]
+    # The page itself still reads the roles with the account, for its menu.
+    page = url.removesuffix("/draft")
+    with QueryCounter() as counter:
+        assert student.get(page).status_code == 200
+    assert "memberships" in counter.statements[0]
+
+
 def test_due_dates_read_to_the_minute_in_the_readers_language(client, app):
     """A due date says the day and the minute in the reader's time zone (Oslo): seconds mean nothing there."""
     from datetime import datetime

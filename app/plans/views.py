@@ -40,6 +40,7 @@ from app.plans.printing import print_context
 from app.plans.states import PlanState, label_of
 from app.policies import require_in_cohort
 from app.reading import reading_language
+from app.signin import account_only
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
@@ -307,6 +308,7 @@ def resolve(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
+@account_only  # the usual save reads nothing but the account: its one statement checks who may write
 @login_required
 def autosave(plan_id: int):
     payload = request.get_json(silent=True) if (request.content_length or 0) <= MAX_JSON_BYTES else None
