@@ -20,7 +20,7 @@ from app.plans.states import PlanState, SecondOpinionState
 from app.plans.workflow import SecondOpinionAction
 from app.reviews import queries, second_opinions, services
 from app.reviews.models import CriterionScore, SecondOpinion, SecondOpinionScore
-from tests.conftest import login, post
+from tests.conftest import QueryCounter, login, post
 from tests.factories import member
 from tests.plan_helpers import World
 
@@ -245,6 +245,30 @@ def test_a_difference_of_two_levels_flags_the_plan_with_its_criteria(world, clie
     _decide(world, opinion)
     dashboard = client.get(f"/assignments/{world.assignment.id}/dashboard").get_data(as_text=True)
     assert "Second opinion differs" not in dashboard
+
+
+def test_the_review_page_reads_a_second_opinion_with_the_review_not_one_query_at_a_time(world, make_client):
+    """The panel of a scored second opinion (who was asked, by whom, the flag from both scorings) comes with the
+    review page's own reads: one statement more than the page without a second opinion (its levels), not one for
+    each thing the panel names."""
+    def statements(email):
+        reader = make_client()
+        login(reader, email)
+        url = f"/plans/{world.plan.id}/review"
+        reader.get(url)
+        db.session.commit()
+        with QueryCounter() as counter:
+            page = reader.get(url)
+        assert page.status_code == 200
+        return counter.count, page.get_data(as_text=True)
+
+    without, _ = statements(world.reviewer.email)
+    _scored(world)
+    with_opinion, page = statements(world.reviewer.email)
+    assert "flag-disagreement" in page and world.instructor.name in page
+    assert with_opinion == without + 1, with_opinion
+    leader_count, page = statements(world.leader.email)
+    assert "Compare and decide" in page and "waits for its decision" in page and leader_count <= without + 1
 
 
 def test_one_level_apart_is_not_flagged(world):

@@ -16,10 +16,11 @@ from app.db import db
 from app.plans.models import Plan, PlanVersion
 from app.rubrics.models import RubricVersion
 
-# What a plan's pages and rules read of its assignment: not its instructions (only the plan page shows them).
+# What a plan's pages and rules read of its assignment (who decides a second opinion among them): not its
+# instructions (only the plan page shows them).
 ASSIGNMENT_FOR_PLAN = (Assignment.cohort_id, Assignment.title, Assignment.case_version_id, Assignment.rubric_version_id,
                        Assignment.opens_at, Assignment.due_at, Assignment.review_due_at, Assignment.allow_late,
-                       Assignment.closed_at)
+                       Assignment.closed_at, Assignment.second_opinion_resolver)
 
 
 @functools.cache

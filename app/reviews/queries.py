@@ -45,8 +45,13 @@ def _review_page_plan():
 @functools.cache
 def _review_page_reviews():
     # Every review of the plan with its levels, then their comments: the one under way and the released ones.
+    # A second opinion comes with who was asked and who asked (the panel names them), and its levels (the flag).
+    opinions = joinedload(Review.second_opinions)
     return (db.select(Review).where(Review.plan_id == bindparam("plan_id"))
-            .options(joinedload(Review.scores), selectinload(Review.comments), joinedload(Review.second_opinions)))
+            .options(joinedload(Review.scores), selectinload(Review.comments),
+                     opinions.joinedload(SecondOpinion.rater).load_only(User.name),
+                     opinions.joinedload(SecondOpinion.requested_by).load_only(User.name),
+                     opinions.selectinload(SecondOpinion.scores)))
 
 
 def load_review_page(plan_id: int) -> ReviewPage | None:

@@ -37,6 +37,12 @@ def open_second_opinion(version: PlanVersion | None) -> SecondOpinion | None:
                              .order_by(SecondOpinion.id.desc()).limit(1))
 
 
+def waiting_for_the_decision() -> str:
+    """Why the feedback on a version cannot be released while its second opinion is open."""
+    return _("A second opinion on this version waits for its decision: the feedback can be released once it is "
+             "decided or cancelled. Nothing was changed.")
+
+
 def latest_second_opinion(version: PlanVersion | None) -> SecondOpinion | None:
     """The newest second opinion on this version that was not cancelled: the open one, else the last resolved."""
     if version is None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.i18n import current_locale
 from app.plans.signals import release_checked, submission_checked
-from app.reviews.second_opinions import open_second_opinion
+from app.reviews.second_opinions import open_second_opinion, waiting_for_the_decision
 from app.reviews.services import missing_intentions
 
 
@@ -24,7 +24,4 @@ def ask_for_the_revision_plan(plan, **_details) -> list[dict]:
 
 @release_checked.connect
 def hold_back_while_a_second_opinion_is_open(plan, **_details) -> str | None:
-    if open_second_opinion(plan.current_version) is not None:
-        return _("A second opinion on this version waits for its decision: the feedback can be released once it "
-                 "is decided or cancelled. Nothing was changed.")
-    return None
+    return waiting_for_the_decision() if open_second_opinion(plan.current_version) is not None else None

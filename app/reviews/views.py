@@ -916,7 +916,8 @@ def second_opinion_panel(plan, review) -> dict:
                                                                            current_user),
         "can_cancel": opinion is not None and workflow.can_second_opinion(plan, opinion, SecondOpinionAction.cancel,
                                                                           current_user),
-        "held_back": workflow.release_held_back(plan) if open_one is not None else None,
+        # The open one holds the release back; the page has it already, so it need not be looked up again.
+        "held_back": second_opinions.waiting_for_the_decision() if open_one is not None else None,
     }
 
 
