@@ -146,11 +146,13 @@ def register_template_helpers(app: Flask) -> None:
     from app.cohorts import policies as cohort_policies
     from app.cohorts.services import role_label
     from app.i18n import format_moment, locale_context, time_of_day
+    from app.macros import register_shared_macros
     from app.markdown import render_markdown
     from app.urls import external_url
 
     app.jinja_env.globals.update(cohort_policies=cohort_policies, role_label=role_label, external_url=external_url,
                                  auth_policies=auth_policies)
+    register_shared_macros(app, "_instructions.html", "assignment_instructions")  # above a plan, a case, a card
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = format_moment  # every date and time a page shows: "7 Dec 2026 14:00"
     app.jinja_env.filters["time_of_day"] = time_of_day  # "14:05", for what happened today ("Saved 14:05")

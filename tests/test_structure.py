@@ -256,3 +256,28 @@ def test_results_kept_by_text_are_bounded_in_bytes():
     shout(long)
     shout(long)
     assert calls[-2:] == [long, long]  # too long to keep: made each time
+
+
+# --- macros many pages call -------------------------------------------------------------------------------
+
+def test_shared_macros_are_called_by_name_and_never_imported(app):
+    """The state badge, the plan's menu, the instructions and the answers to feedback are template globals: a page
+    calls them without importing their template (an import costs every render of the page), and each renders as
+    the macro itself does."""
+    from app.macros import register_shared_macros
+
+    shared = {name: fn for name, fn in app.jinja_env.globals.items() if getattr(fn, "__module__", "") == "app.macros"}
+    assert {"state_badge", "plan_nav", "plan_content", "assignment_instructions", "answers", "answers_read",
+            "anchor_options"} <= set(shared)
+    templates = {fn.template for fn in shared.values()}
+    assert "plans/_content.html" in templates
+    importing = [f"{path}: {line.strip()}" for path in Path(app.root_path).rglob("*.html")
+                 for line in path.read_text(encoding="utf-8").splitlines()
+                 if re.match(r"\{%-?\s*(from|import)\s", line.strip()) and any(f'"{t}"' in line for t in templates)]
+    assert importing == []
+    with app.test_request_context("/"):
+        badge = app.jinja_env.from_string("{{ state_badge('draft') }}").render()
+        direct = app.jinja_env.get_template("plans/_content.html").module.state_badge("draft")
+        assert badge == str(direct) and 'class="state state-draft"' in badge
+    with pytest.raises(ValueError):
+        register_shared_macros(app, "plans/_content.html", "state_badge")

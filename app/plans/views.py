@@ -30,6 +30,7 @@ from app.errors import DomainError, ValidationError, error_response
 from app.extensions import limiter
 from app.fragments import fingerprint, kept
 from app.i18n import current_locale, time_of_day
+from app.macros import register_shared_macros
 from app.markdown import render_markdown
 from app.plans import conflicts, policies, queries, services, structured, workflow
 from app.plans.content import LIMITS, SECTION_BY_KEY, SECTIONS, ContentProblem, form_content, normalise, over_limits
@@ -43,6 +44,9 @@ from app.reading import reading_language
 from app.signin import account_only
 
 bp = Blueprint("plans", __name__, template_folder="templates")
+# The state badge, the plan's own menu and its text as it reads, called by the pages of plans and of reviews.
+bp.record_once(lambda state: register_shared_macros(state.app, "plans/_content.html", "state_badge", "plan_nav",
+                                                     "plan_content"))
 
 MAX_JSON_BYTES = 512 * 1024
 # While another request renders a version's PDF, its waiting page asks again every this many seconds.

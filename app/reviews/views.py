@@ -16,6 +16,7 @@ from app.db import db, utcnow
 from app.errors import Conflict, DomainError, ValidationError
 from app.fragments import fingerprint, kept
 from app.i18n import current_locale, time_of_day
+from app.macros import register_shared_macros
 from app.plans import queries as plan_queries
 from app.plans import workflow
 from app.plans.content import SECTIONS
@@ -49,6 +50,10 @@ from app.reviews.models import (
 from app.urls import bounded_int, is_db_int, safe_next
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
+# The student's answers to feedback (on the feedback, review, version and print pages) and the passages a comment
+# can be put on.
+bp.record_once(lambda state: register_shared_macros(state.app, "reviews/_answers.html", "answers", "answers_read"))
+bp.record_once(lambda state: register_shared_macros(state.app, "reviews/_marked.html", "anchor_options"))
 bp.add_app_template_filter(shown_words, "shown_words")  # a comment's passage, in the words people read
 
 
