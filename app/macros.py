@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 
 
 def shared_macro(template: str, name: str) -> Callable:
@@ -24,7 +25,7 @@ def shared_macro(template: str, name: str) -> Callable:
     return call
 
 
-def register_shared_macros(app: Flask, template: str, *names: str) -> None:
+def register_shared_macros(app: App, template: str, *names: str) -> None:
     for name in names:
         if name in app.jinja_env.globals:
             raise ValueError(f"{name!r} is a template global already")
