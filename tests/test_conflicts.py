@@ -78,6 +78,20 @@ def test_a_row_one_side_removed_and_a_row_added_in_between(app):
     assert [goal["id"] for goal in everything_newer["goals"]] == ["g1", "g5", "g2"]
 
 
+def test_the_editors_base_is_kept_by_the_text_and_changes_with_it(app):
+    """The base an editor page sends is the fingerprints of exactly the text it shows: kept for a text opened again,
+    never another text's."""
+    from app.fragments import fingerprint
+
+    first = normalise(GOOD_CONTENT)
+    second = copy.deepcopy(first)
+    second["sections"]["what_matters"] = "Something else matters now."
+    assert conflicts.base_of(first, fingerprint(first)) == conflicts.fingerprints(first)
+    assert conflicts.base_of(second, fingerprint(second)) == conflicts.fingerprints(second)
+    assert conflicts.base_of(first, fingerprint(first)) is conflicts.base_of(copy.deepcopy(first), fingerprint(first))
+    assert conflicts.base_of(first, fingerprint(first)) != conflicts.base_of(second, fingerprint(second))
+
+
 def test_a_base_that_is_not_one_is_no_base(app):
     assert conflicts.read_base("not json") is None
     assert conflicts.read_base(json.dumps({"section:x": 3})) is None

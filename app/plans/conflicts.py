@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from app.memo import MB, SizedStore
 from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, SECTIONS, TEXT_SECTIONS, normalise
 
 MINE, THEIRS = "mine", "theirs"
@@ -54,6 +55,21 @@ def fingerprints(content: dict) -> dict:
         prints.update({f"{kind}:{row['id']}": _print(_row_value(row, kind)) for row in rows})
         prints[f"order:{kind}"] = [row["id"] for row in rows]
     return prints
+
+
+# The editor's base of each text a student reopens, by the text's fingerprint (`app.fragments.fingerprint`): a few
+# hundred bytes each, so thousands fit.
+_BASES = SizedStore(2 * MB)
+
+
+def base_of(content: dict, content_print: str) -> dict:
+    """`fingerprints(content)`, kept by the fingerprint of the whole content: the editor sends the same base again
+    for every opening of the same text. The answer is shared: read it, do not change it."""
+    found = _BASES.get(content_print)
+    if found is None:
+        found = fingerprints(content)
+        _BASES.put(content_print, found)
+    return found
 
 
 def read_base(raw) -> dict | None:

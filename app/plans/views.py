@@ -93,11 +93,12 @@ def side_panel_for(case, rubric, lang: str) -> Markup:
 
 
 @bp.app_template_global()
-def editor_sections(content: dict, lang: str) -> Markup:
+def editor_sections(content: dict, lang: str, content_print: str | None = None) -> Markup:
     """The editor's sections, goals and measures for this text, its fields marked as written in `lang` (the plan's
-    language): kept per text and language, since a student opens the same plan again and again between saves."""
-    return kept("plans", ("editor", fingerprint(content), lang), "plans/_editor.html", "editor_sections",
-                lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content), lang))
+    language): kept per text and language, since a student opens the same plan again and again between saves.
+    `content_print`: the text's fingerprint, where the page has it already."""
+    return kept("plans", ("editor", content_print or fingerprint(content), lang), "plans/_editor.html",
+                "editor_sections", lambda: (content, SECTIONS, goal_choices(content), LIMITS, over_limits(content), lang))
 
 
 @bp.app_template_global()
@@ -109,14 +110,15 @@ def plan_content_html(content: dict, lang: str) -> Markup:
 
 
 @bp.app_template_global()
-def draft_as_shared_plan(plan, person: str) -> Markup:
+def draft_as_shared_plan(plan, person: str, draft_print: str | None = None) -> Markup:
     """What a shared digital plan would hold of the saved draft, its dates read as of today (`_draft_reading`), as
     the editor explains it: kept per text, day, plan language and the downloads it offers, since a student reopens
     the same draft again and again between saves."""
     today, language, versions = utcnow().date(), services.plan_language(plan), plan.number_of_versions
     draft = plan.draft
-    return kept("plans", ("draft as shared plan", fingerprint(draft), today.isoformat(), language, person, plan.id,
-                          versions), "plans/_structured.html", "structured_summary",
+    key = ("draft as shared plan", draft_print or fingerprint(draft), today.isoformat(), language, person, plan.id,
+           versions)
+    return kept("plans", key, "plans/_structured.html", "structured_summary",
                 lambda: (structured.carried(draft, today, language), person, plan.id, None, versions))
 
 
@@ -173,8 +175,10 @@ def _editor_context(plan: Plan, **extra):
 def show(plan_id: int):
     plan = policies.require_view(current_user, queries.plan_for_editor(plan_id))
     if policies.can_edit_plan(current_user, plan):
-        return render_template("plans/editor.html", content=plan.draft, base=conflicts.fingerprints(plan.draft),
-                               **_editor_context(plan))
+        # One fingerprint of the draft names it for every part kept of it: the rows, the shared-plan account, the base.
+        draft_print = fingerprint(plan.draft)
+        return render_template("plans/editor.html", content=plan.draft, draft_print=draft_print,
+                               base=conflicts.base_of(plan.draft, draft_print), **_editor_context(plan))
     if policies.can_see_submitted_text(current_user, plan):
         shown, shown_lang = plan.latest_version.content, plan.latest_version.language
     else:
