@@ -122,6 +122,14 @@ def draft_as_shared_plan(plan, person: str, draft_print: str | None = None) -> M
                 lambda: (structured.carried(draft, today, language), person, plan.id, None, versions))
 
 
+@bp.app_template_global()
+def kept_plan_links(plan_id: int, versions: int, review: bool, current: str) -> Markup:
+    """The plan's own menu (plan, feedback, review, history, …; `plan_links` in plans/_content.html), kept by what it
+    shows: the plan, how many versions it has, whether the reader may open its review, and the page they are on."""
+    return kept("plans", ("plan links", plan_id, versions, bool(review), current), "plans/_content.html", "plan_links",
+                lambda: (plan_id, versions, bool(review), current))
+
+
 EDITOR_PANELS = ("conflict_panel", "assistant", "messages")
 
 
