@@ -18,7 +18,7 @@ from app.errors import Conflict, InvalidTransition, NotFound, NotPermitted, Vali
 from app.i18n import format_moment
 from app.plans import conflicts, queries, workflow
 from app.plans.content import ContentProblem, empty_content, normalise, word_count
-from app.plans.models import Plan, PlanVersion, VersionPdf
+from app.plans.models import Plan, PlanVersion, VersionPdf, plans_table
 from app.plans.pdf import Bounds, PdfRefused, page_digest, render_bounded
 from app.plans.signals import plan_submitted, submission_checked
 from app.plans.states import PLAIN_EDIT, PlanState
@@ -98,17 +98,17 @@ def _save_statement(plain_edit: bool):
     read, and only while the workflow's one edit rule (`EDIT_DRAFT`) holds for the person saving; it counts the
     token up and answers with what it wrote. The `plain_edit` form also asks for a plan whose save changes nothing
     but the text (a returned plan's first change is the `revise` step), so that it can skip reading the plan."""
-    conditions = [Plan.id == bindparam("plan_id"), Plan.save_token == bindparam("token"),
+    plans = plans_table()  # on the table: nothing in the session is synchronised, and the ORM's machinery is skipped
+    conditions = [plans.c.id == bindparam("plan_id"), plans.c.save_token == bindparam("token"),
                   EDIT_DRAFT.condition(bindparam("owner_id"))]
     if plain_edit:
-        conditions.append(Plan.state.in_(sorted(PLAIN_EDIT)))
-    return (db.update(Plan)
+        conditions.append(plans.c.state.in_(sorted(PLAIN_EDIT)))
+    return (db.update(plans)
             .where(*conditions)
-            .values(draft=bindparam("draft", type_=Plan.draft.type), save_token=Plan.save_token + 1,
-                    draft_saved_at=bindparam("now", type_=Plan.draft_saved_at.type),
-                    updated_at=bindparam("now", type_=Plan.updated_at.type))
-            .returning(Plan.save_token, Plan.state)
-            .execution_options(synchronize_session=False))
+            .values(draft=bindparam("draft", type_=plans.c.draft.type), save_token=plans.c.save_token + 1,
+                    draft_saved_at=bindparam("now", type_=plans.c.draft_saved_at.type),
+                    updated_at=bindparam("now", type_=plans.c.updated_at.type))
+            .returning(plans.c.save_token, plans.c.state))
 
 
 def save_own_draft(plan_id: int, actor, save_token, raw_content) -> tuple[int, datetime] | None:

@@ -20,7 +20,7 @@ from app.cohorts.models import Role
 from app.cohorts.policies import role_in
 from app.db import db, rowcount, utcnow
 from app.errors import Conflict, InvalidTransition, NotPermitted
-from app.plans.models import Plan
+from app.plans.models import Plan, plans_table
 from app.plans.signals import plan_transitioned, release_checked, second_opinion_transitioned
 from app.plans.states import EDITABLE, PlanState, SecondOpinionState
 
@@ -104,8 +104,10 @@ class OwnerRule:
         return is_owner(plan, actor) and plan.state in self.states
 
     def condition(self, actor_id) -> ColumnElement[bool]:
-        """The same rule for `actor_id` (a value or a bound parameter), for a WHERE clause on plans."""
-        return and_(Plan.student_id == actor_id, Plan.state.in_(sorted(self.states)))
+        """The same rule for `actor_id` (a value or a bound parameter), for a WHERE clause on the plans table (in a
+        query of plans through the ORM, or in a statement on the table itself)."""
+        plans = plans_table()
+        return and_(plans.c.student_id == actor_id, plans.c.state.in_(sorted(self.states)))
 
 
 # This person may change this plan's draft now.
