@@ -87,9 +87,15 @@ def new_row_id(prefix: str) -> str:
     return prefix + secrets.token_hex(4)
 
 
-def _text(value, limit: int, what: str, field: str) -> str:
+def _text(value, limit: int, what: str, field: str, row: tuple[str, int] | None = None) -> str:
+    """`value` as the text of a plan's field, or a ContentProblem saying why not. `what` and `field` name the field
+    (in a message, and as the editor names it); for a row's field, `row` (its list and position) completes them,
+    so that an autosave builds no names for the hundred fields that pass."""
     if value is None:
         return ""
+    if row is not None and (not isinstance(value, str) or len(value) > limit):  # (cleaning never lengthens it)
+        name, index = row
+        what, field = f"{name} {what}", f"{name[:-1]}-{index}-{field}"
     if not isinstance(value, str):
         raise ContentProblem(f"{what} must be text")
     # Control characters other than line breaks and tabs never belong in a plan.
@@ -150,7 +156,6 @@ def normalise(raw) -> dict:
         if len(value) > MAX_ROWS:
             raise ContentProblem(f"at most {MAX_ROWS} {name}")
         result, seen = [], set()
-        kind = name[:-1]
         for index, row in enumerate(value):
             if not isinstance(row, dict):
                 raise ContentProblem(f"each of the {name} must be an object")
@@ -160,7 +165,7 @@ def normalise(raw) -> dict:
             seen.add(row_id)
             clean = {"id": row_id}
             for field in fields:
-                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, f"{name} {field}", f"{kind}-{index}-{field}").strip()
+                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, field, field, (name, index)).strip()
             if any(clean[f] for f in fields if f != "goal_id"):
                 result.append(clean)
         return result
