@@ -908,7 +908,7 @@ def second_opinion_panel(plan, review) -> dict:
     decided), its flag, and which steps the person reading may take. `review`: the version's review as the page
     loaded it, with its second opinions (None before the review has begun: asking for one begins it)."""
     kept = [o for o in review.second_opinions if o.state != SecondOpinionState.cancelled.value] if review else []
-    opinion = kept[-1] if kept else None
+    opinion = queries.second_opinion_shown(kept[-1]) if kept else None
     open_one = opinion if opinion is not None and SecondOpinionState(opinion.state).blocks_release else None
     lang = reading_language(plan.rubric_version)
     far = second_opinions.disagreements(opinion, plan.rubric_version) \
