@@ -290,7 +290,7 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
         marked_plan=marked_plan_html(version.content, spans, version.language, can_edit), quote_lang=version.language,
         sections=SECTIONS, rubric=plan.rubric_version, lang=reading_language(plan.rubric_version), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
-        reflection=page.reflection, bank=services.bank_of(current_user) if can_edit else [], hints=version.hints or {},
+        reflection=page.reflection, bank=services.bank_texts_of(current_user) if can_edit else [], hints=version.hints or {},
         case=plan.case_version, labels=labels, choices=anchor_choices(version.content, labels),
         fields=fields or ReviewFields.saved(review), errors=errors or {}, conflict=conflict,
         saved_label=_saved_label(review) if review else _("Not saved yet"),
@@ -834,7 +834,7 @@ def bank():
             if _wants_json():  # with the bank as the review page lists it, to put in place there
                 return jsonify({"ok": True, "message": _("Comment saved to your bank."),
                                 "html": render_template("reviews/_bank_insert.html",
-                                                        bank=services.bank_of(current_user))}), 201
+                                                        bank=services.bank_texts_of(current_user))}), 201
             flash(_("Comment saved to your bank."), "success")
         return redirect(safe_next(request.form.get("back")) or url_for("reviews.bank"))
     return render_template("reviews/bank.html", entries=services.bank_of(current_user))
