@@ -78,6 +78,17 @@ def test_a_second_opinion_from_request_to_released_moderated_feedback(page, app)
     leader.get_by_text("Decided. The review's levels").wait_for()
     screenshot(leader, "second-opinion-decided-review.png")
 
+    # The second instructor hears of the decision and reads it beside their own levels.
+    second.goto("/notifications/")
+    second.get_by_text("is decided").first.click()
+    decision = second.locator("#decision")
+    decision.wait_for()
+    assert world.leader.name in decision.inner_text()
+    row = second.locator("tr", has_text="Concrete measures and responsibilities")
+    assert "On the way" in row.locator("td").last.inner_text() and "Between the two." in row.inner_text()
+    assert_no_serious_violations(second)
+    screenshot(second, "second-opinion-decided-for-the-second-instructor.png")
+
     reviewer.goto(f"/plans/{plan.id}/release")
     reviewer.get_by_role("button", name="Release feedback").click()
     reviewer.get_by_text("Feedback released").first.wait_for()
