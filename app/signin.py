@@ -58,18 +58,17 @@ def load_user(value: str):
     user_id, _, nonce = (value or "").partition(".")
     if not user_id.isdigit():
         return None
-    if _shows_no_page():
-        user = db.session.execute(account_query(), {"user_id": int(user_id)}).scalar_one_or_none()
-        if user is None or user.session_nonce != nonce:
-            return None
-        g.signed_in = SignedIn(user_id=user.id, locale=user.locale, unread=None, roles_by_cohort=None)
-        return user
-    row = db.session.execute(sign_in_query(), {"user_id": int(user_id)}).unique().first()
+    account_alone = _shows_no_page()
+    statement = account_query() if account_alone else sign_in_query()
+    row = db.session.execute(statement, {"user_id": int(user_id)}).unique().first()
     if row is None or row[0].session_nonce != nonce:
         return None
-    user, unread = row
-    g.signed_in = SignedIn(user_id=user.id, locale=user.locale, unread=unread,
-                           roles_by_cohort=MappingProxyType({m.cohort_id: m.role for m in user.memberships}))
+    user = row[0]
+    if account_alone:  # the roles and the unread count are read if the view asks for them
+        g.signed_in = SignedIn(user_id=user.id, locale=user.locale, unread=None, roles_by_cohort=None)
+    else:
+        g.signed_in = SignedIn(user_id=user.id, locale=user.locale, unread=row[1],
+                               roles_by_cohort=MappingProxyType({m.cohort_id: m.role for m in user.memberships}))
     return user
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -87,15 +89,14 @@ def new_row_id(prefix: str) -> str:
     return prefix + secrets.token_hex(4)
 
 
-def _text(value, limit: int, what: str, field: str, row: tuple[str, int] | None = None) -> str:
-    """`value` as the text of a plan's field, or a ContentProblem saying why not. `what` and `field` name the field
-    (in a message, and as the editor names it); for a row's field, `row` (its list and position) completes them,
-    so that an autosave builds no names for the hundred fields that pass."""
+def _text(value, limit: int, names: Callable[[], tuple[str, str]]) -> str:
+    """`value` as the text of a plan's field, or a ContentProblem saying why not. `names` gives the field's name in
+    a message and as the editor names it, asked only for a field that does not pass (an autosave checks a hundred
+    fields that do)."""
     if value is None:
         return ""
-    if row is not None and (not isinstance(value, str) or len(value) > limit):  # (cleaning never lengthens it)
-        name, index = row
-        what, field = f"{name} {what}", f"{name[:-1]}-{index}-{field}"
+    if not isinstance(value, str) or len(value) > limit:  # (cleaning below never lengthens a text)
+        what, field = names()
     if not isinstance(value, str):
         raise ContentProblem(f"{what} must be text")
     # Control characters other than line breaks and tabs never belong in a plan.
@@ -105,6 +106,14 @@ def _text(value, limit: int, what: str, field: str, row: tuple[str, int] | None 
         raise ContentProblem(_("%(field)s is too long by %(n)s (the limit is %(limit)s characters)", field=field_label(field),
                                n=over, limit=limit), field=field, over=over, limit=limit)
     return value
+
+
+def _section_names(key: str) -> tuple[str, str]:
+    return f"section {key}", f"section-{key}"
+
+
+def _row_names(rows: str, index: int, field: str) -> tuple[str, str]:
+    return f"{rows} {field}", f"{rows[:-1]}-{index}-{field}"
 
 
 def field_label(name: str) -> str:
@@ -146,7 +155,7 @@ def normalise(raw) -> dict:
     sections_raw = raw.get("sections") or {}
     if not isinstance(sections_raw, dict):
         raise ContentProblem("sections must be an object")
-    sections = {key: _text(sections_raw.get(key), MAX_SECTION_CHARS, f"section {key}", f"section-{key}")
+    sections = {key: _text(sections_raw.get(key), MAX_SECTION_CHARS, partial(_section_names, key))
                 for key in TEXT_SECTIONS}
 
     def rows(name: str, fields: tuple, prefix: str) -> list[dict]:
@@ -165,7 +174,7 @@ def normalise(raw) -> dict:
             seen.add(row_id)
             clean = {"id": row_id}
             for field in fields:
-                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, field, field, (name, index)).strip()
+                clean[field] = _text(row.get(field), MAX_FIELD_CHARS, partial(_row_names, name, index, field)).strip()
             if any(clean[f] for f in fields if f != "goal_id"):
                 result.append(clean)
         return result
