@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
@@ -11,7 +12,7 @@ STUDENTS = "students"
 TEACHERS = "teachers"
 
 
-def localized(texts: dict | None, locale: str, fallback_order=("en", "nb")) -> str:
+def localized(texts: Mapping | None, locale: str, fallback_order=("en", "nb")) -> str:
     """The text in the wanted language, or the first one the content has."""
     if not texts:
         return ""

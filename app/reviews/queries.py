@@ -17,6 +17,7 @@ from app.plans.queries import ASSIGNMENT_FOR_PLAN, case_summary
 from app.plans.states import AFTER_REVIEW, OPEN_FOR_REVIEW, WAITING_FOR_REVIEWER
 from app.reviews.models import (
     AnchoredComment,
+    CommentBankEntry,
     FeedbackReply,
     Reflection,
     Review,
@@ -25,6 +26,8 @@ from app.reviews.models import (
     SecondOpinionScore,
 )
 from app.reviews.policies import version_under_review
+from app.rubrics.models import KeptRubric, RubricVersion
+from app.rubrics.queries import rubric_for_reading
 
 
 @dataclass
@@ -33,6 +36,7 @@ class ReviewPage:
     released on an earlier version with the student's reflection on it (if any)."""
 
     plan: Plan
+    rubric: KeptRubric  # the plan's rubric version, as pages read it
     version: PlanVersion | None
     review: Review | None
     previous: Review | None
@@ -43,11 +47,12 @@ class ReviewPage:
 @functools.cache
 def _review_page_plan():
     # The plan without its draft (the reviewer reads a version) and with its versions, the student, the case's
-    # name and languages and the whole rubric (its criteria and levels): one round trip.
+    # name and languages and the rubric's fingerprint (the rubric itself is kept: `rubric_for_reading`): one
+    # round trip.
     return (db.select(Plan).where(Plan.id == bindparam("plan_id"))
             .options(joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN), undefer(Plan.version_count),
-                     case_summary(), joinedload(Plan.rubric_version), joinedload(Plan.student), defer(Plan.draft),
-                     joinedload(Plan.versions)))
+                     case_summary(), joinedload(Plan.rubric_version).load_only(RubricVersion.fingerprint),
+                     joinedload(Plan.student), defer(Plan.draft), joinedload(Plan.versions)))
 
 
 @functools.cache
@@ -76,6 +81,18 @@ def _with_comments(*reviews: Review | None) -> None:
     for review in reviews:
         if review is not None:
             set_committed_value(review, "comments", comments[review.id])
+
+
+@functools.cache
+def _bank_texts():
+    return (db.select(CommentBankEntry.text).where(CommentBankEntry.owner_id == bindparam("owner_id"))
+            .order_by(CommentBankEntry.updated_at.desc()))
+
+
+def bank_texts_of(user) -> list[str]:
+    """The texts of the person's saved comments, newest first: what the review page offers to insert (the texts
+    alone, not the entries, which the bank's own page edits)."""
+    return list(db.session.scalars(_bank_texts(), {"owner_id": user.id}))
 
 
 @functools.cache
@@ -115,7 +132,8 @@ def load_review_page(plan_id: int) -> ReviewPage | None:
         _with_replies(previous)
         intentions = {i.criterion_key: i for i in db.session.scalars(
             db.select(RevisionIntention).where(RevisionIntention.review_id == previous.id))}
-    return ReviewPage(plan, version, review, previous, reflection, intentions)
+    rubric = rubric_for_reading(plan.rubric_version_id, plan.rubric_version.fingerprint)
+    return ReviewPage(plan, rubric, version, review, previous, reflection, intentions)
 
 
 def _with_replies(review: Review) -> None:

@@ -552,13 +552,6 @@ def bank_of(user) -> list[CommentBankEntry]:
                                    .order_by(CommentBankEntry.updated_at.desc())))
 
 
-def bank_texts_of(user) -> list[str]:
-    """The texts of the person's saved comments, newest first: what the review page offers to insert (the texts
-    alone, not the entries, which the bank's own page edits)."""
-    return list(db.session.scalars(db.select(CommentBankEntry.text).where(CommentBankEntry.owner_id == user.id)
-                                   .order_by(CommentBankEntry.updated_at.desc())))
-
-
 def _bank_text(text: str) -> str:
     text = (text or "").strip()
     if not text:

@@ -64,6 +64,27 @@ def case_for_teachers(case, lang: str) -> Markup:
                 lambda: (case.documents_for(teachers=True), lang))
 
 
+@bp.app_template_global()
+def rubric_levels(rubric, criterion: dict, lang: str, checked: str | None) -> Markup:
+    """A criterion's levels to choose from on the review form, `checked` chosen: kept per rubric version, language,
+    criterion and chosen level (a rubric version never changes; its fingerprint is in the key all the same)."""
+    chosen = checked if checked in rubric.level_keys() else ""  # what a form sent is one of them, or none
+
+    def arguments() -> tuple:
+        descriptors = criterion["descriptors"]
+        levels = [(level["key"], rubric.level_title(level["key"], lang), _in(descriptors[level["key"]], lang))
+                  for level in rubric.levels]
+        return criterion["key"], levels, chosen
+
+    return kept("content", ("rubric levels", rubric.id, rubric.fingerprint, lang, criterion["key"], chosen),
+                "reviews/_levels.html", "levels_choice", arguments)
+
+
+def _in(texts: dict, lang: str) -> str:
+    """The text in `lang`, else the first there is (as the rubric's pages show it)."""
+    return texts[lang] if lang in texts else next(iter(texts.values()))
+
+
 @bp.app_template_global("can_see_review_page")
 def can_see_review_page_global(plan) -> bool:
     return policies.can_see_review_page(current_user, plan)
@@ -288,9 +309,9 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
         marked_plan=marked_plan_html(version.content, spans, version.language, can_edit), quote_lang=version.language,
-        sections=SECTIONS, rubric=plan.rubric_version, lang=reading_language(plan.rubric_version), can_edit=can_edit,
+        sections=SECTIONS, rubric=page.rubric, lang=reading_language(page.rubric), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
-        reflection=page.reflection, bank=services.bank_texts_of(current_user) if can_edit else [], hints=version.hints or {},
+        reflection=page.reflection, bank=queries.bank_texts_of(current_user) if can_edit else [], hints=version.hints or {},
         case=plan.case_version, labels=labels, choices=anchor_choices(version.content, labels),
         fields=fields or ReviewFields.saved(review), errors=errors or {}, conflict=conflict,
         saved_label=_saved_label(review) if review else _("Not saved yet"),
@@ -834,7 +855,7 @@ def bank():
             if _wants_json():  # with the bank as the review page lists it, to put in place there
                 return jsonify({"ok": True, "message": _("Comment saved to your bank."),
                                 "html": render_template("reviews/_bank_insert.html",
-                                                        bank=services.bank_texts_of(current_user))}), 201
+                                                        bank=queries.bank_texts_of(current_user))}), 201
             flash(_("Comment saved to your bank."), "success")
         return redirect(safe_next(request.form.get("back")) or url_for("reviews.bank"))
     return render_template("reviews/bank.html", entries=services.bank_of(current_user))
@@ -903,19 +924,19 @@ def second_opinion_label(state: str) -> str:
 
 
 @bp.app_template_global()
-def second_opinion_panel(plan, review) -> dict:
+def second_opinion_panel(plan, review, rubric) -> dict:
     """What the review page says of a second opinion on the version under review: the open one (or the latest
     decided), its flag, and which steps the person reading may take. `review`: the version's review as the page
-    loaded it, with its second opinions (None before the review has begun: asking for one begins it)."""
+    loaded it, with its second opinions (None before the review has begun: asking for one begins it); `rubric`:
+    the plan's rubric version as the page reads it."""
     kept = [o for o in review.second_opinions if o.state != SecondOpinionState.cancelled.value] if review else []
     opinion = queries.second_opinion_shown(kept[-1]) if kept else None
     open_one = opinion if opinion is not None and SecondOpinionState(opinion.state).blocks_release else None
-    lang = reading_language(plan.rubric_version)
-    far = second_opinions.disagreements(opinion, plan.rubric_version) \
+    far = second_opinions.disagreements(opinion, rubric) \
         if opinion is not None and opinion.state == SecondOpinionState.scored.value else []
     return {
         "opinion": opinion, "state": SecondOpinionState(opinion.state) if opinion is not None else None,
-        "flagged": _criteria_titles(plan.rubric_version, far, lang),
+        "flagged": _criteria_titles(rubric, far, reading_language(rubric)) if far else [],
         "can_request": workflow.can_second_opinion(plan, open_one, SecondOpinionAction.request, current_user),
         "can_resolve": opinion is not None and workflow.can_second_opinion(plan, opinion, SecondOpinionAction.resolve,
                                                                            current_user),

@@ -1,0 +1,86 @@
+"""The review page's parts that do not change from one review to the next: the rubric version as read-only data,
+kept by its id and fingerprint, and each criterion's levels with one of them chosen, kept per rubric version,
+language and chosen level. Each reviewer still sees only their own choices."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app import fragments
+from app.db import db
+from app.plans.states import PlanState
+from app.rubrics.queries import rubric_for_reading
+from tests.conftest import QueryCounter, login, post
+from tests.plan_helpers import World
+
+
+def checked_levels(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="level-([a-z_]+)" value="([a-z_]+)" checked', page))
+
+
+def test_two_reviewers_each_see_the_levels_they_chose_though_the_levels_are_kept(make_client, app):
+    for store in fragments.STORES.values():
+        store.clear()
+    first, second = World(), World()
+    pages = {}
+    for world, level, words in ((first, "solid", "Ask Anna first"), (second, "emerging", "Name who does what")):
+        plan = world.to_state(PlanState.in_review)
+        client = make_client()
+        login(client, world.reviewer.email)
+        assert post(client, f"/plans/{plan.id}/review", {"level-language": level, "level-voice": "exemplary",
+                                                         "comment-language": words}).status_code == 302
+        pages[level] = client.get(f"/plans/{plan.id}/review").get_data(as_text=True)
+    assert checked_levels(pages["solid"]) == {"language": "solid", "voice": "exemplary"}
+    assert checked_levels(pages["emerging"]) == {"language": "emerging", "voice": "exemplary"}
+    assert "Ask Anna first" in pages["solid"] and "Ask Anna first" not in pages["emerging"]
+    assert "Name who does what" in pages["emerging"] and "Name who does what" not in pages["solid"]
+    # Both plans share a rubric version: the levels chosen alike ("voice", and every criterion left open) were
+    # rendered once and shared; the kept parts hold nobody's words.
+    kept_levels = [key for key in fragments.STORES["content"].keys() if "rubric levels" in key]
+    assert len([key for key in kept_levels if "voice" in key]) == 1
+    assert len([key for key in kept_levels if "language" in key]) == 2
+    kept_html = [str(html) for html in fragments.STORES["content"].values()]
+    assert all("Ask Anna" not in html and "Name who does" not in html for html in kept_html)
+
+
+def test_a_level_the_rubric_does_not_have_is_kept_as_none_chosen(make_client, app):
+    """A form sent with a made-up level is refused with what was typed still there; the made-up value does not
+    become a kept part of its own (nor is it shown as chosen)."""
+    for store in fragments.STORES.values():
+        store.clear()
+    world = World()
+    plan = world.to_state(PlanState.in_review)
+    client = make_client()
+    login(client, world.reviewer.email)
+    for n in range(3):
+        page = post(client, f"/plans/{plan.id}/review", {"level-language": f"made-up-{n}", "overall": "Kept text"})
+        assert page.status_code == 400 and "Kept text" in page.get_data(as_text=True)
+        assert "language" not in checked_levels(page.get_data(as_text=True))
+    keys = [key for key in fragments.STORES["content"].keys() if "rubric levels" in key]
+    assert not any("made-up" in str(part) for key in keys for part in key)
+    assert len([key for key in keys if "language" in key]) == 1
+
+
+def test_the_rubric_is_read_once_and_no_page_can_change_it_for_the_next(app):
+    world = World()
+    version = world.plan.rubric_version
+    rubric_for_reading(version.id, version.fingerprint)
+    with QueryCounter() as counter:
+        rubric = rubric_for_reading(version.id, version.fingerprint)
+    assert counter.statements == []
+    assert rubric.criterion_keys() == version.criterion_keys() and rubric.level_keys() == version.level_keys()
+    assert rubric.level_title("solid", "nb") == version.level_title("solid", "nb")
+    with pytest.raises(TypeError):
+        rubric.criteria[0]["title"]["en"] = "Changed by one page"
+    with pytest.raises(AttributeError):
+        rubric.criteria.append({"key": "extra"})
+    assert rubric_for_reading(version.id, version.fingerprint).criteria[0]["title"]["en"] == \
+        version.criteria[0]["title"]["en"]
+    # Another fingerprint (a version replaced in the database) is read afresh, not taken from the kept one.
+    version.fingerprint = "f" * 64
+    db.session.commit()
+    version_id = version.id
+    with QueryCounter() as counter:
+        assert rubric_for_reading(version_id, "f" * 64).fingerprint == "f" * 64
+    assert len(counter.statements) == 1
