@@ -84,3 +84,51 @@ def test_the_rubric_is_read_once_and_no_page_can_change_it_for_the_next(app):
     with QueryCounter() as counter:
         assert rubric_for_reading(version_id, "f" * 64).fingerprint == "f" * 64
     assert len(counter.statements) == 1
+
+
+def test_comments_on_passages_are_read_only_for_a_review_that_has_some(make_client, app):
+    """A review with no comments on passages yet opens with one round trip less; once it has one, the page reads
+    and shows it."""
+    from app.plans.models import PlanVersion
+    from app.reviews import services
+
+    world = World()
+    plan = world.to_state(PlanState.in_review)
+    client = make_client()
+    login(client, world.reviewer.email)
+    assert post(client, f"/plans/{plan.id}/review", {"level-language": "solid"}).status_code == 302
+
+    def opened() -> tuple[list[str], str]:
+        with QueryCounter() as counter:
+            page = client.get(f"/plans/{plan.id}/review")
+        assert page.status_code == 200
+        return counter.statements, page.get_data(as_text=True)
+
+    without, page = opened()
+    assert not any(statement.lstrip().startswith("SELECT anchored_comments.") for statement in without)
+    assert '<span class="count">(0)</span>' in page
+    version = db.session.scalar(db.select(PlanVersion).where(PlanVersion.plan_id == plan.id))
+    words = version.content["sections"]["what_matters"].split()[0]
+    services.add_comment(plan, world.reviewer, key="what_matters", quote=words, start=None,
+                         body="Whose words are these?")
+    db.session.commit()
+    with_comment, page = opened()
+    assert len(with_comment) == len(without) + 1
+    assert "Whose words are these?" in page and '<span class="count">(1)</span>' in page
+
+
+def test_the_passages_labels_are_kept_per_text_and_language(make_client, app):
+    """The labels of the plan's passages (the list to comment on, the comments) are kept by the text and the
+    interface language: the same review read in English, then in Norwegian, names them in each language."""
+    world = World()
+    plan = world.to_state(PlanState.in_review)
+    pages = {}
+    for lang in ("en", "nb", "en"):
+        world.reviewer.locale = lang
+        db.session.commit()
+        client = make_client()
+        login(client, world.reviewer.email)
+        pages[lang] = client.get(f"/plans/{plan.id}/review").get_data(as_text=True)
+    assert re.search(r'<option value="goals\.g1\.text"[^>]*>Goal 1</option>', pages["en"])
+    assert re.search(r'<option value="goals\.g1\.timeframe"[^>]*>Goal 1, time frame</option>', pages["en"])
+    assert re.search(r'<option value="goals\.g1\.text"[^>]*>Mål 1</option>', pages["nb"])

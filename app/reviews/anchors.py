@@ -5,15 +5,18 @@ import html
 import re
 import sys
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from html.parser import HTMLParser
+from types import MappingProxyType
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.markdown import render_markdown
-from app.memo import MB, by_text
+from app.memo import MB, SizedStore, by_text
 from app.plans.content import GOAL_FIELDS, MEASURE_FIELDS, SECTIONS, TEXT_SECTIONS
 
 CONTEXT = 32
@@ -65,7 +68,23 @@ def anchor_labels(content: dict) -> dict[str, str]:
     return labels
 
 
-def anchor_choices(content: dict, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+# The labels of the plans' passages, per text and interface language: a class's plans under review fit in a few MB.
+_KEPT_LABELS = SizedStore(4 * MB)
+
+
+def kept_anchor_labels(content: dict, content_print: str) -> Mapping[str, str]:
+    """`anchor_labels(content)`, kept by the text's fingerprint (`app.fragments.fingerprint`) and the interface
+    language, read-only: the review page shows them with every comment, in its list of passages and in its
+    highlighted plan, each time the reviewer opens it."""
+    key = (content_print, str(get_locale()))
+    labels = _KEPT_LABELS.get(key)
+    if labels is None:
+        labels = MappingProxyType(anchor_labels(content))
+        _KEPT_LABELS.put(key, labels)
+    return labels
+
+
+def anchor_choices(content: dict, labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The passages a comment can be put on (those with some text), as (key, label), in reading order; `labels`,
     when the page has them already, are those of `anchor_labels(content)`."""
     labels = anchor_labels(content) if labels is None else labels

@@ -57,9 +57,10 @@ def _review_page_plan():
 
 @functools.cache
 def _review_page_reviews():
-    # Every review of the plan with its levels and whether a second opinion was asked (their comments follow, for
-    # the reviews the page shows: `_with_comments`).
-    return (db.select(Review).where(Review.plan_id == bindparam("plan_id"))
+    # Every review of the plan with its levels, whether a second opinion was asked, and whether it has comments
+    # on passages (those follow, for the reviews the page shows and only where there are some: `_with_comments`).
+    has_comments = db.exists().where(AnchoredComment.review_id == Review.id).correlate(Review)
+    return (db.select(Review, has_comments.label("has_comments")).where(Review.plan_id == bindparam("plan_id"))
             .options(joinedload(Review.scores), joinedload(Review.second_opinions)))
 
 
@@ -69,15 +70,16 @@ def _comments_of():
             .order_by(AnchoredComment.id))
 
 
-def _with_comments(*reviews: Review | None) -> None:
+def _with_comments(reviews: list[Review | None], commented: set[int]) -> None:
     """The comments of these reviews (the one under way, the one released before it), read in one round trip and
     put in place, in the order `Review.comments` keeps: a third less of the worker's time than loading them as a
-    relationship of every review of the plan."""
+    relationship of every review of the plan. `commented`: the ids of the reviews that have any; the others get
+    none without a round trip (a review just begun, one given by levels and comments on criteria alone)."""
     comments: dict[int, list[AnchoredComment]] = {review.id: [] for review in reviews if review is not None}
-    if not comments:
-        return
-    for comment in db.session.scalars(_comments_of(), {"review_ids": list(comments)}):
-        comments[comment.review_id].append(comment)
+    asked = [review_id for review_id in comments if review_id in commented]
+    if asked:
+        for comment in db.session.scalars(_comments_of(), {"review_ids": asked}):
+            comments[comment.review_id].append(comment)
     for review in reviews:
         if review is not None:
             set_committed_value(review, "comments", comments[review.id])
@@ -116,15 +118,16 @@ def load_review_page(plan_id: int) -> ReviewPage | None:
     if plan is None:
         return None
     version = version_under_review(plan)
-    reviews = {review.plan_version_id: review for review in
-               db.session.execute(_review_page_reviews(), {"plan_id": plan_id}).unique().scalars()}
+    rows = db.session.execute(_review_page_reviews(), {"plan_id": plan_id}).unique().all()
+    reviews = {review.plan_version_id: review for review, _has_comments in rows}
+    commented = {review.id for review, has_comments in rows if has_comments}
     review = reviews.get(version.id) if version is not None else None
     previous = None
     if version is not None:
         earlier = [v for v in plan.versions if v.number < version.number and v.id in reviews
                    and reviews[v.id].released_at is not None]
         previous = reviews[earlier[-1].id] if earlier else None
-    _with_comments(review, previous)
+    _with_comments([review, previous], commented)
     reflection = db.session.scalar(db.select(Reflection).where(Reflection.plan_version_id == previous.plan_version_id)) \
         if previous is not None else None
     intentions = {}

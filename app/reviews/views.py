@@ -35,6 +35,7 @@ from app.reviews.anchors import (
     highlight,
     highlight_markdown,
     is_markdown,
+    kept_anchor_labels,
     number_comments,
     shown_words,
 )
@@ -191,10 +192,11 @@ def allocate(plan_id: int):
 
 # --- the review page -----------------------------------------------------------------------------------
 
-def marked_plan_html(content: dict, spans: tuple, lang: str, selectable: bool = False) -> Markup:
+def marked_plan_html(content: dict, spans: tuple, lang: str, selectable: bool = False,
+                     content_print: str | None = None) -> Markup:
     """A plan version as passages with its commented words highlighted, each passage marked as written in `lang`
     (the version's language), kept for each text and set of highlights: an instructor opens the same review again
-    after every comment and every save."""
+    after every comment and every save. `content_print`: the text's fingerprint, where the page has it already."""
     def arguments() -> tuple:
         texts = anchor_texts(content)
         by_key: dict[str, list[tuple[int, int, int]]] = {}
@@ -204,8 +206,8 @@ def marked_plan_html(content: dict, spans: tuple, lang: str, selectable: bool = 
                   for key, text in texts.items()}
         return content, marked, anchor_labels(content), SECTIONS, lang, selectable
 
-    return kept("plans", ("marked plan", fingerprint(content), spans, lang, selectable), "reviews/_marked.html",
-                "marked_plan", arguments)
+    return kept("plans", ("marked plan", content_print or fingerprint(content), spans, lang, selectable),
+                "reviews/_marked.html", "marked_plan", arguments)
 
 
 def _text(data, name: str) -> str:
@@ -305,10 +307,12 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
     can_edit = policies.can_edit_review(current_user, plan)
     changed = [(s.key, s.title) for s in diff_plans(previous.version.content, version.content) if s.changed] \
         if previous else []
-    labels = anchor_labels(version.content)
+    content_print = fingerprint(version.content)
+    labels = kept_anchor_labels(version.content, content_print)
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
-        marked_plan=marked_plan_html(version.content, spans, version.language, can_edit), quote_lang=version.language,
+        marked_plan=marked_plan_html(version.content, spans, version.language, can_edit, content_print),
+        quote_lang=version.language,
         sections=SECTIONS, rubric=page.rubric, lang=reading_language(page.rubric), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=queries.bank_texts_of(current_user) if can_edit else [], hints=version.hints or {},
