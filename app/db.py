@@ -55,6 +55,11 @@ class ReadOnlyRequestError(RuntimeError):
     """A request that only reads tried to change the database."""
 
 
+class OneStatementError(RuntimeError):
+    """A view marked `one_statement` changed objects before asking for a transaction."""
+
+
+ONE_STATEMENT = "a view marked `one_statement` calls `begin_transaction()` before it changes objects"
 READ_ONLY = "this request only reads: a GET view that writes, locks or streams rows is marked `transactional`"
 _reading_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
@@ -68,7 +73,7 @@ class Session(FlaskSession):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-        if self.info.get("reading") and isinstance(engine, Engine):
+        if (self.info.get("reading") or self.info.get("one_statement")) and isinstance(engine, Engine):
             reading = _reading_engines.get(engine)
             if reading is None:
                 # Shares the engine's pool; the connection's own setting comes back when it returns to the pool.
@@ -82,6 +87,8 @@ def refuse_writes(session, flush_context, instances):
     if session.info.get("reading") and (session.new or session.deleted
                                          or any(session.is_modified(obj) for obj in session.dirty)):
         raise ReadOnlyRequestError(READ_ONLY)
+    if session.info.get("one_statement") and (session.new or session.deleted or session.dirty):
+        raise OneStatementError(ONE_STATEMENT)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -91,6 +98,23 @@ def refuse_write_statements(state):
             or (state.is_select and getattr(state.statement, "_for_update_arg", None) is not None)
             or "yield_per" in state.execution_options or state.execution_options.get("stream_results")):
         raise ReadOnlyRequestError(READ_ONLY)
+
+
+def one_statement(view):
+    """Marks a POST view whose usual work is one statement that stands on its own (an autosave's conditional
+    UPDATE): until the view asks for a transaction (`begin_transaction`), each statement commits by itself, without
+    the BEGIN and COMMIT round trips around it. Changing objects (a flush, several statements that belong
+    together) needs the transaction first: without it the session refuses (`OneStatementError`)."""
+    view.db_one_statement = True
+    return view
+
+
+def begin_transaction() -> None:
+    """In a view marked `one_statement`: from here on, the request's statements run in one transaction, as in any
+    other POST (its commit or rollback ends it). What the session had read is expired and read again when used."""
+    session = db.session()
+    if session.info.pop("one_statement", False):
+        session.commit()  # commits nothing: gives back the connection that committed each statement by itself
 
 
 def transactional(view):
@@ -116,15 +140,20 @@ def rowcount(result: Result[Any]) -> int:
 
 
 def register_read_only_requests(app) -> None:
-    """GET and HEAD requests read without a transaction unless their view is marked `transactional`."""
+    """GET and HEAD requests read without a transaction unless their view is marked `transactional`; a POST view
+    marked `one_statement` runs each statement on its own until it asks for a transaction."""
     from flask import request
 
     @app.before_request
     def read_only_requests():
+        view = app.view_functions.get(request.endpoint)
+        if view is None:
+            return
         if request.method in ("GET", "HEAD"):
-            view = app.view_functions.get(request.endpoint)
-            if view is not None and not getattr(view, "db_transactional", False):
+            if not getattr(view, "db_transactional", False):
                 db.session.info["reading"] = True
+        elif getattr(view, "db_one_statement", False):
+            db.session.info["one_statement"] = True
 
 
 def ping_idle_connections(engine: Engine, after_seconds: float) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 
 from app.db import db, utcnow
+from app.plans import services as plan_services
 from app.plans.models import PlanVersion
 from app.plans.states import PlanState
 from tests.conftest import QueryCounter, csrf_token, login, post
@@ -73,7 +74,7 @@ def test_stale_save_is_refused_with_409_and_both_texts_survive(make_client, worl
     assert world.plan.draft["sections"]["what_matters"] == "Written in tab B"
 
 
-def test_autosave_answers_with_its_own_token_when_another_save_lands_right_after_its_commit(client, world):
+def test_autosave_answers_with_its_own_token_when_another_save_lands_right_after_its_commit(client, world, monkeypatch):
     """Another tab's save committed between this save's commit and its answer must not lend this tab its token:
     with that token this tab would overwrite the other text without ever seeing a conflict."""
     from flask import has_request_context
@@ -87,13 +88,22 @@ def test_autosave_answers_with_its_own_token_when_another_save_lands_right_after
     other["sections"]["what_matters"] = "Written in the other tab"
     landed = []
 
-    def other_tab_saves(session):
+    def other_tab_saves(*_args):
         if has_request_context() and not landed:
             landed.append(True)
             with db.engine.begin() as conn:
                 conn.execute(db.update(Plan).where(Plan.id == world.plan.id)
                              .values(draft=other, save_token=Plan.save_token + 1))
 
+    saved_by_itself = plan_services.save_own_draft
+
+    def then_the_other_tab(*args):
+        # The usual autosave is one statement that commits as it runs (`one_statement`): done, it has landed.
+        saved = saved_by_itself(*args)
+        other_tab_saves()
+        return saved
+
+    monkeypatch.setattr(plan_services, "save_own_draft", then_the_other_tab)
     event.listen(Session, "after_commit", other_tab_saves)
     try:
         response = autosave(client, world.plan.id, 0, GOOD_CONTENT)

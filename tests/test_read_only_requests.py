@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from app import create_app
 from app.auth.models import User
-from app.db import ReadOnlyRequestError, db, transactional
+from app.db import OneStatementError, ReadOnlyRequestError, begin_transaction, db, one_statement, transactional
 from tests.conftest import BrowserLikeClient, login, post
 from tests.factories import UserFactory
 
@@ -58,6 +58,33 @@ def routes(app):
     @test_app.route("/test-only/rename-by-post", methods=["POST"])
     def rename_by_post():
         return rename("Renamed by post")
+
+    @test_app.route("/test-only/one-statement", methods=["POST"])
+    @one_statement
+    def update_by_itself():
+        db.session.execute(update(User).where(User.id == int(request.args["id"])).values(name="Updated by itself"))
+        if request.args.get("then") == "fail":
+            raise RuntimeError("a failure after the statement")
+        return "done"
+
+    @test_app.route("/test-only/one-statement-then-objects", methods=["POST"])
+    @one_statement
+    def objects_without_a_transaction():
+        db.session.get(User, int(request.args["id"])).name = "Changed as an object"
+        db.session.flush()
+        return "done"
+
+    @test_app.route("/test-only/one-statement-then-transaction", methods=["POST"])
+    @one_statement
+    def objects_in_a_transaction():
+        begin_transaction()
+        user = db.session.get(User, int(request.args["id"]))
+        user.name = "Changed in a transaction"
+        db.session.flush()
+        if request.args.get("then") == "fail":
+            raise RuntimeError("a failure inside the transaction")
+        db.session.commit()
+        return user.name
 
     @test_app.route("/test-only/name")
     def name():
@@ -114,3 +141,27 @@ def test_the_app_s_own_get_pages_that_write_still_do(client):
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)
                              .where(AuditEntry.actor_id == user.id)) >= 1
     assert post(client, "/logout").status_code == 302
+
+
+def test_a_view_of_one_statement_commits_it_by_itself_and_needs_a_transaction_for_more(routes, caplog):
+    """An autosave's usual work is one conditional UPDATE, committed as it runs; anything more (objects changed,
+    statements that belong together) waits for `begin_transaction()` and is then all or nothing."""
+    client = routes.test_client()
+    user = UserFactory(name="Astrid")
+    assert client.post(f"/test-only/one-statement?id={user.id}").status_code == 200
+    assert name_of(user.id) == "Updated by itself"
+    db.session.execute(update(User).where(User.id == user.id).values(name="Astrid"))
+    db.session.commit()
+    # The statement stands on its own: a failure after it does not take it back.
+    assert client.post(f"/test-only/one-statement?id={user.id}&then=fail").status_code == 500
+    assert name_of(user.id) == "Updated by itself"
+    # Objects cannot be changed (several statements, perhaps) without a transaction.
+    assert client.post(f"/test-only/one-statement-then-objects?id={user.id}").status_code == 500
+    assert name_of(user.id) == "Updated by itself"
+    assert any(record.exc_info and record.exc_info[0] is OneStatementError for record in caplog.records)
+    # In the transaction it asked for, all or nothing.
+    assert client.post(f"/test-only/one-statement-then-transaction?id={user.id}&then=fail").status_code == 500
+    assert name_of(user.id) == "Updated by itself"
+    answer = client.post(f"/test-only/one-statement-then-transaction?id={user.id}")
+    assert answer.get_data(as_text=True) == "Changed in a transaction"
+    assert name_of(user.id) == "Changed in a transaction"

@@ -25,7 +25,7 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup
 
 from app.assignments.models import Assignment
-from app.db import db, transactional, utcnow
+from app.db import begin_transaction, db, one_statement, transactional, utcnow
 from app.errors import DomainError, ValidationError, error_response
 from app.extensions import limiter
 from app.fragments import fingerprint, kept
@@ -325,17 +325,17 @@ def resolve(plan_id: int):
 
 @bp.route("/plans/<int:plan_id>/draft", methods=["POST"])
 @account_only  # the usual save reads nothing but the account: its one statement checks who may write
+@one_statement  # ... and that statement commits by itself
 @login_required
 def autosave(plan_id: int):
     payload = request.get_json(silent=True) if (request.content_length or 0) <= MAX_JSON_BYTES else None
     if isinstance(payload, dict):
-        # The usual case, a student saving their own draft, is one conditional write; anything else takes the
-        # full way below, with the access checks first.
+        # The usual case, a student saving their own draft, is one conditional write, committed as it is made;
+        # anything else takes the full way below, in a transaction, with the access checks first.
         saved = services.save_own_draft(plan_id, current_user, payload.get("save_token"), payload.get("content"))
         if saved is not None:
-            answer = _saved_answer(*saved, PlanState.draft)  # before the commit, which expires the signed-in user
-            db.session.commit()
-            return jsonify(answer)
+            return jsonify(_saved_answer(*saved, PlanState.draft))
+    begin_transaction()
     plan = policies.require_owner(current_user, queries.plan_for_autosave(plan_id))
     if (request.content_length or 0) > MAX_JSON_BYTES:
         return jsonify({"error": _("The plan is too large to save.")}), 413
