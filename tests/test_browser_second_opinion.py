@@ -54,6 +54,26 @@ def test_a_second_opinion_from_request_to_released_moderated_feedback(page, app)
     second.locator("#independent").wait_for()
     assert "FIRST-RATER note" not in second.content()
     assert_no_serious_violations(second)
+    # Half done, saved as a draft: it is there again after leaving the page.
+    second.locator('input[name="level-language"][value="solid"]').check()
+    second.locator("#comment-measures").fill("DRAFT: the measures name a service.")
+    second.get_by_role("button", name="Save draft").click()
+    second.get_by_text("Your draft is saved").wait_for()
+    second.goto("/")
+    second.goto(f"/plans/{plan.id}/second-opinion")
+    assert second.locator('input[name="level-language"][value="solid"]').is_checked()
+    assert second.locator("#comment-measures").input_value() == "DRAFT: the measures name a service."
+    second.get_by_text("Only you see it until you submit").first.wait_for()
+    second.get_by_role("button", name="Save draft").scroll_into_view_if_needed()
+    screenshot(second, "second-opinion-draft-again.png")
+    # Something changed and not saved: leaving asks first, and staying keeps it.
+    second.locator('input[name="level-voice"][value="emerging"]').check()
+    asked = []
+    second.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    second.get_by_role("link", name="Home").first.click()
+    second.wait_for_timeout(300)
+    assert asked == ["beforeunload"] and second.url.endswith("/second-opinion")
+    assert second.locator('input[name="level-voice"][value="emerging"]').is_checked()
     for key, level in {**FIRST, "measures": "solid"}.items():
         second.locator(f'input[name="level-{key}"][value="{level}"]').check()
     second.locator("#comment-measures").fill("SECOND-RATER: every measure has a service and a role.")

@@ -12,7 +12,7 @@ from app.assignments.services import to_local
 from app.audit.models import AuditEntry
 from app.cohorts.models import Role
 from app.db import db
-from app.errors import Conflict, InvalidTransition, NotPermitted, ValidationError
+from app.errors import Conflict, DomainError, InvalidTransition, NotPermitted, ValidationError
 from app.notifications.models import Notification
 from app.notifications.subscriptions import REPLY_NOTICE_QUIET
 from app.plans import workflow
@@ -302,6 +302,51 @@ def test_a_refused_submission_keeps_what_was_typed(world, client):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Kept words" in page and "Choose a level for every criterion" in page
+
+
+def test_the_second_instructor_saves_a_draft_and_finds_it_again_and_nobody_else_sees_it(world, client, make_client):
+    """Half a scoring is not lost by leaving the page: saved as a draft (no level is required yet), it is in the
+    form again when the second instructor comes back; the first reviewer and the leader see nothing of it, and
+    it counts for nothing until it is submitted."""
+    _request(world)
+    login(client, world.instructor.email)
+    url = f"/plans/{world.plan.id}/second-opinion"
+    response = post(client, url, {"then": "draft", "level-voice": "exemplary", "comment-measures": "DRAFT-ONLY words"},
+                    follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Your draft is saved" in page
+    again = client.get(url).get_data(as_text=True)
+    assert 'name="level-voice" value="exemplary" required checked' in again and "DRAFT-ONLY words" in again
+    assert "Draft saved" in again and "on your own judgement" in again
+    opinion = second_opinions.get(world.plan)
+    assert opinion.state == SecondOpinionState.requested.value and opinion.scores == []
+    for email in (world.reviewer.email, world.leader.email):
+        other = make_client()
+        login(other, email)
+        for path in (f"/plans/{world.plan.id}/review", f"/plans/{world.plan.id}/second-opinion/resolve"):
+            assert "DRAFT-ONLY" not in other.get(path).get_data(as_text=True)
+    # A made-up level is refused and what was typed stays in the form; the saved draft is unchanged.
+    refused = post(client, url, {"then": "draft", "level-voice": "made-up", "comment-measures": "Newer words"})
+    assert refused.status_code == 400 and "Newer words" in refused.get_data(as_text=True)
+    assert second_opinions.get(world.plan).draft == {"voice": {"level": "exemplary", "comment": ""},
+                                                     "measures": {"level": "", "comment": "DRAFT-ONLY words"}}
+    # Submitted, the draft becomes the scoring and goes.
+    post(client, url, {f"level-{k}": v for k, v in SECOND.items()} | {"comment-measures": SECOND_COMMENT})
+    opinion = second_opinions.get(world.plan)
+    db.session.refresh(opinion)
+    assert opinion.submitted_at is not None and opinion.draft is None and len(opinion.scores) == len(SECOND)
+
+
+def test_only_the_second_instructor_saves_a_draft_and_only_before_submitting(world):
+    opinion = _request(world)
+    for someone in (world.reviewer, world.leader, world.owner):
+        with pytest.raises(DomainError):
+            second_opinions.save_draft(world.plan, opinion, someone, _scores({"voice": "solid"}))
+        db.session.rollback()
+    second_opinions.submit(world.plan, opinion, world.instructor, _scores(SECOND))
+    db.session.commit()
+    with pytest.raises(DomainError):
+        second_opinions.save_draft(world.plan, opinion, world.instructor, _scores({"voice": "solid"}))
 
 
 def test_the_leader_decides_on_the_page(world, client):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin, Model, UTCDateTime, utcnow
@@ -211,6 +211,10 @@ class SecondOpinion(Model):
     outcome: Mapped[str | None] = mapped_column(String(16))
     decision_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The second instructor's levels and comments as far as they have got ({criterion: {"level", "comment"}}),
+    # for them alone, until they submit (then they become `scores` and the draft goes).
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     plan = relationship("Plan")
     version = relationship("PlanVersion")

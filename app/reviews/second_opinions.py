@@ -177,12 +177,14 @@ def request(plan: Plan, actor, rater: User | None, reason: str) -> SecondOpinion
     return opinion
 
 
-def submit(plan: Plan, opinion: SecondOpinion, actor, scores: dict) -> SecondOpinion:
-    """The second instructor's levels and comments: a level for every criterion (a comment where they wish). The
-    first reviewer's levels as they stand now are kept beside them."""
-    plan_services.lock(plan)
+def _may_score(plan: Plan, opinion: SecondOpinion, actor) -> None:
+    """Only the second instructor, while the opinion waits for their scoring (the workflow's `submit` rule)."""
     if not workflow.can_second_opinion(plan, opinion, SecondOpinionAction.submit, actor):
         workflow.apply_second_opinion(plan, opinion, SecondOpinionAction.submit, actor)  # raises, saying why
+
+
+def _checked_scores(plan: Plan, scores: dict) -> list[str]:
+    """Each level given is one of the rubric's and each comment fits; answers the criteria without a level."""
     rubric = plan.rubric_version
     levels = set(rubric.level_keys())
     missing = []
@@ -195,6 +197,33 @@ def submit(plan: Plan, opinion: SecondOpinion, actor, scores: dict) -> SecondOpi
             raise ValidationError(_("Unknown level for %(criterion)s.", criterion=key))
         if len((given.get("comment") or "").strip()) > MAX_COMMENT:
             raise ValidationError(_("A comment can have at most %(n)d characters.", n=MAX_COMMENT))
+    return missing
+
+
+def save_draft(plan: Plan, opinion: SecondOpinion, actor, scores: dict) -> SecondOpinion:
+    """The second instructor's levels and comments as far as they have got, kept for them alone (nobody else's
+    page reads a draft) until they submit: no level is required yet."""
+    plan_services.lock(plan)
+    _may_score(plan, opinion, actor)
+    _checked_scores(plan, scores)
+    draft = {}
+    for key in plan.rubric_version.criterion_keys():
+        given = scores.get(key) or {}
+        level, comment = (given.get("level") or "").strip(), (given.get("comment") or "").strip()
+        if level or comment:
+            draft[key] = {"level": level, "comment": comment}
+    opinion.draft = draft or None
+    opinion.draft_saved_at = utcnow()
+    return opinion
+
+
+def submit(plan: Plan, opinion: SecondOpinion, actor, scores: dict) -> SecondOpinion:
+    """The second instructor's levels and comments: a level for every criterion (a comment where they wish). The
+    first reviewer's levels as they stand now are kept beside them."""
+    plan_services.lock(plan)
+    _may_score(plan, opinion, actor)
+    rubric = plan.rubric_version
+    missing = _checked_scores(plan, scores)
     if missing:
         raise ValidationError(_("Choose a level for every criterion: %(n)d are missing.", n=len(missing)))
     review = opinion.review
@@ -206,6 +235,7 @@ def submit(plan: Plan, opinion: SecondOpinion, actor, scores: dict) -> SecondOpi
             criterion_key=key, level_key=given["level"].strip(), comment=(given.get("comment") or "").strip(),
             first_level_key=first.level_key if first is not None else None))
     opinion.submitted_at = utcnow()
+    opinion.draft, opinion.draft_saved_at = None, None  # the draft is now the scoring
     db.session.flush()
     workflow.apply_second_opinion(plan, opinion, SecondOpinionAction.submit, actor, version=opinion.version.number)
     return opinion

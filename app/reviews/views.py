@@ -1010,19 +1010,28 @@ def second_opinion(plan_id: int):
     fields = _rater_fields(rubric, request.form) if request.method == "POST" else {}
     problem = None
     if request.method == "POST":
+        as_draft = request.form.get("then") == "draft"
         try:
-            second_opinions.submit(plan, opinion, current_user, fields)
+            if as_draft:
+                second_opinions.save_draft(plan, opinion, current_user, fields)
+            else:
+                second_opinions.submit(plan, opinion, current_user, fields)
         except ValidationError as error:
             db.session.rollback()
             problem = error.message
             opinion = second_opinions.get(plan)
         else:
             db.session.commit()
-            flash(_("Your second opinion is in. Whoever decides is told; you now see the first review beside "
-                    "yours."), "success")
+            if as_draft:
+                flash(_("Your draft is saved. Only you see it until you submit your second opinion."), "success")
+            else:
+                flash(_("Your second opinion is in. Whoever decides is told; you now see the first review beside "
+                        "yours."), "success")
             return redirect(url_for("reviews.second_opinion", plan_id=plan.id))
     version = opinion.version
     submitted = opinion.submitted_at is not None
+    if request.method == "GET" and not submitted:
+        fields = opinion.draft or {}  # what they had saved of it, for them alone
     return render_template(
         "reviews/second_opinion.html", plan=plan, version=version, opinion=opinion, rubric=rubric,
         lang=reading_language(rubric), fields=fields, problem=problem, submitted=submitted,
