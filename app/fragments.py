@@ -75,13 +75,8 @@ def kept(store: str, key: tuple[Hashable, ...], template: str, macro: str, argum
     """The HTML of `macro` in `template`, kept under `key`, which must name everything its arguments hold (an id
     and a version, a fingerprint of a text). The first time, `arguments()` gives the arguments (read only then:
     a case's documents are not read again while its panel is kept) and the macro renders."""
-    kept_parts = STORES[store]
-    full_key = (template, macro, *key, *_scope())
-    html = kept_parts.get(full_key)
-    if html is None:
-        html = render_macro(template, macro, *arguments())
-        kept_parts.put(full_key, html)
-    return html
+    return STORES[store].get_or_make((template, macro, *key, *_scope()),
+                                     lambda: render_macro(template, macro, *arguments()))
 
 
 def _scope() -> tuple[str, str]:

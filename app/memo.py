@@ -40,6 +40,14 @@ class SizedStore:
             entry = self._entries.get(key)
         return None if entry is None else entry[1]
 
+    def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under `key`; the first time (or once let go), `make()` makes it and it is kept."""
+        found = self.get(key)
+        if found is None:
+            found = make()
+            self.put(key, found)
+        return found
+
     def put(self, key: Hashable, value: Any) -> None:
         cost = size_of(key) + size_of(value)
         if cost > self.max_bytes // 8:
@@ -74,11 +82,7 @@ def by_text(max_bytes: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
 
         @functools.wraps(function)
         def kept(*args):
-            found = store.get(args)
-            if found is None:
-                found = function(*args)
-                store.put(args, found)
-            return found
+            return store.get_or_make(args, lambda: function(*args))
 
         kept.store = store  # type: ignore[attr-defined]
         kept.cache_clear = store.clear  # type: ignore[attr-defined]

@@ -65,11 +65,7 @@ _BASES = SizedStore(2 * MB)
 def base_of(content: dict, content_print: str) -> dict:
     """`fingerprints(content)`, kept by the fingerprint of the whole content: the editor sends the same base again
     for every opening of the same text. The answer is shared: read it, do not change it."""
-    found = _BASES.get(content_print)
-    if found is None:
-        found = fingerprints(content)
-        _BASES.put(content_print, found)
-    return found
+    return _BASES.get_or_make(content_print, lambda: fingerprints(content))
 
 
 def read_base(raw) -> dict | None:

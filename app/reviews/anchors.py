@@ -76,12 +76,8 @@ def kept_anchor_labels(content: dict, content_print: str) -> Mapping[str, str]:
     """`anchor_labels(content)`, kept by the text's fingerprint (`app.fragments.fingerprint`) and the interface
     language, read-only: the review page shows them with every comment, in its list of passages and in its
     highlighted plan, each time the reviewer opens it."""
-    key = (content_print, str(get_locale()))
-    labels = _KEPT_LABELS.get(key)
-    if labels is None:
-        labels = MappingProxyType(anchor_labels(content))
-        _KEPT_LABELS.put(key, labels)
-    return labels
+    return _KEPT_LABELS.get_or_make((content_print, str(get_locale())),
+                                    lambda: MappingProxyType(anchor_labels(content)))
 
 
 def anchor_choices(content: dict, labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

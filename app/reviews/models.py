@@ -213,7 +213,7 @@ class SecondOpinion(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The second instructor's levels and comments as far as they have got ({criterion: {"level", "comment"}}),
     # for them alone, until they submit (then they become `scores` and the draft goes).
-    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # read only on their own page
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     plan = relationship("Plan")

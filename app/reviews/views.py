@@ -66,18 +66,19 @@ def case_for_teachers(case, lang: str) -> Markup:
 
 
 @bp.app_template_global()
-def rubric_levels(rubric, criterion: dict, lang: str, checked: str | None) -> Markup:
-    """A criterion's levels to choose from on the review form, `checked` chosen: kept per rubric version, language,
-    criterion and chosen level (a rubric version never changes; its fingerprint is in the key all the same)."""
+def rubric_levels(rubric, criterion: dict, lang: str, checked: str | None, required: bool = False) -> Markup:
+    """A criterion's levels to choose from on the review form or the second instructor's, `checked` chosen (and a
+    choice `required`): kept per rubric version, language, criterion, chosen level and `required` (a rubric version
+    never changes; its fingerprint is in the key all the same)."""
     chosen = checked if checked in rubric.level_keys() else ""  # what a form sent is one of them, or none
 
     def arguments() -> tuple:
         descriptors = criterion["descriptors"]
         levels = [(level["key"], rubric.level_title(level["key"], lang), _in(descriptors[level["key"]], lang))
                   for level in rubric.levels]
-        return criterion["key"], levels, chosen
+        return criterion["key"], levels, chosen, required
 
-    return kept("content", ("rubric levels", rubric.id, rubric.fingerprint, lang, criterion["key"], chosen),
+    return kept("content", ("rubric levels", rubric.id, rubric.fingerprint, lang, criterion["key"], chosen, required),
                 "reviews/_levels.html", "levels_choice", arguments)
 
 

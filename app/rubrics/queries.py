@@ -39,11 +39,8 @@ def rubric_for_reading(version_id: int, fingerprint: str) -> KeptRubric:
     """A rubric version as the review page reads it: unchangeable plain data, kept by its id and fingerprint and
     read from the database only the first time (a version's criteria are never changed once imported; were a
     version replaced, its new fingerprint would be read afresh)."""
-    key = (version_id, fingerprint)
-    found = _KEPT_RUBRICS.get(key)
-    if found is None:
-        row = db.session.execute(db.select(*(getattr(RubricVersion, name) for name in KEPT_COLUMNS))
-                                 .where(RubricVersion.id == version_id)).mappings().one()
-        found = KeptRubric.of(row)
-        _KEPT_RUBRICS.put((found.id, found.fingerprint), found)
-    return found
+    def read() -> KeptRubric:
+        return KeptRubric.of(db.session.execute(db.select(*(getattr(RubricVersion, name) for name in KEPT_COLUMNS))
+                                                .where(RubricVersion.id == version_id)).mappings().one())
+
+    return _KEPT_RUBRICS.get_or_make((version_id, fingerprint), read)
