@@ -102,6 +102,47 @@ def test_on_a_laptop_the_plan_and_the_feedback_stand_side_by_side_each_scrolling
     page.context.close()
 
 
+def test_the_case_tab_says_when_its_text_could_not_be_loaded_and_tries_again_when_opened_again(browser, live_server,
+                                                                                                 app):
+    """The case comes from its own address. While it cannot be had, the tab says so and keeps the link to the
+    case's own page; opening the tab again tries again. Without scripts, the tab is a link to that page."""
+    from playwright.sync_api import expect
+
+    world = reviewed_plan()
+    context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1280, "height": 800})
+    refused = {"on": True}
+    context.route(re.compile(r".*/review/case\?.*"),
+                  lambda route: route.abort() if refused["on"] else route.continue_())
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login")
+    page.locator("#email").fill(world.reviewer.email)
+    page.locator("#password").fill("correct horse battery")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"/plans/{world.plan.id}/review")
+    page.get_by_role("tab", name="The case").click()
+    panel = page.get_by_role("tabpanel", name="The case")
+    expect(panel).to_contain_text("The case could not be loaded here.")
+    expect(panel.get_by_role("link", name="Read the case and its teaching notes")).to_be_visible()
+    expect(panel).to_have_attribute("aria-busy", "false")
+    page.screenshot(path="/tmp/review-case-failed.png")
+    refused["on"] = False
+    page.get_by_role("tab", name="The plan").click()
+    page.get_by_role("tab", name="The case").click()
+    expect(page.locator("#panel-case details.doc").first).to_have_attribute("open", "")
+    expect(panel).not_to_contain_text("could not be loaded")
+    assert_no_serious_violations(page)
+    context.close()
+
+    plain = reviewer_page(browser, live_server, world, javascript=False)
+    link = plain.get_by_role("link", name="Read the case and its teaching notes")
+    link.click()
+    expect(plain.get_by_role("heading", level=1)).to_be_visible()
+    assert f"/assignments/{world.plan.assignment_id}/case" in plain.url
+    plain.context.close()
+
+
 def test_on_a_narrow_screen_the_page_is_one_column(browser, live_server, app):
     world = reviewed_plan()
     page = reviewer_page(browser, live_server, world, width=800, height=900)

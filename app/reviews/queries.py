@@ -65,6 +65,20 @@ def _review_page_reviews():
 
 
 @functools.cache
+def _review_case_plan():
+    # Only what deciding who may read it needs (the plan's people, state and cohort) and the case version's name,
+    # languages and fingerprint: the case with its teaching notes is a kept part, read from the database only the
+    # first time a worker renders it (`case_for_teachers`).
+    return (db.select(Plan).where(Plan.id == bindparam("plan_id"))
+            .options(joinedload(Plan.assignment).load_only(*ASSIGNMENT_FOR_PLAN), case_summary(), defer(Plan.draft)))
+
+
+def plan_for_review_case(plan_id: int) -> Plan | None:
+    """The plan whose review page's "The case" tab is asked for, in one round trip."""
+    return db.session.execute(_review_case_plan(), {"plan_id": plan_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
 def _comments_of():
     return (db.select(AnchoredComment).where(AnchoredComment.review_id.in_(bindparam("review_ids", expanding=True)))
             .order_by(AnchoredComment.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -358,6 +358,24 @@ def _comment_error(error: DomainError) -> dict:
 @login_required
 def review(plan_id: int):
     return _render_review(_loaded_review_page(plan_id))
+
+
+@bp.route("/plans/<int:plan_id>/review/case")
+@login_required
+def review_case(plan_id: int):
+    """The review page's tab "The case": the plan's case with its teaching notes, for the page to fetch when the
+    tab is first opened or the browser is idle, instead of sending 45 KB with every opening of the review page.
+    Whoever may open the review page may read it. It is the same for every reader of that case version in that
+    language (a fictional person, nobody's data), so under an address that names the version (`v`, its
+    fingerprint) the browser may keep it for an hour; any other address is answered afresh."""
+    plan = queries.plan_for_review_case(plan_id)
+    policies.require_review_page(current_user, plan)
+    assert plan is not None
+    case = plan.case_version
+    response = make_response(case_for_teachers(case, reading_language(case, request.args.get("lang"))))
+    if request.args.get("v") == case.fingerprint:
+        response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.route("/plans/<int:plan_id>/review", methods=["POST"])

@@ -150,6 +150,32 @@
       panel.setAttribute("aria-labelledby", tab.id);
       tab.addEventListener("click", function () { choose(tab, false); });
     });
+    // The case with its teaching notes is fetched once: when its tab is first opened, or sooner when the browser
+    // is idle, so that it is usually there before anyone asks. Until then (or if it fails) the panel says so and
+    // keeps the link to the case's own page.
+    var casePanel = byId("panel-case"), caseHolder = byId("case-holder"), caseRequest = null;
+    function loadCase() {
+      if (!casePanel || !caseHolder || !casePanel.dataset.src || caseRequest) { return; }
+      var status = byId("case-status"), link = status ? status.querySelector("a") : null;
+      casePanel.setAttribute("aria-busy", "true");
+      if (status) { status.insertBefore(document.createTextNode(casePanel.dataset.loading + " "), status.firstChild); }
+      caseRequest = fetch(casePanel.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.text();
+        })
+        .then(function (html) { caseHolder.innerHTML = html; })
+        .catch(function () {
+          caseRequest = null;  // opening the tab again tries again
+          if (status) {
+            status.textContent = casePanel.dataset.failed + " ";
+            if (link) { status.appendChild(link); }
+          }
+        })
+        .then(function () { casePanel.setAttribute("aria-busy", "false"); });
+    }
+    if (window.requestIdleCallback) { window.requestIdleCallback(loadCase, { timeout: 3000 }); }
+    else { window.setTimeout(loadCase, 1000); }
     function choose(chosen, focus) {
       tabs.forEach(function (tab) {
         var selected = tab === chosen, panel = byId(tab.getAttribute("aria-controls"));
@@ -158,6 +184,7 @@
         tab.tabIndex = selected ? 0 : -1;
         panel.hidden = !selected;
       });
+      if (chosen.getAttribute("aria-controls") === "panel-case") { loadCase(); }
       column.scrollTop = positions[chosen.id] || 0;
       if (focus) { chosen.focus(); }
     }
