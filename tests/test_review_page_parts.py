@@ -12,7 +12,7 @@ from app.db import db
 from app.plans.states import PlanState
 from app.rubrics.queries import rubric_for_reading
 from tests.conftest import QueryCounter, login, post
-from tests.plan_helpers import World
+from tests.plan_helpers import GOOD_CONTENT, World
 
 
 def checked_levels(page: str) -> dict[str, str]:
@@ -104,6 +104,7 @@ def test_comments_on_passages_are_read_only_for_a_review_that_has_some(make_clie
         assert page.status_code == 200
         return counter.statements, page.get_data(as_text=True)
 
+    opened()  # the parts kept per worker (the rubric, the case) are read once, whichever test ran before
     without, page = opened()
     assert not any(statement.lstrip().startswith("SELECT anchored_comments.") for statement in without)
     assert '<span class="count">(0)</span>' in page
@@ -132,3 +133,48 @@ def test_the_passages_labels_are_kept_per_text_and_language(make_client, app):
     assert re.search(r'<option value="goals\.g1\.text"[^>]*>Goal 1</option>', pages["en"])
     assert re.search(r'<option value="goals\.g1\.timeframe"[^>]*>Goal 1, time frame</option>', pages["en"])
     assert re.search(r'<option value="goals\.g1\.text"[^>]*>Mål 1</option>', pages["nb"])
+
+
+def passage_options(page: str) -> list[tuple[str, bool]]:
+    select = re.search(r'<select id="anchor-key"[^>]*>(.*?)</select>', page, re.S)
+    assert select
+    return [(key, bool(chosen)) for key, chosen in re.findall(r'<option value="([^"]+)"( selected)?', select.group(1))]
+
+
+def test_each_plan_offers_its_own_passages_to_comment_on_though_the_options_are_kept(make_client, app):
+    """The options of "Part of the plan" are kept per text, interface language and chosen passage: two plans with
+    different texts each offer their own passages; a passage chosen on a refused comment stays chosen for that
+    reviewer only; a made-up passage is kept as none chosen."""
+    for store in fragments.STORES.values():
+        store.clear()
+    first, second = World(), World()
+    second.write({**GOOD_CONTENT, "goals": [*GOOD_CONTENT["goals"],
+                                            {"id": "g2", "text": "I want to see my daughter", "timeframe": "in May"}]})
+    clients = {}
+    for world in (first, second):
+        plan = world.to_state(PlanState.in_review)
+        clients[world] = (make_client(), plan)
+        login(clients[world][0], world.reviewer.email)
+    (one, first_plan), (two, second_plan) = clients[first], clients[second]
+    keys_one = [key for key, _ in passage_options(one.get(f"/plans/{first_plan.id}/review").get_data(as_text=True))]
+    keys_two = [key for key, _ in passage_options(two.get(f"/plans/{second_plan.id}/review").get_data(as_text=True))]
+    assert "goal:g2" not in " ".join(keys_one) and any("g2" in key for key in keys_two)
+    assert set(keys_one) < set(keys_two)
+    # A comment whose words are not in the passage is refused; the passage chosen stays chosen, for that page only.
+    refused = post(two, f"/plans/{second_plan.id}/review/comments",
+                   {"key": keys_two[-1], "quote": "words that are not there", "body": "Say it in her words"})
+    assert refused.status_code in (400, 422)
+    assert [key for key, chosen in passage_options(refused.get_data(as_text=True)) if chosen] == [keys_two[-1]]
+    again = two.get(f"/plans/{second_plan.id}/review").get_data(as_text=True)
+    assert not any(chosen for _, chosen in passage_options(again))
+    # In Norwegian the same plan's passages read in Norwegian, kept apart from the English ones.
+    nb = two.get(f"/plans/{second_plan.id}/review", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert [key for key, _ in passage_options(nb)] == keys_two
+    labels = re.compile(r'<option value="[^"]+"[^>]*>([^<]+)</option>')
+    assert labels.findall(nb) != labels.findall(again) and "Mål 2" in " ".join(labels.findall(nb))
+    # A made-up passage is not kept as an entry of its own.
+    before = len([key for key in fragments.STORES["content"].keys() if "passage options" in key])
+    for n in range(3):
+        post(two, f"/plans/{second_plan.id}/review/comments", {"key": f"made-up-{n}", "quote": "x", "body": "y"})
+    after = len([key for key in fragments.STORES["content"].keys() if "passage options" in key])
+    assert before == 4 and after == before  # per plan, language and chosen passage; nothing for made-up ones

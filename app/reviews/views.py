@@ -2,6 +2,7 @@
 reflection, and the comment bank. Each view loads, checks (`app.reviews.policies`), acts (`app.reviews.services`)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -80,6 +81,15 @@ def rubric_levels(rubric, criterion: dict, lang: str, checked: str | None, requi
 
     return kept("content", ("rubric levels", rubric.id, rubric.fingerprint, lang, criterion["key"], chosen, required),
                 "reviews/_levels.html", "levels_choice", arguments)
+
+
+def passage_options(content: dict, content_print: str, labels: Mapping[str, str], selected: str | None) -> Markup:
+    """The options of "Part of the plan" on the form "Comment on a passage": one per passage with words, `selected`
+    chosen. Kept per text (its fingerprint), interface language (the labels') and chosen passage; a key the text
+    does not have (a made-up form value) is kept as none chosen, so it never becomes an entry of its own."""
+    chosen = selected if selected and selected in labels else ""
+    return kept("content", ("passage options", content_print, chosen), "reviews/_marked.html", "anchor_options",
+                lambda: (anchor_choices(content, labels), chosen))
 
 
 def _in(texts: dict, lang: str) -> str:
@@ -310,6 +320,7 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
         if previous else []
     content_print = fingerprint(version.content)
     labels = kept_anchor_labels(version.content, content_print)
+    shown = fields or ReviewFields.saved(review)
     return render_template(
         "reviews/review.html", plan=plan, version=version, review=review, numbered=numbered,
         marked_plan=marked_plan_html(version.content, spans, version.language, can_edit, content_print),
@@ -317,8 +328,8 @@ def _render_review(page: queries.ReviewPage, fields: ReviewFields | None = None,
         sections=SECTIONS, rubric=page.rubric, lang=reading_language(page.rubric), can_edit=can_edit,
         previous=previous, previous_comments=number_comments(version.content, previous.comments)[0] if previous else None,
         reflection=page.reflection, bank=queries.bank_texts_of(current_user) if can_edit else [], hints=version.hints or {},
-        case=plan.case_version, labels=labels, choices=anchor_choices(version.content, labels),
-        fields=fields or ReviewFields.saved(review), errors=errors or {}, conflict=conflict,
+        case=plan.case_version, labels=labels, fields=shown, errors=errors or {}, conflict=conflict,
+        passage_options=passage_options(version.content, content_print, labels, shown.key),
         saved_label=_saved_label(review) if review else _("Not saved yet"),
         intentions=page.intentions, changed_sections=changed, outcomes=INTENTION_OUTCOMES,
     )
