@@ -11,6 +11,7 @@ from app.db import db
 from app.plans import services as plan_services
 from app.reviews import services as review_services
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in
 from tests.plan_helpers import GOOD_CONTENT
 from tests.test_browser_review_work import review_of, reviewed_plan
 
@@ -24,17 +25,19 @@ def reviewer_page(browser, live_server, world, width=1280, height=800, javascrip
     if context is None:
         context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": width, "height": height},
                                       java_script_enabled=javascript)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/login")
-        page.locator("#email").fill(world.reviewer.email)
-        page.locator("#password").fill("correct horse battery")
-        page.locator("form[action='/login'] button[type=submit]").click()
-        page.wait_for_url(lambda url: "/login" not in url)
+        page = signed_in(context, world)
     else:
         page = context.new_page()
         page.set_default_timeout(10_000)
     page.goto(f"/plans/{world.plan.id}/review")
+    return page
+
+
+def signed_in(context, world):
+    """A new tab of `context` with the reviewer signed in."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, world.reviewer.email)
     return page
 
 
@@ -113,13 +116,7 @@ def test_the_case_tab_says_when_its_text_could_not_be_loaded_and_tries_again_whe
     refused = {"on": True}
     context.route(re.compile(r".*/review/case\?.*"),
                   lambda route: route.abort() if refused["on"] else route.continue_())
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login")
-    page.locator("#email").fill(world.reviewer.email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    page = signed_in(context, world)
     page.goto(f"/plans/{world.plan.id}/review")
     page.get_by_role("tab", name="The case").click()
     panel = page.get_by_role("tabpanel", name="The case")
@@ -182,13 +179,7 @@ def test_on_a_second_version_last_versions_levels_and_comments_stand_beside_each
 
     # in Norwegian too
     context = browser.new_context(base_url=live_server, locale="nb-NO", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login")
-    page.locator("#email").fill(world.reviewer.email)
-    page.locator("#password").fill("correct horse battery")
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    page = signed_in(context, world)
     page.goto(f"/plans/{world.plan.id}/review")
     text = page.locator("#criterion-language .last-time").inner_text()
     assert text.startswith("Forrige gang (versjon 1):"), text

@@ -12,6 +12,7 @@ from app.db import db
 from app.plans import services as plan_services
 from app.plans.states import PlanState
 from tests.a11y import assert_no_serious_violations
+from tests.browser import sign_in as sign_in_here
 from tests.plan_helpers import GOOD_CONTENT, World
 from tests.test_browser_reviews import SELECT_WORDS, sign_in
 
@@ -208,11 +209,7 @@ def test_without_javascript_every_action_keeps_what_was_typed(browser, live_serv
     context = browser.new_context(base_url=live_server, locale="en-GB", java_script_enabled=False)
     reviewer = context.new_page()
     reviewer.set_default_timeout(10_000)
-    reviewer.goto("/login")
-    reviewer.locator("#email").fill(world.reviewer.email)
-    reviewer.locator("#password").fill("correct horse battery")
-    reviewer.locator("form[action='/login'] button[type=submit]").click()
-    reviewer.wait_for_url(lambda url: "/login" not in url)
+    sign_in_here(reviewer, world.reviewer.email)
     reviewer.goto(f"/plans/{world.plan.id}/review")
     language = reviewer.locator("fieldset.criterion").first
     overall = reviewer.get_by_label("Overall message to the student")
