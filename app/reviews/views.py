@@ -59,7 +59,6 @@ bp.record_once(lambda state: register_shared_macros(state.app, "reviews/_marked.
 bp.add_app_template_filter(shown_words, "shown_words")  # a comment's passage, in the words people read
 
 
-@bp.app_template_global()
 def case_for_teachers(case, lang: str) -> Markup:
     """The whole case with its teaching notes, kept per case version and language like the students' panel."""
     return kept("content", ("case for teachers", case.fingerprint, lang), "reviews/_case.html", "case_for_teachers",

@@ -157,8 +157,11 @@
     function loadCase() {
       if (!casePanel || !caseHolder || !casePanel.dataset.src || caseRequest) { return; }
       var status = byId("case-status"), link = status ? status.querySelector("a") : null;
+      function say(text) {  // what is happening, then the link
+        if (status && link) { status.textContent = text + " "; status.appendChild(link); }
+      }
       casePanel.setAttribute("aria-busy", "true");
-      if (status) { status.insertBefore(document.createTextNode(casePanel.dataset.loading + " "), status.firstChild); }
+      say(casePanel.dataset.loading);
       caseRequest = fetch(casePanel.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }
@@ -167,10 +170,7 @@
         .then(function (html) { caseHolder.innerHTML = html; })
         .catch(function () {
           caseRequest = null;  // opening the tab again tries again
-          if (status) {
-            status.textContent = casePanel.dataset.failed + " ";
-            if (link) { status.appendChild(link); }
-          }
+          say(casePanel.dataset.failed);
         })
         .then(function () { casePanel.setAttribute("aria-busy", "false"); });
     }
