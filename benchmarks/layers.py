@@ -13,9 +13,9 @@ round counts, so that a busy neighbour on the machine weighs as little as possib
 - autosave, POST /plans/<id>/draft with a 1,200-word plan and the save token the previous save answered;
 - the plan page, GET /plans/<id>, the same student's draft;
 
-each Care Plan Lab request with every layer, without each layer in turn, and without all four, in a new order each round. Prints
-milliseconds per request and the share of Fortunes (Fortunes' time / the request's time, as throughput shares
-are read in `load.py`); the last line is one JSON object with every figure. Run pinned to one core
+each Care Plan Lab request with every layer, without each layer in turn, and without all four, in a new order
+each round. Prints milliseconds per request and the share of Fortunes (Fortunes' time / the request's time, as
+throughput shares are read in `load.py`); the last line is one JSON object with every figure. Run pinned to one core
 (`taskset -c 1 …`) with PostgreSQL on the other for the steadiest figures."""
 from __future__ import annotations
 
@@ -117,15 +117,12 @@ def main(argv: list[str]) -> None:
 
     variants = [("with every layer", [])] + [(f"without {layer}", [layer]) for layer in LAYERS] \
         + [("without all four", list(LAYERS))]
-    timed = {("Fortunes", ""): []}
-    for kind in ("autosave", "plan page"):
-        for name, _layers in variants:
-            timed[(kind, name)] = []
     requests = {"autosave": autosave, "plan page": plan_page}
     for request in (fortunes_page, autosave, plan_page):
         request()  # every kept part and compiled statement in place first
     runs = [("Fortunes", "", fortunes_page, [])] + [(kind, name, request, layers) for kind, request in requests.items()
                                                    for name, layers in variants]
+    timed: dict[tuple[str, str], list[float]] = {(kind, name): [] for kind, name, _request, _layers in runs}
     order = random.Random(0)
     for _round in range(args.rounds):
         order.shuffle(runs)  # in a new order each round, so that no variant always follows the same one
