@@ -6,19 +6,26 @@ Flask, Flask-SQLAlchemy, Flask-Login and Flask-WTF's CSRFProtect, as in the app,
 pages without their work: a signed-in session (the account read by Flask-Login's user_loader, one ORM query), the
 twelve rows of the table `fortune` read through the ORM, one more added in memory ("Additional fortune added at
 request time."), sorted by message and rendered as an escaped HTML table in a Jinja template that extends a layout
-(a header with the navigation and the signed-in person, a `csrf_token()` meta in the head). `fill(url, …)` creates
-its two tables (`fortune`, `fortune_account`) beside the app's in the same database and leaves the app's alone.
+(a header with the navigation and the signed-in person, a `csrf_token()` meta in the head).
+
+Beside it, the yardstick of a save: POST /drafts/<n> takes JSON {"save_token": n, "content": {…}} with the
+X-CSRFToken header and stores the content whole, unchecked, in one conditional UPDATE (the signed-in owner's text,
+over the token they read; the token counted up, the time set; RETURNING the new token), committed, answered as
+JSON. It is what the app's autosave does without any of its own work, so no save on this stack can be cheaper.
+GET /drafts/<n> answers its token and content. `fill(url, …)` creates its three tables (`fortune`,
+`fortune_account`, `fortune_draft`) beside the app's in the same database and leaves the app's alone.
 """
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
-from flask import Flask, redirect, render_template, request, url_for
-from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import DictLoader
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,6 +65,17 @@ class Fortune(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message: Mapped[str] = mapped_column(String(2048))
+
+
+class Draft(db.Model):
+    """One person's text, saved whole over the token its writer last read (the app's autosave without its work)."""
+    __tablename__ = "fortune_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("fortune_account.id"))
+    save_token: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 TEMPLATES = {
@@ -146,6 +164,32 @@ def create_app(database_url: str | None = None) -> Flask:
         rows.sort(key=lambda fortune: fortune.message)
         return render_template("fortunes.html", fortunes=rows)
 
+    @app.get("/drafts/<int:draft_id>")
+    @login_required
+    def draft(draft_id: int):
+        found = db.session.scalar(db.select(Draft).where(Draft.id == draft_id, Draft.owner_id == current_user.id))
+        if found is None:
+            return jsonify({"error": "No such text."}), 404
+        return jsonify({"save_token": found.save_token, "content": found.content})
+
+    @app.post("/drafts/<int:draft_id>")
+    @login_required
+    def save(draft_id: int):
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict) or not isinstance(payload.get("save_token"), int) \
+                or not isinstance(payload.get("content"), dict):
+            return jsonify({"error": "Send {\"save_token\": n, \"content\": {…}}."}), 400
+        now = datetime.now(UTC)
+        saved = db.session.execute(
+            db.update(Draft)
+            .where(Draft.id == draft_id, Draft.owner_id == current_user.id, Draft.save_token == payload["save_token"])
+            .values(content=payload["content"], save_token=Draft.save_token + 1, saved_at=now)
+            .returning(Draft.save_token)).first()
+        db.session.commit()
+        if saved is None:
+            return jsonify({"error": "A newer save came first."}), 409
+        return jsonify({"save_token": saved.save_token, "saved_at": now.isoformat()})
+
     @app.route("/login", methods=["GET", "POST"])
     def login():
         if request.method == "POST":
@@ -168,14 +212,18 @@ def create_app(database_url: str | None = None) -> Flask:
     return app
 
 
-def fill(database_url: str, email: str, password: str) -> None:
-    """(Re)creates the tables `fortune` (the twelve rows) and `fortune_account` (one account)."""
+def fill(database_url: str, email: str, password: str, drafts: int = 100) -> None:
+    """(Re)creates the tables `fortune` (the twelve rows), `fortune_account` (one account) and `fortune_draft`
+    (`drafts` empty texts of that account, numbered from 1)."""
     app = create_app(database_url)
     with app.app_context():
         db.drop_all()
         db.create_all()
         db.session.add_all(Fortune(id=n, message=message) for n, message in enumerate(FORTUNES, start=1))
-        db.session.add(Account(email=email, name="Fortune Reader", password_hash=generate_password_hash(password)))
+        account = Account(email=email, name="Fortune Reader", password_hash=generate_password_hash(password))
+        db.session.add(account)
+        db.session.flush()
+        db.session.add_all(Draft(id=n, owner_id=account.id, save_token=0, content={}) for n in range(1, drafts + 1))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -115,12 +115,22 @@ def main(argv: list[str]) -> None:
         answer = reader.get("/fortunes", **HTTPS)
         assert answer.status_code == 200, answer.status_code
 
+    reader_csrf = re.search(r'name="csrf-token" content="([^"]+)"',
+                            reader.get("/fortunes", **HTTPS).get_data(as_text=True)).group(1)
+    token["bare"] = 0
+
+    def fortunes_save():
+        answer = reader.post("/drafts/1", json={"save_token": token["bare"], "content": content},
+                             headers={"X-CSRFToken": reader_csrf}, **HTTPS)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
+        token["bare"] = answer.get_json()["save_token"]
+
     variants = [("with every layer", [])] + [(f"without {layer}", [layer]) for layer in LAYERS] \
         + [("without all four", list(LAYERS))]
     requests = {"autosave": autosave, "plan page": plan_page}
-    for request in (fortunes_page, autosave, plan_page):
+    for request in (fortunes_page, fortunes_save, autosave, plan_page):
         request()  # every kept part and compiled statement in place first
-    runs = [("Fortunes", "", fortunes_page, [])] + [(kind, name, request, layers) for kind, request in requests.items()
+    runs = [("Fortunes", "", fortunes_page, []), ("Fortunes save", "", fortunes_save, [])] + [(kind, name, request, layers) for kind, request in requests.items()
                                                    for name, layers in variants]
     timed: dict[tuple[str, str], list[float]] = {(kind, name): [] for kind, name, _request, _layers in runs}
     order = random.Random(0)
@@ -132,9 +142,13 @@ def main(argv: list[str]) -> None:
     best = {key: min(values) for key, values in timed.items()}
     yardstick = best[("Fortunes", "")]
     print(f"In one process, fastest of {args.rounds} rounds of {args.requests} requests, ms per request:")
+    bare = best[("Fortunes save", "")]
     print(f"  Fortunes {yardstick:.3f}")
+    print(f"  Fortunes save {bare:.3f}  share {yardstick / bare:4.2f}")
     figures: dict = {"benchmark": "layers", "database": url.split(":")[0], "rounds": args.rounds,
-                     "requests": args.requests, "fortunes_ms": round(yardstick, 3), "kinds": {}}
+                     "requests": args.requests, "fortunes_ms": round(yardstick, 3),
+                     "fortunes_save_ms": round(bare, 3), "fortunes_save_share": round(yardstick / bare, 3),
+                     "kinds": {}}
     for kind in requests:
         full = best[(kind, "with every layer")]
         rows = {}

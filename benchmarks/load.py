@@ -26,8 +26,11 @@ against a yardstick, TechEmpower's "Fortunes" page on the same stack.
    - autosave, POST /plans/<id>/draft with JSON {"save_token": n, "content": {…}} and the X-CSRFToken header:
      each wrk thread is one student saving their own plan, each save carrying the token the previous one answered
      (a stale token would answer 409, counted as an error);
-   - Fortunes, GET /fortunes of `fortunes_app.py`, signed in, served by gunicorn with exactly the same settings.
-   Only one server runs at a time. The four are measured in turn over `--rounds` rounds (default 4), in the order
+   - Fortunes, GET /fortunes of `fortunes_app.py`, signed in, served by gunicorn with exactly the same settings;
+   - beside it, as the yardstick of what any save costs on this stack, the Fortunes save: POST /drafts/<n> of
+     `fortunes_app.py`, the same bodies and tokens as autosave, each saved whole in one conditional UPDATE
+     without any of the app's work (no checking, cleaning or access rules), by the same gunicorn settings.
+   Only one server runs at a time. The five are measured in turn over `--rounds` rounds (default 4), in the order
    app, Fortunes, Fortunes, app, … so that the machine's drifting speed weighs on all alike; a server just
    started gets a warm-up run per target first. Before every run one sample request checks that the page answers
    200 as the signed-in person (the editor, the review form, the fortunes), and the run stops loudly otherwise;
@@ -38,7 +41,7 @@ per target.
 
 Prints requests per second, the number of requests, p50 / p95 / p99 latency per kind of request and errors for
 the class; per target and round the requests per second, their median and overall rate, and each app target's
-rate as a share of Fortunes. The last line is one JSON object with every figure. Targets: no errors; under the
+rate as a share of Fortunes (and autosave's as a share of the Fortunes save). The last line is one JSON object with every figure. Targets: no errors; under the
 class load p95 <= 50 ms for pages and <= 30 ms for autosave; saturated, the plan page >= 0.6 × Fortunes, the
 review page >= 0.5 × Fortunes, autosave >= 1.0 × Fortunes."""
 from __future__ import annotations
@@ -72,8 +75,10 @@ SHARE_TARGETS = {"plan page": 0.6, "review page": 0.5, "autosave": 1.0}
 # (login hashes a password on purpose, submit freezes a version and checks its language) are reported as they are.
 PAGES = ("login page", "home", "plan page", "submit page", "history page", "queue", "review page")
 POSTS = ("login", "autosave", "submit", "claim", "review save", "release")
-TARGETS = ("fortunes", "plan page", "review page", "autosave")
-LABELS = {"fortunes": "Fortunes", "plan page": "plan page", "review page": "review page", "autosave": "autosave"}
+TARGETS = ("fortunes", "fortunes save", "plan page", "review page", "autosave")
+LABELS = {"fortunes": "Fortunes", "fortunes save": "Fortunes save", "plan page": "plan page",
+          "review page": "review page", "autosave": "autosave"}
+SAVES = ("fortunes save", "autosave")  # the targets that post a body with the save token the previous save answered
 FORTUNES_EMAIL = "reader@bench.example.org"
 # Every sign-in and every saturating request says the same, so that Flask-Login's session protection (which
 # compares the browser of each request with the one that signed in) sees one browser throughout.
@@ -393,6 +398,7 @@ async def client(cfg: dict) -> dict:
 # --- the saturation runs' people, prepared through the app's pages ------------------------------------------
 
 SAVE_TOKEN_JSON = re.compile(r'"save_token"\s*:\s*(\d+)')
+SAVE_TOKEN_FIELD = re.compile(r'name="save_token" value="(\d+)"')
 
 
 class Visitor(Session):
@@ -485,13 +491,22 @@ def prepare(port: int, people: dict) -> dict:
     return {"plan page": plans, "review page": reviews, "autosave": saves}
 
 
-def sign_in_fortunes(port: int) -> list[dict]:
+def sign_in_fortunes(port: int) -> tuple[list[dict], str]:
+    """The Fortunes reader signed in: the page's identities, and the CSRF token their saves send."""
     visitor = Visitor(port)
     status, body = visitor.get("/login")
     expect(status == 200, "the Fortunes sign-in page", status, body.decode())
     status, body = visitor.post_form("/login", {"email": FORTUNES_EMAIL, "password": PASSWORD})
     expect(status == 302, "the Fortunes sign-in", status, body.decode())
-    return [{"path": "/fortunes", "cookie": visitor.cookie()}]
+    status, body = visitor.get("/fortunes")  # its CSRF token
+    expect(status == 200 and bool(visitor.csrf), "the Fortunes page", status, body.decode())
+    return [{"path": "/fortunes", "cookie": visitor.cookie()}], visitor.csrf
+
+
+def fortunes_savers(cookie: str, csrf: str, connections: int) -> list[dict]:
+    """The Fortunes reader saving one of their texts (`fortunes_app.fill`) per connection."""
+    return [{"path": f"/drafts/{n}", "plan": f"/drafts/{n}", "cookie": cookie, "csrf": csrf}
+            for n in range(1, connections + 1)]
 
 
 # --- saturation with wrk ------------------------------------------------------------------------------------
@@ -660,18 +675,18 @@ class Saturation:
 
     @staticmethod
     def server_of(target: str) -> str:
-        return "fortunes" if target == "fortunes" else "app"
+        return "fortunes" if target.startswith("fortunes") else "app"
 
     def check(self, target: str, port: int) -> list[int] | None:
         """One sample request as the saturating client makes it: the page must answer 200 to the signed-in person
         (not a redirect to the sign-in page, not a 403). For autosave, every saving student's current token, read
         from their plan page (a save cut off when the last run stopped may have counted it up), and one save."""
         people = self.identities[target]
-        if target == "autosave":
+        if target in SAVES:
             tokens = []
             for me in people:
                 status, _, body = fetch(port, "GET", me["plan"], me["cookie"])
-                token = re.search(r'name="save_token" value="(\d+)"', body)
+                token = (SAVE_TOKEN_JSON if target == "fortunes save" else SAVE_TOKEN_FIELD).search(body)
                 self.verify(target, status == 200 and token is not None, f"GET {me['plan']}", status, body)
                 tokens.append(int(token.group(1)))
             me = people[0]
@@ -717,8 +732,10 @@ class Saturation:
         """One wrk run against `target`, its sample checked first: requests per second, latencies, the answers
         that were not 200, wrk's socket errors, and the CPU taken meanwhile."""
         server = self.servers.server
-        if target == "fortunes" and target not in self.identities:
-            self.identities[target] = sign_in_fortunes(server.port)
+        if target.startswith("fortunes") and "fortunes" not in self.identities:
+            readers, csrf = sign_in_fortunes(server.port)
+            self.identities.update({"fortunes": readers,
+                                    "fortunes save": fortunes_savers(readers[0]["cookie"], csrf, self.connections)})
         self.refresh(target, server.port)
         tokens = self.check(target, server.port)
         people = self.identities[target]
@@ -751,11 +768,12 @@ class Saturation:
     def measure(self, rounds: int, seconds: int, warm: int, report=print) -> dict:
         """Every target `rounds` times, app and Fortunes in the order ABBA…; a run of `warm` seconds, not counted,
         for each target of a server just started."""
-        app_targets = [t for t in TARGETS if t != "fortunes"]
+        app_targets = [t for t in TARGETS if self.server_of(t) == "app"]
+        yardsticks = [t for t in TARGETS if self.server_of(t) == "fortunes"]
         runs = {target: [] for target in TARGETS}
         order = []
         for round_ in range(rounds):
-            sequence = app_targets + ["fortunes"] if round_ % 2 == 0 else ["fortunes"] + app_targets
+            sequence = app_targets + yardsticks if round_ % 2 == 0 else yardsticks + app_targets
             order.append(sequence)
             for target in sequence:
                 server = self.server_of(target)
@@ -790,18 +808,21 @@ def summarise(measured: dict) -> dict:
             "max_ms": round(max(r["max_ms"] for r in runs), 1),
             "non_200": sum(r["non_200"] for r in runs), "conflicts_409": sum(r["conflicts"] for r in runs),
             "socket_errors": sum(r["socket_errors"] for r in runs), "cpu": cpu}
-    fortunes = targets["fortunes"]
-    shares = {}
-    for target in TARGETS[1:]:
-        by_round = [round(mine / max(theirs, 0.1), 3)
-                    for mine, theirs in zip(targets[target]["rps_by_round"], fortunes["rps_by_round"])]
-        shares[target] = {"share": round(targets[target]["rps"] / max(fortunes["rps"], 0.1), 3),
-                          # the same comparison by CPU per request (the server and PostgreSQL), Fortunes' / the target's
-                          "cpu_share": round(fortunes["cpu_ms_per_request"]
-                                             / max(targets[target]["cpu_ms_per_request"], 0.01), 3),
-                          "median_of_rounds": round(statistics.median(by_round), 3), "by_round": by_round,
-                          "target": SHARE_TARGETS[target]}
-    return {"targets": targets, "shares": shares, "order": measured["order"]}
+    shares = {target: share_of(targets[target], targets["fortunes"]) | {"target": SHARE_TARGETS[target]}
+              for target in SHARE_TARGETS}
+    # What no save on this stack can beat: the Fortunes save beside the Fortunes page, and autosave beside it.
+    references = {"fortunes save / fortunes": share_of(targets["fortunes save"], targets["fortunes"]),
+                  "autosave / fortunes save": share_of(targets["autosave"], targets["fortunes save"])}
+    return {"targets": targets, "shares": shares, "references": references, "order": measured["order"]}
+
+
+def share_of(mine: dict, theirs: dict) -> dict:
+    """`mine`'s throughput as a share of `theirs`: overall, round by round, and by CPU per request (the server's
+    and PostgreSQL's, theirs / mine)."""
+    by_round = [round(a / max(b, 0.1), 3) for a, b in zip(mine["rps_by_round"], theirs["rps_by_round"])]
+    return {"share": round(mine["rps"] / max(theirs["rps"], 0.1), 3),
+            "cpu_share": round(theirs["cpu_ms_per_request"] / max(mine["cpu_ms_per_request"], 0.01), 3),
+            "median_of_rounds": round(statistics.median(by_round), 3), "by_round": by_round}
 
 
 # --- the report ---------------------------------------------------------------------------------------------
@@ -856,8 +877,13 @@ def report(figures: dict) -> None:
               f"{', '.join(f'{s:.2f}' for s in share['by_round'])}; median {share['median_of_rounds']:.2f}; "
               f"by CPU per request {share['cpu_share']:.2f}); target >= {share['target']}: "
               f"{'met' if share['share'] >= share['target'] else 'MISSED'}")
+    for name, share in sat["references"].items():
+        mine, theirs = (LABELS[part] for part in name.split(" / "))
+        print(f"  {mine} / {theirs}: {share['share']:.2f} (by round "
+              f"{', '.join(f'{s:.2f}' for s in share['by_round'])}; median {share['median_of_rounds']:.2f}; "
+              f"by CPU per request {share['cpu_share']:.2f})")
     print("  CPU meanwhile (mean of the rounds; 100 % = both cores): " + "; ".join(
-        f"{LABELS[target]}: {parts(sat['targets'][target]['cpu'], 'Fortunes' if target == 'fortunes' else 'app')}, "
+        f"{LABELS[target]}: {parts(sat['targets'][target]['cpu'], 'Fortunes' if target.startswith('fortunes') else 'app')}, "
         f"other processes {sat['targets'][target]['cpu']['other']:.0%}" for target in TARGETS))
     verdict = figures["targets"]
     print("Targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in verdict.items()))
@@ -877,7 +903,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--concurrency", type=int, default=32,
                         help="wrk connections while saturating, one per wrk thread (default 32)")
     parser.add_argument("--rounds", type=int, default=4,
-                        help="rounds in which the four targets are saturated in turn (default 4)")
+                        help="rounds in which the five targets are saturated in turn (default 4)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn worker processes (default as in production: 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
@@ -974,6 +1000,7 @@ def main(argv: list[str]) -> None:
         "page_p95_ms": worst(kinds, PAGES), "autosave_p95_ms": kinds.get("autosave", {}).get("p95_ms", 0.0),
         "rps": {target: sat["targets"][target]["rps"] for target in TARGETS},
         "share_of_fortunes": {target: share["share"] for target, share in sat["shares"].items()},
+        "reference_shares": {name: share["share"] for name, share in sat["references"].items()},
         "saturation_errors": saturation_errors, "phase_seconds": took,
     })
     figures["targets"] = {
