@@ -12,6 +12,8 @@ round counts, so that a busy neighbour on the machine weighs as little as possib
 - Fortunes, GET /fortunes, signed in;
 - autosave, POST /plans/<id>/draft with a 1,200-word plan and the save token the previous save answered;
 - the plan page, GET /plans/<id>, the same student's draft;
+- the Fortunes save (`fortunes_app.py`, POST /drafts/<n>), the smallest save on this stack, of the same 1,200-word
+  plan and of one sentence: what any save costs before the app's own work;
 
 each Care Plan Lab request with every layer, without each layer in turn, and without all four, in a new order
 each round. Prints milliseconds per request and the share of Fortunes (Fortunes' time / the request's time, as
@@ -36,6 +38,7 @@ LAYERS = {
     "LMS frames": ("allow_platform_frames",),
 }
 HTTPS = {"base_url": "https://localhost"}
+ONE_SENTENCE = "Anna wants a flat of her own near her daughter."
 
 
 def _hook_name(function) -> str:
@@ -117,20 +120,26 @@ def main(argv: list[str]) -> None:
 
     reader_csrf = re.search(r'name="csrf-token" content="([^"]+)"',
                             reader.get("/fortunes", **HTTPS).get_data(as_text=True)).group(1)
-    token["bare"] = 0
+    tokens = {1: 0, 2: 0}
 
-    def fortunes_save():
-        answer = reader.post("/drafts/1", json={"save_token": token["bare"], "content": content},
-                             headers={"X-CSRFToken": reader_csrf}, **HTTPS)
-        assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
-        token["bare"] = answer.get_json()["save_token"]
+    def fortunes_save(draft: int, text: dict):
+        def save():
+            answer = reader.post(f"/drafts/{draft}", json={"save_token": tokens[draft], "content": text},
+                                 headers={"X-CSRFToken": reader_csrf}, **HTTPS)
+            assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
+            tokens[draft] = answer.get_json()["save_token"]
+        return save
+
+    # The smallest save on this stack, of the same text as autosave's and of one sentence: what any save costs.
+    saves = {"Fortunes save": fortunes_save(1, content),
+             "Fortunes save of one sentence": fortunes_save(2, {"sections": {"goals": ONE_SENTENCE}})}
 
     variants = [("with every layer", [])] + [(f"without {layer}", [layer]) for layer in LAYERS] \
         + [("without all four", list(LAYERS))]
     requests = {"autosave": autosave, "plan page": plan_page}
-    for request in (fortunes_page, fortunes_save, autosave, plan_page):
+    for request in (fortunes_page, *saves.values(), autosave, plan_page):
         request()  # every kept part and compiled statement in place first
-    runs = [("Fortunes", "", fortunes_page, []), ("Fortunes save", "", fortunes_save, [])] + [(kind, name, request, layers) for kind, request in requests.items()
+    runs = [("Fortunes", "", fortunes_page, [])] + [(name, "", save, []) for name, save in saves.items()] + [(kind, name, request, layers) for kind, request in requests.items()
                                                    for name, layers in variants]
     timed: dict[tuple[str, str], list[float]] = {(kind, name): [] for kind, name, _request, _layers in runs}
     order = random.Random(0)
@@ -142,12 +151,13 @@ def main(argv: list[str]) -> None:
     best = {key: min(values) for key, values in timed.items()}
     yardstick = best[("Fortunes", "")]
     print(f"In one process, fastest of {args.rounds} rounds of {args.requests} requests, ms per request:")
-    bare = best[("Fortunes save", "")]
     print(f"  Fortunes {yardstick:.3f}")
-    print(f"  Fortunes save {bare:.3f}  share {yardstick / bare:4.2f}")
+    for name in saves:
+        print(f"  {name:38s} {best[(name, '')]:6.3f} ms  share {yardstick / best[(name, '')]:4.2f}")
     figures: dict = {"benchmark": "layers", "database": url.split(":")[0], "rounds": args.rounds,
                      "requests": args.requests, "fortunes_ms": round(yardstick, 3),
-                     "fortunes_save_ms": round(bare, 3), "fortunes_save_share": round(yardstick / bare, 3),
+                     "saves": {name: {"ms": round(best[(name, "")], 3),
+                                      "share_of_fortunes": round(yardstick / best[(name, "")], 3)} for name in saves},
                      "kinds": {}}
     for kind in requests:
         full = best[(kind, "with every layer")]
