@@ -220,7 +220,7 @@ def create_app(database_url: str | None = None) -> Flask:
     return app
 
 
-def fill(database_url: str, email: str, password: str, drafts: int = 100) -> None:
+def fill(database_url: str, email: str, password: str, drafts: int = 256) -> None:
     """(Re)creates the tables `fortune` (the twelve rows), `fortune_account` (one account) and `fortune_draft`
     (`drafts` empty texts of that account, numbered from 1)."""
     app = create_app(database_url)

@@ -29,8 +29,9 @@ against a yardstick, TechEmpower's "Fortunes" page on the same stack.
    - Fortunes, GET /fortunes of `fortunes_app.py`, signed in, served by gunicorn with exactly the same settings;
    - beside it, as the yardstick of what any save costs on this stack, the Fortunes save: POST /drafts/<n> of
      `fortunes_app.py`, the same bodies and tokens as autosave, each saved whole in one conditional UPDATE
-     without any of the app's work (no checking, cleaning or access rules), by the same gunicorn settings.
-   Only one server runs at a time. The five are measured in turn over `--rounds` rounds (default 4), in the order
+     without any of the app's work (no checking, cleaning or access rules), by the same gunicorn settings;
+     and the same of one sentence instead of the plan (its own texts), the least any save can carry.
+   Only one server runs at a time. The six are measured in turn over `--rounds` rounds (default 4), in the order
    app, Fortunes, Fortunes, app, … so that the machine's drifting speed weighs on all alike; a server just
    started gets a warm-up run per target first. Before every run one sample request checks that the page answers
    200 as the signed-in person (the editor, the review form, the fortunes), and the run stops loudly otherwise;
@@ -75,10 +76,14 @@ SHARE_TARGETS = {"plan page": 0.6, "review page": 0.5, "autosave": 1.0}
 # (login hashes a password on purpose, submit freezes a version and checks its language) are reported as they are.
 PAGES = ("login page", "home", "plan page", "submit page", "history page", "queue", "review page")
 POSTS = ("login", "autosave", "submit", "claim", "review save", "release")
-TARGETS = ("fortunes", "fortunes save", "plan page", "review page", "autosave")
-LABELS = {"fortunes": "Fortunes", "fortunes save": "Fortunes save", "plan page": "plan page",
-          "review page": "review page", "autosave": "autosave"}
-SAVES = ("fortunes save", "autosave")  # the targets that post a body with the save token the previous save answered
+TARGETS = ("fortunes", "fortunes save", "fortunes sentence", "plan page", "review page", "autosave")
+LABELS = {"fortunes": "Fortunes", "fortunes save": "Fortunes save", "fortunes sentence": "Fortunes save of a sentence",
+          "plan page": "plan page", "review page": "review page", "autosave": "autosave"}
+WIDTH = max(len(label) for label in LABELS.values())  # of the targets' column in the report
+# The targets that post a body with the save token the previous save answered.
+SAVES = ("fortunes save", "fortunes sentence", "autosave")
+# What the Fortunes save of a sentence saves: the least any save can carry.
+ONE_SENTENCE = {"sections": {"goals": "Anna wants a flat of her own near her daughter."}}
 FORTUNES_EMAIL = "reader@bench.example.org"
 # Every sign-in and every saturating request says the same, so that Flask-Login's session protection (which
 # compares the browser of each request with the one that signed in) sees one browser throughout.
@@ -503,10 +508,10 @@ def sign_in_fortunes(port: int) -> tuple[list[dict], str]:
     return [{"path": "/fortunes", "cookie": visitor.cookie()}], visitor.csrf
 
 
-def fortunes_savers(cookie: str, csrf: str, connections: int) -> list[dict]:
-    """The Fortunes reader saving one of their texts (`fortunes_app.fill`) per connection."""
+def fortunes_savers(cookie: str, csrf: str, connections: int, first: int = 1) -> list[dict]:
+    """The Fortunes reader saving one of their texts (`fortunes_app.fill`) per connection, from number `first`."""
     return [{"path": f"/drafts/{n}", "plan": f"/drafts/{n}", "cookie": cookie, "csrf": csrf}
-            for n in range(1, connections + 1)]
+            for n in range(first, first + connections)]
 
 
 # --- saturation with wrk ------------------------------------------------------------------------------------
@@ -672,6 +677,7 @@ class Saturation:
         self.identities = dict(identities, autosave=identities["autosave"][:connections])
         # Autosave bodies, as JSON fragments: four versions of a 1,200-word plan, saved in turn.
         self.bodies = [json.dumps(plan_text(1200, n)) for n in range(1, 5)]
+        self.sentence = [json.dumps(ONE_SENTENCE)]
 
     @staticmethod
     def server_of(target: str) -> str:
@@ -686,7 +692,7 @@ class Saturation:
             tokens = []
             for me in people:
                 status, _, body = fetch(port, "GET", me["plan"], me["cookie"])
-                token = (SAVE_TOKEN_JSON if target == "fortunes save" else SAVE_TOKEN_FIELD).search(body)
+                token = (SAVE_TOKEN_FIELD if target == "autosave" else SAVE_TOKEN_JSON).search(body)
                 self.verify(target, status == 200 and token is not None, f"GET {me['plan']}", status, body)
                 tokens.append(int(token.group(1)))
             me = people[0]
@@ -734,13 +740,15 @@ class Saturation:
         server = self.servers.server
         if target.startswith("fortunes") and "fortunes" not in self.identities:
             readers, csrf = sign_in_fortunes(server.port)
-            self.identities.update({"fortunes": readers,
-                                    "fortunes save": fortunes_savers(readers[0]["cookie"], csrf, self.connections)})
+            cookie, count = readers[0]["cookie"], self.connections
+            self.identities.update({"fortunes": readers, "fortunes save": fortunes_savers(cookie, csrf, count),
+                                    "fortunes sentence": fortunes_savers(cookie, csrf, count, first=count + 1)})
         self.refresh(target, server.port)
         tokens = self.check(target, server.port)
         people = self.identities[target]
         script = Path(self.workdir) / f"{target.replace(' ', '_')}.lua"
-        script.write_text(wrk_script(people, self.connections, self.bodies if tokens else None, tokens))
+        bodies = (self.sentence if target == "fortunes sentence" else self.bodies) if tokens else None
+        script.write_text(wrk_script(people, self.connections, bodies, tokens))
         command = [self.wrk, "-t", str(self.connections), "-c", str(self.connections), "-d", f"{seconds}s",
                    "--timeout", "30s", "-s", str(script), f"http://127.0.0.1:{server.port}"]
         pid, database = server.process.pid, self.servers.database
@@ -784,7 +792,7 @@ class Saturation:
                             raise SystemExit(f"The {LABELS[each]} failed while warming up: {warmed}")
                 found = self.run(target, seconds)
                 runs[target].append(found)
-                report(f"  round {round_ + 1}: {LABELS[target]:<12} {found['rps']:>8} req/s  p50 {found['p50_ms']} ms, "
+                report(f"  round {round_ + 1}: {LABELS[target]:<{WIDTH}} {found['rps']:>8} req/s  p50 {found['p50_ms']} ms, "
                        f"p95 {found['p95_ms']} ms, non-200 {found['non_200']}, socket errors {found['socket_errors']}")
         return {"runs": runs, "order": order}
 
@@ -812,6 +820,7 @@ def summarise(measured: dict) -> dict:
               for target in SHARE_TARGETS}
     # What no save on this stack can beat: the Fortunes save beside the Fortunes page, and autosave beside it.
     references = {"fortunes save / fortunes": share_of(targets["fortunes save"], targets["fortunes"]),
+                  "fortunes sentence / fortunes": share_of(targets["fortunes sentence"], targets["fortunes"]),
                   "autosave / fortunes save": share_of(targets["autosave"], targets["fortunes save"])}
     return {"targets": targets, "shares": shares, "references": references, "order": measured["order"]}
 
@@ -862,11 +871,11 @@ def report(figures: dict) -> None:
           f"per target in each of {rounds} rounds (app's pages then Fortunes, then the other way round, …); both "
           f"servers gunicorn {figures['gunicorn']}, one at a time, started {sat['server_starts']} times:")
     heads = "".join(f"{'round ' + str(n + 1):>9}" for n in range(rounds))
-    print(f"  {'req/s':<13}{heads}{'median':>9}{'overall':>9}{'p50 ms':>8}{'p95 ms':>8}{'non-200':>9}{'409':>5}"
+    print(f"  {'req/s':<{WIDTH + 1}}{heads}{'median':>9}{'overall':>9}{'p50 ms':>8}{'p95 ms':>8}{'non-200':>9}{'409':>5}"
           f"{'socket':>8}{'CPU ms/req':>12}")
     for target in TARGETS:
         t = sat["targets"][target]
-        print(f"  {LABELS[target]:<13}" + "".join(f"{rps:>9}" for rps in t["rps_by_round"])
+        print(f"  {LABELS[target]:<{WIDTH + 1}}" + "".join(f"{rps:>9}" for rps in t["rps_by_round"])
               + f"{t['median_rps']:>9}{t['rps']:>9}{t['p50_ms']:>8}{t['p95_ms']:>8}{t['non_200']:>9}"
               f"{t['conflicts_409']:>5}{t['socket_errors']:>8}{t['cpu_ms_per_request']:>12}")
     print("  (overall: all requests over all seconds; non-200: answers other than 200, 409 among them; socket: wrk's "
@@ -903,7 +912,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--concurrency", type=int, default=32,
                         help="wrk connections while saturating, one per wrk thread (default 32)")
     parser.add_argument("--rounds", type=int, default=4,
-                        help="rounds in which the five targets are saturated in turn (default 4)")
+                        help="rounds in which the six targets are saturated in turn (default 4)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn worker processes (default as in production: 2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
