@@ -18,7 +18,7 @@ against a yardstick, TechEmpower's "Fortunes" page on the same stack.
    submitted plan, opens the review, saves it twice and releases it.
 4. Prepares the second cohort through the app's own pages: every student signs in; the 50 submit their plans, the
    instructors claim them in turn (5 each) and save a first assessment, which starts each review.
-5. Saturates four targets with wrk (the Debian package `wrk`, installed when missing and run as root), each for
+5. Saturates six targets with wrk (the Debian package `wrk`, installed when missing and run as root), each for
    `--saturate` seconds (default 10) from `--concurrency` connections, one per wrk thread (default 32):
    - the plan page, GET /plans/<id>, each request a student's own draft with that student's session, in turn
      over all the writers' plans;
@@ -42,7 +42,8 @@ per target.
 
 Prints requests per second, the number of requests, p50 / p95 / p99 latency per kind of request and errors for
 the class; per target and round the requests per second, their median and overall rate, and each app target's
-rate as a share of Fortunes (and autosave's as a share of the Fortunes save). The last line is one JSON object with every figure. Targets: no errors; under the
+rate as a share of Fortunes; for reference, the Fortunes saves' as a share of Fortunes and autosave's as a share of
+the Fortunes save. The last line is one JSON object with every figure. Targets: no errors; under the
 class load p95 <= 50 ms for pages and <= 30 ms for autosave; saturated, the plan page >= 0.6 × Fortunes, the
 review page >= 0.5 × Fortunes, autosave >= 1.0 × Fortunes."""
 from __future__ import annotations
