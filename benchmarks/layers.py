@@ -38,7 +38,6 @@ LAYERS = {
     "LMS frames": ("allow_platform_frames",),
 }
 HTTPS = {"base_url": "https://localhost"}
-ONE_SENTENCE = "Anna wants a flat of her own near her daughter."
 
 
 def _hook_name(function) -> str:
@@ -132,15 +131,15 @@ def main(argv: list[str]) -> None:
 
     # The smallest save on this stack, of the same text as autosave's and of one sentence: what any save costs.
     saves = {"Fortunes save": fortunes_save(1, content),
-             "Fortunes save of one sentence": fortunes_save(2, {"sections": {"goals": ONE_SENTENCE}})}
+             "Fortunes save of one sentence": fortunes_save(2, load.ONE_SENTENCE)}
 
     variants = [("with every layer", [])] + [(f"without {layer}", [layer]) for layer in LAYERS] \
         + [("without all four", list(LAYERS))]
     requests = {"autosave": autosave, "plan page": plan_page}
     for request in (fortunes_page, *saves.values(), autosave, plan_page):
         request()  # every kept part and compiled statement in place first
-    runs = [("Fortunes", "", fortunes_page, [])] + [(name, "", save, []) for name, save in saves.items()] + [(kind, name, request, layers) for kind, request in requests.items()
-                                                   for name, layers in variants]
+    runs = [("Fortunes", "", fortunes_page, [])] + [(name, "", save, []) for name, save in saves.items()] \
+        + [(kind, name, request, layers) for kind, request in requests.items() for name, layers in variants]
     timed: dict[tuple[str, str], list[float]] = {(kind, name): [] for kind, name, _request, _layers in runs}
     order = random.Random(0)
     for _round in range(args.rounds):

@@ -698,7 +698,8 @@ class Saturation:
                 tokens.append(int(token.group(1)))
             me = people[0]
             status, _, body = fetch(port, "POST", me["path"], me["cookie"],
-                                    json.dumps({"save_token": tokens[0], "content": plan_text(1200, 0)}).encode(),
+                                    json.dumps({"save_token": tokens[0], "content": ONE_SENTENCE if target
+                                                == "fortunes sentence" else plan_text(1200, 0)}).encode(),
                                     {"Content-Type": "application/json", "X-CSRFToken": me["csrf"]})
             saved = SAVE_TOKEN_JSON.search(body)
             self.verify(target, status == 200 and saved is not None, f"POST {me['path']}", status, body)
@@ -837,6 +838,11 @@ def share_of(mine: dict, theirs: dict) -> dict:
 
 # --- the report ---------------------------------------------------------------------------------------------
 
+def share_line(name: str, share: dict) -> str:
+    return (f"{name}: {share['share']:.2f} (by round {', '.join(f'{s:.2f}' for s in share['by_round'])}; "
+            f"median {share['median_of_rounds']:.2f}; by CPU per request {share['cpu_share']:.2f})")
+
+
 def worst(kinds: dict, names, key: str = "p95_ms") -> float:
     return max((kinds[name][key] for name in names if name in kinds), default=0.0)
 
@@ -883,15 +889,10 @@ def report(figures: dict) -> None:
           "connect, read, write errors and timeouts; CPU ms/req: the server's and PostgreSQL's CPU per request, "
           "median of the rounds)")
     for target, share in sat["shares"].items():
-        print(f"  {LABELS[target]} / Fortunes: {share['share']:.2f} (by round "
-              f"{', '.join(f'{s:.2f}' for s in share['by_round'])}; median {share['median_of_rounds']:.2f}; "
-              f"by CPU per request {share['cpu_share']:.2f}); target >= {share['target']}: "
+        print(f"  {share_line(LABELS[target] + ' / Fortunes', share)}; target >= {share['target']}: "
               f"{'met' if share['share'] >= share['target'] else 'MISSED'}")
     for name, share in sat["references"].items():
-        mine, theirs = (LABELS[part] for part in name.split(" / "))
-        print(f"  {mine} / {theirs}: {share['share']:.2f} (by round "
-              f"{', '.join(f'{s:.2f}' for s in share['by_round'])}; median {share['median_of_rounds']:.2f}; "
-              f"by CPU per request {share['cpu_share']:.2f})")
+        print(f"  {share_line(' / '.join(LABELS[part] for part in name.split(' / ')), share)}")
     print("  CPU meanwhile (mean of the rounds; 100 % = both cores): " + "; ".join(
         f"{LABELS[target]}: {parts(sat['targets'][target]['cpu'], 'Fortunes' if target.startswith('fortunes') else 'app')}, "
         f"other processes {sat['targets'][target]['cpu']['other']:.0%}" for target in TARGETS))
